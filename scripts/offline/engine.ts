@@ -1,0 +1,189 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as stackRuntime from "@pulumi/pulumi/runtime/stack";
+import { placeholderCall, placeholderResource } from "./placeholders";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+// The SDK's generated protobuf classes and its per-run state have no typed public entry points.
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+const resproto = require("@pulumi/pulumi/proto/resource_pb");
+const state = require("@pulumi/pulumi/runtime/state") as {
+  withLocalStorage<T>(fn: () => Promise<T>): Promise<T>;
+  getStore(): Record<string, unknown>;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * Runs the real program under Pulumi's mock runtime, in preview mode, and records every
+ * register-resource request whole: parent, dependencies, property dependencies, protect, and the
+ * raw inputs in which secrets are still marked. `setMocks` alone hands the mocks only type, name
+ * and inputs, so a MockMonitor subclass records the request itself.
+ */
+
+/** What `pulumi preview --json` prints for a value it must not show. */
+export const SECRET_MASK = "[secret]";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent: string;
+  provider: string;
+  version: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  additionalSecretOutputs: string[];
+  retainOnDelete: boolean;
+  /** Inputs as the engine would receive them; secret values replaced by SECRET_MASK. */
+  inputs: Record<string, unknown>;
+  /** Stack outputs only (other components' outputs are not part of a preview's steps). */
+  outputs?: Record<string, unknown>;
+}
+
+/** Replaces secrets by the mask, resource references by their URN, and drops the SDK's signature keys. */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  const sig = obj[rpc.specialSigKey];
+  if (sig === rpc.specialSecretSig) return SECRET_MASK;
+  if (sig === rpc.specialResourceSig) return obj.urn;
+  if (sig === rpc.specialOutputValueSig) {
+    if (obj.secret) return SECRET_MASK;
+    return "value" in obj ? maskSecrets(obj.value) : rpc.unknownValue;
+  }
+  if (sig === rpc.specialAssetSig || sig === rpc.specialArchiveSig) return { ...obj };
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj)) out[k] = maskSecrets(obj[k]);
+  return out;
+}
+
+type Callback = (err: unknown, response?: unknown) => void;
+
+class RecordingMonitor extends MockMonitor {
+  readonly recorded: RecordedResource[] = [];
+
+  constructor() {
+    super({
+      newResource: () => {
+        throw new Error("unreachable: RecordingMonitor registers resources itself");
+      },
+      call: (args) => placeholderCall(args.token, args.inputs),
+    });
+  }
+
+  private urnOf(parent: string, type: string, name: string): string {
+    let qualified = type;
+    if (parent) qualified = `${parent.split("::")[2].split("$").pop()}$${type}`;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async registerResource(req: any, callback: Callback): Promise<void> {
+    try {
+      const type: string = req.getType();
+      const name: string = req.getName();
+      const parent: string = req.getParent();
+      const urn = this.urnOf(parent, type, name);
+      const rawStruct = req.getObject() ? req.getObject().toJavaScript() : {};
+      const propertyDependencies: Record<string, string[]> = {};
+      req.getPropertydependenciesMap().forEach((v: { getUrnsList(): string[] }, k: string) => {
+        propertyDependencies[k] = [...v.getUrnsList()];
+      });
+      this.recorded.push({
+        urn,
+        type,
+        name,
+        custom: req.getCustom(),
+        parent,
+        provider: req.getProvider(),
+        version: req.getVersion(),
+        dependencies: [...req.getDependenciesList()],
+        propertyDependencies,
+        protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: [...req.getIgnorechangesList()],
+        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+        retainOnDelete: req.hasRetainondelete() ? Boolean(req.getRetainondelete()) : false,
+        inputs: maskSecrets(rawStruct) as Record<string, unknown>,
+      });
+
+      const inputs = rpc.deserializeProperties(req.getObject());
+      const result = req.getCustom() ? placeholderResource(type, name, urn, inputs) : { id: "", state: {} };
+      const serialized = await rpc.serializeProperties("", result.state);
+      this.resources.set(urn, { urn, id: result.id, state: serialized });
+      const response = new resproto.RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(result.id);
+      response.setObject(structproto.Struct.fromJavaScript(serialized));
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  registerResourceOutputs(req: any, callback: Callback): void {
+    const urn: string = req.getUrn();
+    const rec = this.recorded.find((r) => r.urn === urn);
+    if (rec && rec.type === "pulumi:pulumi:Stack") {
+      rec.outputs = maskSecrets(req.getOutputs() ? req.getOutputs().toJavaScript() : {}) as Record<
+        string,
+        unknown
+      >;
+    }
+    super.registerResourceOutputs(req, callback);
+  }
+}
+
+export interface ProgramRun {
+  /** Every registration, in the order the program made them. */
+  resources: RecordedResource[];
+  /** The error the program threw, if any (config errors among them). */
+  error?: unknown;
+}
+
+/**
+ * Runs `program` as stack `stack` of `project` with the given config, in its own Pulumi runtime
+ * state (so several stacks can be planned one after another in one process), and returns what it registered.
+ */
+export async function runProgram(opts: {
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretKeys: string[];
+  program: () => Promise<Record<string, unknown> | void>;
+}): Promise<ProgramRun> {
+  return state.withLocalStorage(async () => {
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+    const monitor = new RecordingMonitor();
+    settings.setMockOptions(monitor, opts.project, opts.stack, true);
+    // The same feature set `pulumi.runtime.setMocks` enables.
+    const store = state.getStore();
+    Object.assign(store, {
+      supportsSecrets: true,
+      supportsResourceReferences: true,
+      supportsOutputValues: false,
+      supportsDeletedWith: true,
+      supportsAliasSpecs: true,
+      supportsTransforms: false,
+    });
+
+    let error: unknown;
+    try {
+      await stackRuntime.runInPulumiStack(async () => opts.program());
+    } catch (err) {
+      error = err;
+    }
+    // Late registrations (children created inside apply callbacks) land only after the stack
+    // callback returned; wait for the RPC queue to drain before reading what was recorded.
+    await settings.disconnect();
+    return { resources: monitor.recorded, error };
+  });
+}

@@ -1,0 +1,397 @@
+import { createHash } from "crypto";
+
+/**
+ * Deterministic, realistic stand-ins for the values Azure and Entra assign at deployment time
+ * (resource ids, principal and client ids, hostnames). They let the offline plan follow references
+ * between resources (a role assignment's scope, an app's AZURE_CLIENT_ID) and are the same on
+ * every run and machine. None of them is real; the plan report says so.
+ */
+
+/** The subscription every placeholder ARM id lives in. */
+export const PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+/** The tenant every placeholder Entra value lives in. */
+export const PLACEHOLDER_TENANT = "11111111-1111-1111-1111-111111111111";
+/** The identity running the plan (the deployer). */
+export const PLACEHOLDER_DEPLOYER_OBJECT_ID = "22222222-2222-2222-2222-222222222222";
+export const PLACEHOLDER_DEPLOYER_CLIENT_ID = "33333333-3333-3333-3333-333333333333";
+
+/** A UUID-shaped value derived from a URN and a purpose. */
+export function placeholderUuid(urn: string, purpose: string): string {
+  const h = createHash("sha256").update(`${urn}#${purpose}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function token(urn: string, purpose: string, length: number): string {
+  return createHash("sha256").update(`${urn}#${purpose}`).digest("hex").slice(0, length);
+}
+
+type Inputs = Record<string, unknown>;
+type Outputs = Record<string, unknown>;
+
+const str = (v: unknown, fallback: string): string => (typeof v === "string" && v.length > 0 ? v : fallback);
+
+const rgId = (i: Inputs) =>
+  `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/resourceGroups/${str(i.resourceGroupName, "rg")}`;
+
+/** ARM id `<rg>/providers/<namespace>/<type>/<name>[/<childType>/<childName>...]`. */
+function arm(i: Inputs, provider: string, ...segments: [type: string, nameKey: string][]): string {
+  const path = segments.map(([type, key]) => `${type}/${str(i[key], key)}`).join("/");
+  return `${rgId(i)}/providers/${provider}/${path}`;
+}
+
+interface TypeRule {
+  id(i: Inputs, name: string): string;
+  /** The `name` output Azure reports. */
+  name?(i: Inputs, name: string): string;
+  outputs?(i: Inputs, urn: string, name: string): Outputs;
+}
+
+const simple = (provider: string, type: string, nameKey: string): TypeRule => ({
+  id: (i) => arm(i, provider, [type, nameKey]),
+  name: (i, n) => str(i[nameKey], n),
+});
+
+/** Per-type rules. A type missing here gets a generic ARM id (see `genericId`). */
+const RULES: Record<string, TypeRule> = {
+  "azure-native:resources:ResourceGroup": { id: rgId, name: (i, n) => str(i.resourceGroupName, n) },
+  "azure-native:managedidentity:UserAssignedIdentity": {
+    ...simple("Microsoft.ManagedIdentity", "userAssignedIdentities", "resourceName"),
+    outputs: (_i, urn) => ({
+      principalId: placeholderUuid(urn, "principalId"),
+      clientId: placeholderUuid(urn, "clientId"),
+      tenantId: PLACEHOLDER_TENANT,
+    }),
+  },
+  "azure-native:managedidentity:FederatedIdentityCredential": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.ManagedIdentity",
+        ["userAssignedIdentities", "resourceName"],
+        ["federatedIdentityCredentials", "federatedIdentityCredentialResourceName"],
+      ),
+  },
+  "azure-native:authorization:RoleAssignment": {
+    id: (i) =>
+      `${str(i.scope, "/")}/providers/Microsoft.Authorization/roleAssignments/${str(i.roleAssignmentName, "assignment")}`,
+    name: (i, n) => str(i.roleAssignmentName, n),
+  },
+  "azure-native:authorization:ManagementLockByScope": {
+    id: (i) => `${str(i.scope, "/")}/providers/Microsoft.Authorization/locks/${str(i.lockName, "lock")}`,
+    name: (i, n) => str(i.lockName, n),
+  },
+  "azure-native:keyvault:Vault": {
+    ...simple("Microsoft.KeyVault", "vaults", "vaultName"),
+    outputs: (i) => ({
+      properties: {
+        ...(i.properties as Inputs),
+        vaultUri: `https://${str(i.vaultName, "vault")}.vault.azure.net/`,
+      },
+    }),
+  },
+  "azure-native:keyvault:Secret": {
+    id: (i) => arm(i, "Microsoft.KeyVault", ["vaults", "vaultName"], ["secrets", "secretName"]),
+    name: (i, n) => str(i.secretName, n),
+    outputs: (i, urn) => {
+      const base = `https://${str(i.vaultName, "vault")}.vault.azure.net/secrets/${str(i.secretName, "secret")}`;
+      return {
+        properties: { secretUri: base, secretUriWithVersion: `${base}/${token(urn, "version", 32)}` },
+      };
+    },
+  },
+  "azure-native:storage:StorageAccount": {
+    ...simple("Microsoft.Storage", "storageAccounts", "accountName"),
+    outputs: (i) => {
+      const n = str(i.accountName, "account");
+      return {
+        primaryEndpoints: {
+          blob: `https://${n}.blob.core.windows.net/`,
+          dfs: `https://${n}.dfs.core.windows.net/`,
+        },
+      };
+    },
+  },
+  "azure-native:storage:BlobServiceProperties": {
+    id: (i) => `${arm(i, "Microsoft.Storage", ["storageAccounts", "accountName"])}/blobServices/default`,
+    name: () => "default",
+  },
+  "azure-native:storage:BlobContainer": {
+    id: (i) =>
+      `${arm(i, "Microsoft.Storage", ["storageAccounts", "accountName"])}/blobServices/default/containers/${str(i.containerName, "container")}`,
+    name: (i, n) => str(i.containerName, n),
+  },
+  "azure-native:dbforpostgresql:Server": {
+    ...simple("Microsoft.DBforPostgreSQL", "flexibleServers", "serverName"),
+    outputs: (i) => ({
+      fullyQualifiedDomainName: `${str(i.serverName, "server")}.postgres.database.azure.com`,
+    }),
+  },
+  "azure-native:dbforpostgresql:Database": {
+    id: (i) =>
+      arm(i, "Microsoft.DBforPostgreSQL", ["flexibleServers", "serverName"], ["databases", "databaseName"]),
+    name: (i, n) => str(i.databaseName, n),
+  },
+  "azure-native:dbforpostgresql:Configuration": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.DBforPostgreSQL",
+        ["flexibleServers", "serverName"],
+        ["configurations", "configurationName"],
+      ),
+    name: (i, n) => str(i.configurationName, n),
+  },
+  "azure-native:dbforpostgresql:FirewallRule": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.DBforPostgreSQL",
+        ["flexibleServers", "serverName"],
+        ["firewallRules", "firewallRuleName"],
+      ),
+    name: (i, n) => str(i.firewallRuleName, n),
+  },
+  "azure-native:dbforpostgresql:Administrator": {
+    id: (i) =>
+      arm(i, "Microsoft.DBforPostgreSQL", ["flexibleServers", "serverName"], ["administrators", "objectId"]),
+    name: (i, n) => str(i.objectId, n),
+  },
+  "azure-native:network:VirtualNetwork": simple("Microsoft.Network", "virtualNetworks", "virtualNetworkName"),
+  "azure-native:network:Subnet": {
+    id: (i) =>
+      arm(i, "Microsoft.Network", ["virtualNetworks", "virtualNetworkName"], ["subnets", "subnetName"]),
+    name: (i, n) => str(i.subnetName, n),
+  },
+  "azure-native:network:NetworkSecurityGroup": simple(
+    "Microsoft.Network",
+    "networkSecurityGroups",
+    "networkSecurityGroupName",
+  ),
+  "azure-native:network:PrivateEndpoint": simple(
+    "Microsoft.Network",
+    "privateEndpoints",
+    "privateEndpointName",
+  ),
+  "azure-native:network:PrivateDnsZoneGroup": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.Network",
+        ["privateEndpoints", "privateEndpointName"],
+        ["privateDnsZoneGroups", "privateDnsZoneGroupName"],
+      ),
+    name: (i, n) => str(i.privateDnsZoneGroupName, n),
+  },
+  "azure-native:network:PublicIPAddress": {
+    ...simple("Microsoft.Network", "publicIPAddresses", "publicIpAddressName"),
+    outputs: (_i, urn) => ({
+      ipAddress: `20.${parseInt(token(urn, "ip1", 2), 16) % 200}.${parseInt(token(urn, "ip2", 2), 16)}.${parseInt(token(urn, "ip3", 2), 16) % 250}`,
+    }),
+  },
+  "azure-native:network:ApplicationGateway": simple(
+    "Microsoft.Network",
+    "applicationGateways",
+    "applicationGatewayName",
+  ),
+  "azure-native:network:WebApplicationFirewallPolicy": simple(
+    "Microsoft.Network",
+    "ApplicationGatewayWebApplicationFirewallPolicies",
+    "policyName",
+  ),
+  "azure-native:privatedns:PrivateZone": simple("Microsoft.Network", "privateDnsZones", "privateZoneName"),
+  "azure-native:privatedns:VirtualNetworkLink": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.Network",
+        ["privateDnsZones", "privateZoneName"],
+        ["virtualNetworkLinks", "virtualNetworkLinkName"],
+      ),
+    name: (i, n) => str(i.virtualNetworkLinkName, n),
+  },
+  "azure-native:operationalinsights:Workspace": {
+    ...simple("Microsoft.OperationalInsights", "workspaces", "workspaceName"),
+    outputs: (_i, urn) => ({ customerId: placeholderUuid(urn, "customerId") }),
+  },
+  "azure-native:applicationinsights:Component": {
+    ...simple("Microsoft.Insights", "components", "resourceName"),
+    outputs: (_i, urn) => {
+      const key = placeholderUuid(urn, "instrumentationKey");
+      return {
+        appId: placeholderUuid(urn, "appId"),
+        instrumentationKey: key,
+        connectionString: `InstrumentationKey=${key};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`,
+      };
+    },
+  },
+  "azure-native:monitor:DiagnosticSetting": {
+    id: (i) =>
+      `${str(i.resourceUri, "/")}/providers/Microsoft.Insights/diagnosticSettings/${str(i.name, "diag")}`,
+    name: (i, n) => str(i.name, n),
+  },
+  "azure-native:monitor:ActionGroup": simple("Microsoft.Insights", "actionGroups", "actionGroupName"),
+  "azure-native:monitor:ActivityLogAlert": simple(
+    "Microsoft.Insights",
+    "activityLogAlerts",
+    "activityLogAlertName",
+  ),
+  "azure-native:monitor:ScheduledQueryRule": simple("Microsoft.Insights", "scheduledQueryRules", "ruleName"),
+  "azure-native:app:ManagedEnvironment": {
+    ...simple("Microsoft.App", "managedEnvironments", "environmentName"),
+    outputs: (i, urn) => ({
+      defaultDomain: `${token(urn, "domain", 8)}-${token(urn, "domain2", 8)}.${str(i.location, "westeurope")}.azurecontainerapps.io`,
+      staticIp: `10.${parseInt(token(urn, "ip", 2), 16) % 250}.0.${parseInt(token(urn, "ip2", 2), 16) % 250}`,
+    }),
+  },
+  "azure-native:app:ContainerApp": {
+    ...simple("Microsoft.App", "containerApps", "containerAppName"),
+    outputs: (i, urn) => {
+      const n = str(i.containerAppName, "app");
+      const fqdn = `${n}.${token(urn, "domain", 8)}.${str(i.location, "westeurope")}.azurecontainerapps.io`;
+      return { latestRevisionFqdn: fqdn, outboundIpAddresses: [] };
+    },
+  },
+  "azure-native:web:StaticSite": {
+    ...simple("Microsoft.Web", "staticSites", "name"),
+    outputs: (_i, urn) => ({
+      defaultHostname: `calm-${token(urn, "host", 6)}-${token(urn, "host2", 8)}.5.azurestaticapps.net`,
+    }),
+  },
+};
+
+/** A generic id for types without a rule: the provider namespace from the module, the name from `<x>Name`. */
+function genericId(type: string, i: Inputs, name: string): string {
+  const [, module, resource] = type.split(":");
+  const nameKey = Object.keys(i).find((k) => k.endsWith("Name") && k !== "resourceGroupName");
+  const n = nameKey ? str(i[nameKey], name) : name;
+  const ns = `Microsoft.${module.charAt(0).toUpperCase()}${module.slice(1)}`;
+  const t = `${resource.charAt(0).toLowerCase()}${resource.slice(1)}s`;
+  return typeof i.scope === "string"
+    ? `${i.scope}/providers/${ns}/${t}/${n}`
+    : `${rgId(i)}/providers/${ns}/${t}/${n}`;
+}
+
+/** Placeholder id and state (inputs merged with computed outputs) of one registered resource. */
+export function placeholderResource(
+  type: string,
+  name: string,
+  urn: string,
+  inputs: Inputs,
+): { id: string; state: Outputs } {
+  if (type.startsWith("azure-native:")) {
+    const rule = RULES[type];
+    const id = rule ? rule.id(inputs, name) : genericId(type, inputs, name);
+    const outputs = rule?.outputs?.(inputs, urn, name) ?? {};
+    return { id, state: { ...inputs, name: rule?.name?.(inputs, name) ?? id.split("/").pop(), ...outputs } };
+  }
+  const entra = entraPlaceholder(type, urn, inputs);
+  if (entra) return entra;
+  const other = otherPlaceholder(type, urn, inputs);
+  if (other) return other;
+  return { id: placeholderUuid(urn, "id"), state: { ...inputs } };
+}
+
+function entraPlaceholder(
+  type: string,
+  urn: string,
+  inputs: Inputs,
+): { id: string; state: Outputs } | undefined {
+  if (!type.startsWith("azuread:")) return undefined;
+  const objectId = placeholderUuid(urn, "objectId");
+  switch (type) {
+    case "azuread:index/application:Application": {
+      const clientId = placeholderUuid(urn, "clientId");
+      return { id: `/applications/${objectId}`, state: { ...inputs, clientId, objectId } };
+    }
+    case "azuread:index/servicePrincipal:ServicePrincipal":
+      return { id: objectId, state: { ...inputs, objectId, applicationTenantId: PLACEHOLDER_TENANT } };
+    default:
+      return { id: placeholderUuid(urn, "id"), state: { ...inputs, objectId } };
+  }
+}
+
+function otherPlaceholder(
+  type: string,
+  urn: string,
+  inputs: Inputs,
+): { id: string; state: Outputs } | undefined {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString": {
+      const length = typeof inputs.length === "number" ? inputs.length : 32;
+      let result = "";
+      for (let n = 0; result.length < length; n++) result += token(urn, `result${n}`, 64);
+      return { id: "none", state: { ...inputs, result: `Pl${result.slice(0, Math.max(0, length - 2))}` } };
+    }
+    case "random:index/randomUuid:RandomUuid":
+      return { id: placeholderUuid(urn, "id"), state: { ...inputs, result: placeholderUuid(urn, "result") } };
+    case "time:index/rotating:Rotating": {
+      // A fixed instant keeps the plan byte-identical between runs.
+      const base = Date.UTC(2026, 0, 1);
+      const days = typeof inputs.rotationDays === "number" ? inputs.rotationDays : 0;
+      const rotation = new Date(base + days * 86_400_000).toISOString().replace(".000Z", "Z");
+      return {
+        id: "2026-01-01T00:00:00Z",
+        state: { ...inputs, rfc3339: "2026-01-01T00:00:00Z", rotationRfc3339: rotation, unix: base / 1000 },
+      };
+    }
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        id: placeholderUuid(urn, "id"),
+        state: {
+          ...inputs,
+          privateKeyPem: `-----BEGIN PRIVATE KEY-----\nPLACEHOLDER${token(urn, "key", 32)}\n-----END PRIVATE KEY-----\n`,
+          publicKeyPem: `-----BEGIN PUBLIC KEY-----\nPLACEHOLDER${token(urn, "pub", 32)}\n-----END PUBLIC KEY-----\n`,
+        },
+      };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return {
+        id: placeholderUuid(urn, "id"),
+        state: {
+          ...inputs,
+          certPem: `-----BEGIN CERTIFICATE-----\nPLACEHOLDER${token(urn, "cert", 32)}\n-----END CERTIFICATE-----\n`,
+        },
+      };
+    case "tls:index/certRequest:CertRequest":
+      return {
+        id: placeholderUuid(urn, "id"),
+        state: {
+          ...inputs,
+          certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nPLACEHOLDER${token(urn, "csr", 32)}\n-----END CERTIFICATE REQUEST-----\n`,
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Results of provider functions (invokes) the program calls. */
+export function placeholderCall(token: string, inputs: Inputs): Record<string, unknown> {
+  switch (token) {
+    case "azure-native:authorization:getClientConfig":
+      return {
+        clientId: PLACEHOLDER_DEPLOYER_CLIENT_ID,
+        objectId: PLACEHOLDER_DEPLOYER_OBJECT_ID,
+        subscriptionId: PLACEHOLDER_SUBSCRIPTION,
+        tenantId: PLACEHOLDER_TENANT,
+      };
+    case "azuread:index/getClientConfig:getClientConfig":
+      return {
+        clientId: PLACEHOLDER_DEPLOYER_CLIENT_ID,
+        objectId: PLACEHOLDER_DEPLOYER_OBJECT_ID,
+        tenantId: PLACEHOLDER_TENANT,
+      };
+    case "azuread:index/getApplicationPublishedAppIds:getApplicationPublishedAppIds":
+      return {
+        result: {
+          MicrosoftGraph: "00000003-0000-0000-c000-000000000000",
+          AzureCli: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        },
+      };
+    default:
+      throw new Error(
+        `the offline plan has no placeholder for the function ${token} (inputs: ${Object.keys(inputs).join(", ")}); add one in scripts/offline/placeholders.ts`,
+      );
+  }
+}

@@ -1,0 +1,238 @@
+import * as fs from "fs";
+import * as path from "path";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import {
+  ConfigError,
+  NAMESPACE,
+  SECRET_SETTINGS,
+  SECRET_SETTING_KEYS,
+  validateConfig,
+  ValidatedConfig,
+} from "../../src/config";
+import { engram } from "../../src/program";
+import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
+import { readStackFile } from "./stack-file";
+
+/**
+ * The offline plan: the real program run for one stack under mocks, written in the shape of
+ * `pulumi preview --json` (steps with urn, type, inputs, parent, dependencies, protect; secrets as
+ * "[secret]"; a change summary; diagnostics).
+ */
+
+export const PROJECT = "engram-infra";
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface PlanStep {
+  op: "create";
+  urn: string;
+  provider?: string;
+  newState: {
+    type: string;
+    urn: string;
+    custom: boolean;
+    parent: string;
+    provider?: string;
+    inputs: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    deleteBeforeReplace?: boolean;
+    ignoreChanges?: string[];
+    additionalSecretOutputs?: string[];
+    retainOnDelete?: boolean;
+  };
+}
+
+export interface Diagnostic {
+  urn: string;
+  prefix: string;
+  message: string;
+  color: "never";
+  severity: "info" | "warning" | "error";
+}
+
+export interface PreviewJson {
+  config: Record<string, string>;
+  steps: PlanStep[];
+  changeSummary: Record<string, number>;
+  diagnostics: Diagnostic[];
+}
+
+export interface PlanResult {
+  ok: true;
+  stack: string;
+  plan: PreviewJson;
+  /** The validated config the program saw (decisions and their sources, for the report). */
+  config: ValidatedConfig;
+}
+
+export interface PlanFailure {
+  ok: false;
+  stack: string;
+  problems: string[];
+}
+
+/** The value fed for a required secret the stack file lacks. Tests look for it in the plan. */
+export function secretPlaceholder(key: string): string {
+  return `offline-placeholder-for-${NAMESPACE}-${key}`;
+}
+
+const PACKAGES: Record<string, string> = {
+  "azure-native": "@pulumi/azure-native",
+  azuread: "@pulumi/azuread",
+  random: "@pulumi/random",
+  time: "@pulumiverse/time",
+  tls: "@pulumi/tls",
+  github: "@pulumi/github",
+};
+
+function packageVersion(pkg: string): string {
+  const npmName = PACKAGES[pkg];
+  if (!npmName) return "0.0.0";
+  const file = path.join(ROOT, "node_modules", ...npmName.split("/"), "package.json");
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+function toSteps(stack: string, resources: RecordedResource[]): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const providers = new Map<string, string>();
+  const providerRef = (r: RecordedResource): string => {
+    if (r.provider) return r.provider;
+    const pkg = r.type.split(":")[0];
+    const version = r.version || packageVersion(pkg);
+    const key = `${pkg}@${version}`;
+    let ref = providers.get(key);
+    if (!ref) {
+      const urn = `urn:pulumi:${stack}::${PROJECT}::pulumi:providers:${pkg}::default_${version.replace(/[.-]/g, "_")}`;
+      ref = `${urn}::${unknownValue}`;
+      providers.set(key, ref);
+      steps.push({
+        op: "create",
+        urn,
+        newState: {
+          type: `pulumi:providers:${pkg}`,
+          urn,
+          custom: true,
+          parent: "",
+          inputs: { version },
+          dependencies: [],
+          propertyDependencies: {},
+          protect: false,
+        },
+      });
+    }
+    return ref;
+  };
+  for (const r of resources) {
+    const provider = r.custom ? providerRef(r) : undefined;
+    steps.push({
+      op: "create",
+      urn: r.urn,
+      ...(provider ? { provider } : {}),
+      newState: {
+        type: r.type,
+        urn: r.urn,
+        custom: r.custom,
+        parent: r.parent,
+        ...(provider ? { provider } : {}),
+        inputs: r.inputs,
+        ...(r.outputs ? { outputs: r.outputs } : {}),
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+        protect: r.protect,
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.ignoreChanges.length ? { ignoreChanges: r.ignoreChanges } : {}),
+        ...(r.additionalSecretOutputs.length ? { additionalSecretOutputs: r.additionalSecretOutputs } : {}),
+        ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+      },
+    });
+  }
+  return steps;
+}
+
+function diagnostic(stack: string, severity: Diagnostic["severity"], message: string): Diagnostic {
+  return {
+    urn: `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`,
+    prefix: `${severity}: `,
+    message: `${message}\n`,
+    color: "never",
+    severity,
+  };
+}
+
+export interface PlanOptions {
+  stack: string;
+  /** The stack file; default `Pulumi.<stack>.yaml` at the repository root. */
+  stackFile?: string;
+  /** Config to use instead of a stack file (full keys), e.g. in tests. */
+  config?: { values: Record<string, string>; secretKeys: string[] };
+  /** Feed placeholders for required secrets the config lacks (default true). */
+  secretPlaceholders?: boolean;
+}
+
+/** Plans one stack. Resolves to a failure (never throws) when the config is refused. */
+export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFailure> {
+  const stack = opts.stack;
+  const source = opts.config ?? readStackFile(opts.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
+  const values = { ...source.values };
+  const secretKeys = [...source.secretKeys];
+  const diagnostics: Diagnostic[] = [];
+  for (const key of "encrypted" in source ? (source as { encrypted: string[] }).encrypted : []) {
+    diagnostics.push(
+      diagnostic(
+        stack,
+        "warning",
+        `${key} is encrypted in the stack file and cannot be decrypted offline; the plan used a secret placeholder`,
+      ),
+    );
+  }
+  if (opts.secretPlaceholders ?? true) {
+    for (const key of SECRET_SETTING_KEYS) {
+      const full = `${NAMESPACE}:${key}`;
+      if (SECRET_SETTINGS[key].required && values[full] === undefined) {
+        values[full] = secretPlaceholder(key);
+        secretKeys.push(full);
+        diagnostics.push(
+          diagnostic(
+            stack,
+            "info",
+            `${full} is not in the stack file (CI sets it); the offline plan used a secret placeholder. Set it with \`pulumi config set --secret ${full} <value>\``,
+          ),
+        );
+      }
+    }
+  }
+
+  const nsValues: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values))
+    if (k.startsWith(`${NAMESPACE}:`)) nsValues[k.slice(NAMESPACE.length + 1)] = v;
+  const validated = validateConfig({
+    project: PROJECT,
+    stack,
+    values: nsValues,
+    secretKeys: secretKeys
+      .filter((k) => k.startsWith(`${NAMESPACE}:`))
+      .map((k) => k.slice(NAMESPACE.length + 1)),
+  });
+
+  const run = await runProgram({ project: PROJECT, stack, config: values, secretKeys, program: engram });
+  if (run.error) {
+    if (run.error instanceof ConfigError) return { ok: false, stack, problems: run.error.problems };
+    throw run.error;
+  }
+  if (!validated.ok)
+    throw new Error(
+      `the program accepted config that validateConfig refuses: ${validated.problems.join("; ")}`,
+    );
+
+  const config: Record<string, string> = {};
+  for (const k of Object.keys(values).sort()) config[k] = secretKeys.includes(k) ? SECRET_MASK : values[k];
+  const steps = toSteps(stack, run.resources);
+  return {
+    ok: true,
+    stack,
+    config: validated.config,
+    plan: { config, steps, changeSummary: { create: steps.length }, diagnostics },
+  };
+}

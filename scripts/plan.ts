@@ -1,0 +1,65 @@
+import * as fs from "fs";
+import * as path from "path";
+import { planStack, ROOT } from "./offline/plan";
+import { renderReport } from "./offline/report";
+
+/**
+ * `npm run plan -- [--stack <name>] [--out <file.json>]`
+ * Writes plan/<stack>.json (shape of `pulumi preview --json`) and plan/<stack>.md. On a config
+ * error: the problems on stderr, exit code 1, no file written.
+ */
+function parseArgs(argv: string[]): { stack: string; out?: string } {
+  let stack = "dev";
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--stack") stack = next();
+    else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
+    else if (a === "--out") out = next();
+    else if (a.startsWith("--out=")) out = a.slice("--out=".length);
+    else
+      throw new Error(`unknown argument ${a}; usage: npm run plan -- [--stack <name>] [--out <file.json>]`);
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new Error(`--stack ${stack} is not a stack name`);
+  return { stack, out };
+}
+
+async function main(): Promise<number> {
+  const { stack, out } = parseArgs(process.argv.slice(2));
+  const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(stackFile)) {
+    process.stderr.write(`no stack file Pulumi.${stack}.yaml in ${ROOT}\n`);
+    return 1;
+  }
+  const result = await planStack({ stack, stackFile });
+  if (!result.ok) {
+    process.stderr.write(
+      `stack ${stack}: invalid configuration, no plan written:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,
+    );
+    return 1;
+  }
+  const jsonFile = path.resolve(out ?? path.join(ROOT, "plan", `${stack}.json`));
+  const mdFile = jsonFile.replace(/\.json$/, "") + ".md";
+  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
+  fs.writeFileSync(jsonFile, `${JSON.stringify(result.plan, null, 2)}\n`);
+  fs.writeFileSync(mdFile, renderReport(result));
+  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  process.stdout.write(
+    `stack ${stack} (${result.config.environment}): ${result.plan.steps.length} steps -> ${rel(jsonFile)}, ${rel(mdFile)}\n`,
+  );
+  for (const d of result.plan.diagnostics) process.stdout.write(`${d.prefix}${d.message}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);

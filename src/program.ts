@@ -1,0 +1,54 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
+import { loadConfig } from "./config";
+import { createContext, Platform } from "./context";
+import { buildServiceIdentities } from "./layers/identities";
+
+/**
+ * The Engram estate of one environment. Data flows one way: config (validated; nothing is
+ * registered before it passes) → matrix decisions → layers of components → stack outputs.
+ *
+ * Layer order follows what each needs from the ones before it:
+ *   resource group → observability (workspace) → network → identities → web front door (SWA)
+ *   → Entra apps → data (Key Vault, secrets, Storage, Postgres) → runtime (Container Apps, WAF)
+ *   → alerts.
+ */
+export async function engram(): Promise<Record<string, unknown>> {
+  const cfg = loadConfig();
+  const ctx = createContext(cfg);
+
+  const client = authorization.getClientConfigOutput();
+  const resourceGroup = new resources.ResourceGroup(
+    "rg",
+    { resourceGroupName: ctx.name("resourceGroup"), location: cfg.location, tags: ctx.tags },
+    { protect: ctx.protect },
+  );
+  const platform: Platform = {
+    resourceGroupName: resourceGroup.name,
+    resourceGroupId: resourceGroup.id,
+    location: cfg.location,
+    subscriptionId: client.subscriptionId,
+    tenantId: client.tenantId,
+  };
+
+  // Each layer lives in src/layers/<layer>.ts and returns what later layers and the outputs need.
+  // [observability] workspace, Application Insights, action group, diagnostics helper
+  // [network] VNet, subnets, NSGs
+  const identities = buildServiceIdentities(ctx, platform);
+  // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
+  // [entra] API and SPA app registrations, app-role assignments, platform-group grants
+  // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
+  // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
+  // [alerts] security alerts
+
+  const outputs: Record<string, unknown> = {
+    environment: cfg.environment,
+    resourceGroupName: resourceGroup.name,
+    resourceGroupId: resourceGroup.id,
+    tenantId: platform.tenantId,
+    serviceIdentityClientIds: Object.fromEntries(
+      Object.entries(identities).map(([s, id]) => [s, id.clientId]),
+    ),
+  };
+  return outputs;
+}

@@ -1,0 +1,11 @@
+// Entry point of the bootstrap project (bootstrap/Pulumi.yaml). The program itself is in
+// src/program.ts so that tests can run it under Pulumi mocks.
+import { bootstrap } from "./src/program";
+
+const outputs = bootstrap();
+
+/** Set these on each GitHub environment (or let `manageGithub: true` do it). Not secret. */
+export const githubEnvironmentVariables = outputs.githubEnvironmentVariables;
+export const environmentResourceGroups = outputs.environmentResourceGroups;
+export const stateStorageAccount = outputs.stateStorageAccount;
+export const keyVault = outputs.keyVault;

@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
 import { buildServiceIdentities } from "./layers/identities";
+import { buildWeb } from "./layers/web";
 
 /**
  * The Engram estate of one environment. Data flows one way: config (validated; nothing is
@@ -36,6 +37,7 @@ export async function engram(): Promise<Record<string, unknown>> {
   // [network] VNet, subnets, NSGs
   const identities = buildServiceIdentities(ctx, platform);
   // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
+  const web = buildWeb(ctx, platform);
   // [entra] API and SPA app registrations, app-role assignments, platform-group grants
   // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
   // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
@@ -46,6 +48,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     resourceGroupName: resourceGroup.name,
     resourceGroupId: resourceGroup.id,
     tenantId: platform.tenantId,
+    webHostname: web.defaultHostname,
     serviceIdentityClientIds: Object.fromEntries(
       Object.entries(identities).map(([s, id]) => [s, id.clientId]),
     ),

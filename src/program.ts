@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
 import { buildServiceIdentities } from "./layers/identities";
+import { buildObservability } from "./layers/observability";
 import { buildWeb } from "./layers/web";
 
 /**
@@ -34,6 +35,7 @@ export async function engram(): Promise<Record<string, unknown>> {
 
   // Each layer lives in src/layers/<layer>.ts and returns what later layers and the outputs need.
   // [observability] workspace, Application Insights, action group, diagnostics helper
+  const monitoring = buildObservability(ctx, platform);
   // [network] VNet, subnets, NSGs
   const identities = buildServiceIdentities(ctx, platform);
   // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
@@ -52,6 +54,10 @@ export async function engram(): Promise<Record<string, unknown>> {
     serviceIdentityClientIds: Object.fromEntries(
       Object.entries(identities).map(([s, id]) => [s, id.clientId]),
     ),
+    logAnalyticsWorkspaceId: monitoring.workspaceId,
+    logAnalyticsWorkspaceCustomerId: monitoring.workspaceCustomerId,
+    appInsightsConnectionString: monitoring.appInsightsConnectionString,
+    alertActionGroupId: monitoring.actionGroupId,
   };
   return outputs;
 }

@@ -2,6 +2,8 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
+import { buildAccess } from "./layers/access";
+import { buildEntra } from "./layers/entra";
 import { buildServiceIdentities } from "./layers/identities";
 import { buildObservability } from "./layers/observability";
 import { buildWeb } from "./layers/web";
@@ -41,6 +43,8 @@ export async function engram(): Promise<Record<string, unknown>> {
   // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
   const web = buildWeb(ctx, platform);
   // [entra] API and SPA app registrations, app-role assignments, platform-group grants
+  const entra = buildEntra(ctx, platform, { extraSpaOrigins: [web.origin] });
+  buildAccess(ctx, platform, identities, resourceGroup);
   // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
   // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
   // [alerts] security alerts
@@ -54,6 +58,11 @@ export async function engram(): Promise<Record<string, unknown>> {
     serviceIdentityClientIds: Object.fromEntries(
       Object.entries(identities).map(([s, id]) => [s, id.clientId]),
     ),
+    apiClientId: entra.apiClientId,
+    apiAudience: entra.audience,
+    apiIssuer: entra.issuer,
+    apiScope: entra.scope,
+    spaClientId: entra.spaClientId,
     logAnalyticsWorkspaceId: monitoring.workspaceId,
     logAnalyticsWorkspaceCustomerId: monitoring.workspaceCustomerId,
     appInsightsConnectionString: monitoring.appInsightsConnectionString,

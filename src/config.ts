@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { addressSpaceProblem } from "./lib/cidr";
 import { defaultNameSuffix } from "./lib/naming";
 import {
   decide,
@@ -143,6 +144,12 @@ export function isIpv4Cidr(value: string, minPrefix = 0, maxPrefix = 32): boolea
   return hostBits === 32 ? ip === 0 : ip % 2 ** hostBits === 0;
 }
 
+const positiveInt = () =>
+  z
+    .number({ error: "a positive whole number" })
+    .int({ error: "a positive whole number" })
+    .positive({ error: "a positive whole number" })
+    .optional();
 const text = (rule: string) => z.string({ error: rule }).trim().min(1, { error: rule });
 const guid = (rule: string) => z.string({ error: rule }).regex(GUID, { error: rule });
 
@@ -157,8 +164,10 @@ const schemas = {
     {
       addressSpace: z
         .string({ error: "the address space is an IPv4 CIDR from /16 to /22, e.g. 10.20.0.0/16" })
-        .refine((v) => isIpv4Cidr(v, 16, 22), {
-          error: "the address space is an IPv4 CIDR from /16 to /22 with no host bits set, e.g. 10.20.0.0/16",
+        // The rules live with the subnet carving (src/lib/cidr.ts), so they can never disagree.
+        .superRefine((v, c) => {
+          const problem = addressSpaceProblem(v);
+          if (problem) c.addIssue({ code: "custom", message: problem });
         }),
     },
     { error: 'network is an object {"addressSpace": "<IPv4 CIDR /16-/22>"}' },
@@ -178,7 +187,12 @@ const schemas = {
       SERVICES.map((s) => [
         s,
         z
-          .string({ error: `images.${s} is required` })
+          .string({
+            error: (iss) =>
+              iss.input === undefined
+                ? `the ${s} image is required`
+                : "an image reference such as ghcr.io/org/app:1.2.3 or ...@sha256:<digest>",
+          })
           .regex(IMAGE, { error: "an image reference such as ghcr.io/org/app:1.2.3 or ...@sha256:<digest>" }),
       ]),
     ) as Record<ImageService, z.ZodString>,
@@ -213,17 +227,19 @@ const schemas = {
   }),
   alertThresholds: z.strictObject(
     {
-      authFailures: z.number().int().positive({ error: "a positive whole number" }).optional(),
-      secretReads: z.number().int().positive({ error: "a positive whole number" }).optional(),
-      accessDenied: z.number().int().positive({ error: "a positive whole number" }).optional(),
-      missingSecretExits: z.number().int().positive({ error: "a positive whole number" }).optional(),
+      authFailures: positiveInt(),
+      secretReads: positiveInt(),
+      accessDenied: positiveInt(),
+      missingSecretExits: positiveInt(),
     },
     {
       error:
         "alertThresholds is an object with authFailures, secretReads, accessDenied and missingSecretExits",
     },
   ),
-  signInAlerts: z.boolean(),
+  signInAlerts: z
+    .enum(["true", "false"], { error: "the value is true or false" })
+    .transform((v) => v === "true"),
   retiredAppRoles: z.array(
     z.enum(APP_ROLE_VALUES, { error: `an app role value: ${APP_ROLE_VALUES.join(", ")}` }),
   ),
@@ -245,7 +261,6 @@ const JSON_KEYS = new Set<string>([
   "ai",
   "alertEmails",
   "alertThresholds",
-  "signInAlerts",
   "retiredAppRoles",
   "removedAppRoles",
 ]);
@@ -278,10 +293,31 @@ function notAllowed(key: string, value: unknown, env: string, rule: string): str
   return `${NAMESPACE}:${key}=${show(value)} is not allowed in ${env}: ${rule}`;
 }
 
+/** Keys whose value is a list: Pulumi sets them element by element with `--path 'key[0]'`. */
+const LIST_KEYS = new Set<string>([
+  "frontendOrigins",
+  "devOrigins",
+  "adminIpAllowlist",
+  "alertEmails",
+  "retiredAppRoles",
+  "removedAppRoles",
+]);
+
+/** The command that sets a key. Objects and lists need `--path`; without it Pulumi stores a plain string. */
+function setCommand(key: string, secret: boolean): string {
+  if (secret) return `pulumi config set --secret ${NAMESPACE}:${key} <value>`;
+  if (LIST_KEYS.has(key)) return `pulumi config set --path '${NAMESPACE}:${key}[0]' <value>`;
+  const schema = (schemas as Record<string, z.ZodType>)[key];
+  if (JSON_KEYS.has(key) && schema instanceof z.ZodObject) {
+    const fields = Object.keys(schema.shape);
+    const field = fields.length === 1 ? fields[0] : `<${fields.join("|")}>`;
+    return `pulumi config set --path ${NAMESPACE}:${key}.${field} <value>`;
+  }
+  return `pulumi config set${key.includes(".") ? " --path" : ""} ${NAMESPACE}:${key} <value>`;
+}
+
 function missing(key: string, env: string, rule: string, secret = false): string {
-  const how = secret
-    ? `pulumi config set --secret ${NAMESPACE}:${key} <value>`
-    : `pulumi config set${key.includes(".") ? " --path" : ""} ${NAMESPACE}:${key} <value>`;
+  const how = setCommand(key, secret);
   return `${NAMESPACE}:${key} is missing in ${env}: ${rule}; set it with \`${how}\``;
 }
 
@@ -294,8 +330,12 @@ function levenshtein(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-function unknownKey(key: string): string {
-  const best = [...KNOWN_KEYS].sort(
+function unknownKey(key: string, known: readonly string[] = KNOWN_KEYS): string {
+  // `pulumi config set engram:network.addressSpace` without --path stores a flat key of that name.
+  const head = key.split(/[.[]/)[0];
+  if (known === KNOWN_KEYS && head !== key && JSON_KEYS.has(head))
+    return `${NAMESPACE}:${key} is not a known setting: ${head} is an object or list; set its parts with \`pulumi config set --path ${NAMESPACE}:${key} <value>\` (without --path Pulumi stores a flat key)`;
+  const best = [...known].sort(
     (x, y) =>
       levenshtein(key.toLowerCase(), x.toLowerCase()) - levenshtein(key.toLowerCase(), y.toLowerCase()),
   )[0];
@@ -317,13 +357,44 @@ function parseRaw(key: string, raw: string): { ok: true; value: unknown } | { ok
 }
 
 function zodProblems(key: string, value: unknown, env: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = [key, ...issue.path.map(String)].join(".");
+  return error.issues.flatMap((issue) => {
+    // List elements as `key[0]`, the form `pulumi config set --path` takes.
+    const parts = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`));
+    const path = key + parts.join("");
+    const schema = (schemas as Record<string, z.ZodType>)[key];
+    if (issue.code === "unrecognized_keys" && issue.path.length === 0 && schema instanceof z.ZodObject) {
+      const fields = Object.keys(schema.shape).map((f) => `${key}.${f}`);
+      return issue.keys.map((k) => unknownKey(`${key}.${k}`, fields));
+    }
     let v: unknown = value;
     for (const p of issue.path)
       v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p as string] : undefined;
     return v === undefined ? missing(path, env, issue.message) : notAllowed(path, v, env, issue.message);
   });
+}
+
+/**
+ * A value Pulumi holds as secret never appears in a message, even when it was stored under a key
+ * that expects plain config (its parts, for JSON values, are hidden too).
+ */
+function redact(problems: string[], raw: RawConfig): string[] {
+  const hidden = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === "string" || typeof v === "number") hidden.add(String(v));
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(collect);
+  };
+  for (const k of raw.secretKeys) {
+    const v = raw.values[k];
+    if (v === undefined) continue;
+    hidden.add(v);
+    try {
+      collect(JSON.parse(v));
+    } catch {
+      // not JSON: the raw string is all there is
+    }
+  }
+  const secrets = [...hidden].filter((h) => h.trim().length >= 3).sort((a, b) => b.length - a.length);
+  return problems.map((p) => secrets.reduce((msg, h) => msg.split(h).join("[secret]"), p));
 }
 
 /**
@@ -342,13 +413,13 @@ export function validateConfig(
   const envRaw = values.environment;
   if (envRaw === undefined) {
     problems.unshift(missing("environment", `stack ${raw.stack}`, REQUIRED.environment));
-    return { ok: false, problems };
+    return { ok: false, problems: redact(problems, raw) };
   }
   if (!isEnvironment(envRaw)) {
     problems.unshift(
       notAllowed("environment", envRaw, `stack ${raw.stack}`, `must be one of ${ENVIRONMENTS.join(", ")}`),
     );
-    return { ok: false, problems };
+    return { ok: false, problems: redact(problems, raw) };
   }
   const env: Environment = envRaw;
   const fixed = FIXED[env];
@@ -393,7 +464,8 @@ export function validateConfig(
       value = rawValue === "true";
     } else {
       value = Number(rawValue);
-      if (rawValue.trim() === "" || !Number.isFinite(value)) {
+      // Decimal only: Number() would also take "0x10", "1e2" or "Infinity".
+      if (!/^\s*-?\d+(\.\d+)?\s*$/.test(rawValue)) {
         problems.push(notAllowed(key, rawValue, env, `the value is a number of ${setting.unit}`));
         continue;
       }
@@ -601,7 +673,7 @@ export function validateConfig(
         ),
       );
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: redact(problems, raw) };
 
   const thresholds = (parsed.alertThresholds as Partial<AlertThresholds> | undefined) ?? {};
   return {

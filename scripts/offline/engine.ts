@@ -177,9 +177,19 @@ export async function runProgram(opts: {
 
     let error: unknown;
     try {
-      await stackRuntime.runInPulumiStack(async () => opts.program());
+      // The program's own error is caught inside the stack callback: rejecting the Stack's outputs
+      // would also reject the promises the SDK derives from them, which nobody awaits (unhandled
+      // rejections that crash a jest worker or print a second stack trace from the CLI).
+      await stackRuntime.runInPulumiStack(async () => {
+        try {
+          return await opts.program();
+        } catch (err) {
+          error = err;
+          return undefined;
+        }
+      });
     } catch (err) {
-      error = err;
+      error ??= err;
     }
     // Late registrations (children created inside apply callbacks) land only after the stack
     // callback returned; wait for the RPC queue to drain before reading what was recorded.

@@ -139,3 +139,29 @@ export function diagnosticSetting(
     opts,
   );
 }
+
+export interface DiagnosticsArgs {
+  /** The ARM id of the environment's Log Analytics workspace. */
+  workspaceId: pulumi.Input<string>;
+  /** The targets, keyed by a stable label (`kv`, `psql-app`): adding one never renames another. */
+  targets: Record<string, { id: pulumi.Input<string>; kind: DiagnosticKind }>;
+}
+
+/** The diagnostic settings of one environment's resources, one per target, all to one workspace. */
+export class Diagnostics extends pulumi.ComponentResource {
+  /** Diagnostic setting ids by target label. */
+  readonly settingIds: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: DiagnosticsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("engram:observability:Diagnostics", name, {}, opts);
+    this.settingIds = {};
+    for (const label of Object.keys(args.targets).sort()) {
+      const t = args.targets[label];
+      this.settingIds[label] = diagnosticSetting(
+        { target: { id: t.id, label }, kind: t.kind, workspaceId: args.workspaceId },
+        { parent: this },
+      ).id;
+    }
+    this.registerOutputs({ settingIds: this.settingIds });
+  }
+}

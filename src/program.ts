@@ -3,9 +3,11 @@ import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
 import { buildAccess } from "./layers/access";
+import { buildData } from "./layers/data";
 import { buildEntra } from "./layers/entra";
 import { buildServiceIdentities } from "./layers/identities";
-import { buildObservability } from "./layers/observability";
+import { buildNetwork } from "./layers/network";
+import { buildAlertsAndDiagnostics, buildObservability } from "./layers/observability";
 import { buildWeb } from "./layers/web";
 
 /**
@@ -39,6 +41,7 @@ export async function engram(): Promise<Record<string, unknown>> {
   // [observability] workspace, Application Insights, action group, diagnostics helper
   const monitoring = buildObservability(ctx, platform);
   // [network] VNet, subnets, NSGs
+  const network = buildNetwork(ctx, platform);
   const identities = buildServiceIdentities(ctx, platform);
   // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
   const web = buildWeb(ctx, platform);
@@ -46,8 +49,14 @@ export async function engram(): Promise<Record<string, unknown>> {
   const entra = buildEntra(ctx, platform, { extraSpaOrigins: [web.origin] });
   buildAccess(ctx, platform, identities, resourceGroup);
   // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
+  const data = buildData(ctx, platform, { identities, network });
   // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
   // [alerts] security alerts
+  buildAlertsAndDiagnostics(ctx, platform, {
+    monitoring,
+    backendIdentity: identities.backend,
+    apiClientId: entra.apiClientId,
+  });
 
   const outputs: Record<string, unknown> = {
     environment: cfg.environment,
@@ -67,6 +76,14 @@ export async function engram(): Promise<Record<string, unknown>> {
     logAnalyticsWorkspaceCustomerId: monitoring.workspaceCustomerId,
     appInsightsConnectionString: monitoring.appInsightsConnectionString,
     alertActionGroupId: monitoring.actionGroupId,
+    // [data] outputs: names and endpoints only, never a secret value.
+    keyVaultName: data.vaultName,
+    keyVaultUri: data.vaultUri,
+    storageAccountName: data.storage.accountName,
+    postgresAppHost: data.postgres.appHost,
+    postgresPlatformHost: data.postgres.platformHost,
+    postgresRoleSql: data.postgresRoleSql,
+    vnetId: network.vnetId,
   };
   return outputs;
 }

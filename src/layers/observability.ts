@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlertActionGroup } from "../../components/action-group";
-import { diagnosticSetting } from "../../components/diagnostic-setting";
+import { DiagnosticKind, Diagnostics, diagnosticSetting } from "../../components/diagnostic-setting";
 import { LogAnalytics } from "../../components/log-analytics";
+import { grant } from "../../components/role-assignment";
+import { LogAlertSpec, SecurityAlerts } from "../../components/security-alerts";
+import { ServiceIdentity } from "../../components/service-identity";
 import { Context, Platform } from "../context";
+import { alertDescription, LOG_ALERTS, LogAlertKey, ROLE_ASSIGNMENT_ALERT } from "../observability/alerts";
+import { renderQuery } from "../observability/queries";
+import { DataLayer } from "./data";
 
 /** What the observability layer gives later layers and the stack outputs. */
 export interface Monitoring {
@@ -71,4 +77,132 @@ export function buildObservability(ctx: Context, platform: Platform): Monitoring
     actionGroupId: actionGroup.id,
     logAnalytics,
   };
+}
+
+/** What the runtime layer gives the diagnostic settings. */
+export interface RuntimeDiagnosticTargets {
+  /** The Container Apps environment (appLogsConfiguration.destination "azure-monitor"). */
+  managedEnvironmentId: pulumi.Input<string>;
+  /** The Application Gateway (WAF), when the environment has one. */
+  applicationGatewayId?: pulumi.Input<string>;
+}
+
+export interface AlertsAndDiagnosticsInputs {
+  monitoring: Monitoring;
+  /** The data layer (Key Vault, Storage, Postgres). */
+  data?: Pick<DataLayer, "diagnosticTargets">;
+  runtime?: { diagnosticTargets: RuntimeDiagnosticTargets };
+  /** The backend identity: Monitoring Reader on Application Insights (DESIGN.md §4). */
+  backendIdentity?: ServiceIdentity;
+  /** The API registration's client id, for the optional Entra sign-in alert. */
+  apiClientId?: pulumi.Input<string>;
+}
+
+export interface AlertsAndDiagnostics {
+  diagnostics: Diagnostics;
+  /** Undefined when alerts are off (dev/test by default). */
+  alerts?: SecurityAlerts;
+}
+
+/** `ca-engram-<env>-`: the prefix of every container app name (the naming helper's own rule). */
+const appPrefix = (ctx: Context) => ctx.name("containerApp", "x").replace(/x$/, "");
+
+/**
+ * Diagnostic settings for every resource the other layers create, the security alerts (on where
+ * the matrix says so), and the observability grants of DESIGN.md §4.
+ */
+export function buildAlertsAndDiagnostics(
+  ctx: Context,
+  platform: Platform,
+  inputs: AlertsAndDiagnosticsInputs,
+): AlertsAndDiagnostics {
+  const cfg = ctx.cfg;
+  const { monitoring, data, runtime } = inputs;
+
+  const targets: Record<string, { id: pulumi.Input<string>; kind: DiagnosticKind }> = {};
+  if (data) {
+    const d = data.diagnosticTargets;
+    targets.kv = { id: d.keyVaultId, kind: "keyVault" };
+    targets["st-blob"] = { id: d.blobServiceId, kind: "blobService" };
+    for (const role of Object.keys(d.postgresServerIds).sort())
+      targets[`psql-${role}`] = { id: d.postgresServerIds[role], kind: "postgresServer" };
+  }
+  if (runtime) {
+    const r = runtime.diagnosticTargets;
+    targets.cae = { id: r.managedEnvironmentId, kind: "containerAppsEnvironment" };
+    if (r.applicationGatewayId) targets.agw = { id: r.applicationGatewayId, kind: "applicationGateway" };
+  }
+  const diagnostics = new Diagnostics("diagnostics", { workspaceId: monitoring.workspaceId, targets });
+
+  // DESIGN.md §4: the backend reads its own telemetry; the security team reads the audit trail.
+  if (inputs.backendIdentity)
+    grant(
+      {
+        principal: inputs.backendIdentity.principal,
+        role: "Monitoring Reader",
+        scope: { id: monitoring.appInsightsId, label: "appi" },
+        subscriptionId: platform.subscriptionId,
+        environment: cfg.environment,
+      },
+      { parent: monitoring.logAnalytics },
+    );
+  if (cfg.groups.security)
+    grant(
+      {
+        principal: { principalId: cfg.groups.security, principalType: "Group", label: "group:security" },
+        role: "Log Analytics Reader",
+        scope: { id: monitoring.workspaceId, label: "log" },
+        subscriptionId: platform.subscriptionId,
+        environment: cfg.environment,
+      },
+      { parent: monitoring.logAnalytics },
+    );
+
+  if (!cfg.decisions.alerts.value) return { diagnostics };
+
+  const params: Record<LogAlertKey, pulumi.Input<Record<string, string>>> = {
+    apiAuthFailures: { backendApp: ctx.name("containerApp", "backend") },
+    keyVaultSecretReads: {},
+    keyVaultAccessDenied: {},
+    missingSecretExits: { appPrefix: appPrefix(ctx) },
+    apiSignInFailures: pulumi.output(inputs.apiClientId ?? "").apply((apiAppId) => ({ apiAppId })),
+  };
+  if (cfg.signInAlerts && inputs.apiClientId === undefined)
+    throw new Error("the Entra sign-in alert (engram:signInAlerts) needs the API registration's client id");
+  const keys = (Object.keys(LOG_ALERTS) as LogAlertKey[]).filter(
+    (k) => k !== "apiSignInFailures" || cfg.signInAlerts,
+  );
+  const logAlerts: Record<string, LogAlertSpec> = {};
+  for (const k of keys) {
+    const a = LOG_ALERTS[k];
+    logAlerts[a.key] = {
+      ruleName: ctx.name("alertRule", a.key),
+      displayName: a.displayName,
+      description: alertDescription(a.action),
+      severity: a.severity,
+      query: pulumi.output(params[k]).apply((p) => renderQuery(a.query, p)),
+      measureColumn: a.measureColumn,
+      dimensions: a.dimensions,
+      threshold: cfg.alertThresholds[a.thresholdKey],
+      window: a.window,
+      frequency: a.frequency,
+    };
+  }
+
+  const alerts = new SecurityAlerts("security-alerts", {
+    resourceGroupName: platform.resourceGroupName,
+    location: platform.location,
+    tags: ctx.tags,
+    workspaceId: monitoring.workspaceId,
+    actionGroupId: monitoring.actionGroupId,
+    logAlerts,
+    roleAssignments: {
+      ruleName: ctx.name("alertRule", ROLE_ASSIGNMENT_ALERT.key),
+      description: alertDescription(ROLE_ASSIGNMENT_ALERT.action),
+      severity: ROLE_ASSIGNMENT_ALERT.severity,
+      operations: ROLE_ASSIGNMENT_ALERT.operations,
+      scopeId: platform.resourceGroupId,
+    },
+  });
+  return { diagnostics, alerts };
 }

@@ -2,12 +2,14 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
+import { SERVICE_NAMES } from "./services";
 import { buildAccess } from "./layers/access";
 import { buildData } from "./layers/data";
 import { buildEntra } from "./layers/entra";
 import { buildServiceIdentities } from "./layers/identities";
 import { buildNetwork } from "./layers/network";
 import { buildAlertsAndDiagnostics, buildObservability } from "./layers/observability";
+import { buildRuntime } from "./layers/runtime";
 import { buildWeb } from "./layers/web";
 
 /**
@@ -47,10 +49,20 @@ export async function engram(): Promise<Record<string, unknown>> {
   const web = buildWeb(ctx, platform);
   // [entra] API and SPA app registrations, app-role assignments, platform-group grants
   const entra = buildEntra(ctx, platform, { extraSpaOrigins: [web.origin] });
-  buildAccess(ctx, platform, identities, resourceGroup);
+  const access = buildAccess(ctx, platform, identities, resourceGroup);
   // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
   const data = buildData(ctx, platform, { identities, network });
   // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
+  const runtime = buildRuntime(ctx, platform, {
+    identities,
+    network,
+    data,
+    apiClientId: entra.apiClientId,
+    webOrigin: web.origin,
+    registryGrants: Object.fromEntries(
+      SERVICE_NAMES.map((s) => [s, [access[`${s} -> AcrPull on acr`]].filter((g) => g !== undefined)]),
+    ),
+  });
   // [alerts] security alerts
   buildAlertsAndDiagnostics(ctx, platform, {
     monitoring,
@@ -84,6 +96,9 @@ export async function engram(): Promise<Record<string, unknown>> {
     postgresPlatformHost: data.postgres.platformHost,
     postgresRoleSql: data.postgresRoleSql,
     vnetId: network.vnetId,
+    // [runtime] outputs
+    backendUrl: runtime.outputs.backendUrl,
+    ...(runtime.outputs.apiPublicIp ? { apiPublicIp: runtime.outputs.apiPublicIp } : {}),
   };
   return outputs;
 }

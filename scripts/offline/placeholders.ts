@@ -335,6 +335,21 @@ function otherPlaceholder(
         state: { ...inputs, rfc3339: "2026-01-01T00:00:00Z", rotationRfc3339: rotation, unix: base / 1000 },
       };
     }
+    case "time:index/offset:Offset": {
+      // The same fixed base instant as Rotating; `rfc3339`/`unix` are the offset time.
+      const base = Date.UTC(2026, 0, 1);
+      const days = typeof inputs.offsetDays === "number" ? inputs.offsetDays : 0;
+      const at = base + days * 86_400_000;
+      return {
+        id: "2026-01-01T00:00:00Z",
+        state: {
+          ...inputs,
+          baseRfc3339: "2026-01-01T00:00:00Z",
+          rfc3339: new Date(at).toISOString().replace(".000Z", "Z"),
+          unix: at / 1000,
+        },
+      };
+    }
     case "tls:index/privateKey:PrivateKey":
       return {
         id: placeholderUuid(urn, "id"),

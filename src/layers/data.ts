@@ -1,5 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceName } from "../services";
+import { KeyVault } from "../../components/key-vault";
+import { PostgresServer } from "../../components/postgres";
+import { PrivateEndpoints, PrivateEndpointSpec } from "../../components/private-endpoint";
+import { grant, Principal } from "../../components/role-assignment";
+import { Storage } from "../../components/storage";
+import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
+import { Context, Platform } from "../context";
+import { renderRoleSql } from "../lib/postgres-roles";
+import { isHigher } from "../matrix";
+import {
+  SERVICE_NAMES,
+  ServiceName,
+  secretsReadBy,
+  VAULT_SECRETS,
+  VaultSecretName,
+  VaultSecretSpec,
+  vaultSecretsFor,
+} from "../services";
+import { ServiceIdentities } from "./identities";
+import { NetworkLayer } from "./network";
 
 /**
  * The data layer (DESIGN.md §3, §6, §7): Key Vault with every secret and its per-secret grants,
@@ -39,6 +58,8 @@ export interface PostgresEndpoints {
   platformLogin: string;
   /** Whether the application server accepts password auth (dev/test only). */
   appPasswordAuth: boolean;
+  /** The Postgres role (login) name of backend and worker on the application server (Entra, their MI). */
+  appLogins: { backend: string; worker: string };
 }
 
 export interface DataLayer {
@@ -79,4 +100,297 @@ export interface DataLayer {
   };
   /** Idempotent SQL for the DBA creating app_rw / analytics_ro / admin (no credentials). */
   postgresRoleSql: pulumi.Output<string>;
+}
+
+export const DATABASES = {
+  engram: "engram",
+  zep: "zep",
+  temporal: "temporal",
+  temporalVisibility: "temporal_visibility",
+} as const;
+
+/** The password login of the platform server (Zep, Temporal; and backend/worker in dev/test). */
+export const PLATFORM_LOGIN = "engram_platform";
+
+const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+const emptyGrants = (): Record<ServiceName, pulumi.Resource[]> =>
+  Object.fromEntries(SERVICE_NAMES.map((s) => [s, [] as pulumi.Resource[]])) as Record<
+    ServiceName,
+    pulumi.Resource[]
+  >;
+
+/** A configured Entra group as a grantee. */
+const groupPrincipal = (key: string, objectId: string): Principal => ({
+  principalId: objectId,
+  principalType: "Group",
+  label: `group:${key}`,
+});
+
+/**
+ * Key Vault with every secret of DESIGN.md §3 and their per-secret grants, Storage, Postgres
+ * (DESIGN.md §7) and, where the matrix says so, private endpoints for all three (§6).
+ */
+export function buildData(
+  ctx: Context,
+  platform: Platform,
+  deps: { identities: ServiceIdentities; network: NetworkLayer },
+): DataLayer {
+  const cfg = ctx.cfg;
+  const env = cfg.environment;
+  const d = cfg.decisions;
+  const higher = isHigher(env);
+  const isPublic = !d.privateEndpoints.value;
+  const aca = deps.network.subnets.aca;
+  const common = {
+    resourceGroupName: platform.resourceGroupName,
+    location: platform.location,
+    tags: ctx.tags,
+  };
+  const granting = { subscriptionId: platform.subscriptionId, environment: env };
+
+  // ---- Key Vault ------------------------------------------------------------------------------
+  const vault = new KeyVault("kv", {
+    ...common,
+    vaultName: ctx.name("keyVault"),
+    tenantId: platform.tenantId,
+    softDeleteRetentionDays: d.keyVaultRetentionDays.value,
+    purgeProtection: d.purgeProtection.value,
+    publicNetworkAccess: isPublic,
+    allowedIpRanges: cfg.adminIpAllowlist,
+    allowedSubnetIds: [aca.id],
+    protect: ctx.protect,
+  });
+  if (cfg.groups.security)
+    grant(
+      {
+        principal: groupPrincipal("security", cfg.groups.security),
+        role: "Key Vault Reader",
+        scope: { id: vault.id, label: "kv" },
+        ...granting,
+      },
+      { parent: vault },
+    );
+
+  // ---- Secrets and per-secret grants ----------------------------------------------------------
+  const secrets: Record<string, VaultSecret> = {};
+  const readers: Record<string, readonly ServiceName[]> = {};
+  const secretGrants = emptyGrants();
+
+  const addVaultSecret = (
+    secretName: string,
+    value: VaultSecretValue,
+    contentType: string,
+    source: string,
+    secretReaders: readonly ServiceName[],
+    tags: Record<string, string> = {},
+  ): VaultSecret => {
+    const s = new VaultSecret(`secret-${secretName}`, {
+      vaultName: vault.name,
+      resourceGroupName: platform.resourceGroupName,
+      secretName,
+      value,
+      contentType,
+      source,
+      readers: Object.fromEntries(secretReaders.map((r) => [r, deps.identities[r].principal])),
+      ...granting,
+      tags: { ...ctx.tags, ...tags },
+    });
+    secrets[secretName] = s;
+    readers[secretName] = [...secretReaders];
+    for (const r of secretReaders) secretGrants[r].push(s.grants[r]);
+    return s;
+  };
+
+  for (const name of vaultSecretsFor(cfg.secretsPresent)) {
+    const spec: VaultSecretSpec = VAULT_SECRETS[name];
+    // The readers come from the one table the Container Apps mount their secretRefs from.
+    const secretReaders = SERVICE_NAMES.filter((s) =>
+      secretsReadBy(s, env, cfg.secretsPresent).includes(name),
+    );
+    if (spec.source.kind === "generated") {
+      addVaultSecret(
+        name,
+        { kind: "generated", rotationDays: d[spec.source.rotationSetting].value },
+        `text/plain; ${spec.description}`,
+        "generated",
+        secretReaders,
+      );
+    } else {
+      const value = cfg.secrets[spec.source.key];
+      if (!value) throw new Error(`vault secret ${name}: engram:${spec.source.key} has no value`);
+      addVaultSecret(
+        name,
+        { kind: "provided", value, expiryDays: d.secretExpiryDays.value },
+        `text/plain; ${spec.description}`,
+        `config:${spec.source.key}`,
+        secretReaders,
+      );
+    }
+  }
+  const postgresPassword = secrets["postgres-password" satisfies VaultSecretName].value;
+
+  // ---- Storage --------------------------------------------------------------------------------
+  const store = new Storage("storage", {
+    ...common,
+    accountName: ctx.name("storageAccount"),
+    sharedKeyAccess: d.sharedKeyAccess.value,
+    publicNetworkAccess: isPublic,
+    allowedIpRanges: cfg.adminIpAllowlist,
+    allowedSubnetIds: [aca.id],
+    dataProtection: higher,
+    softDeleteDays: 14,
+    containerGrants: {
+      backend: { principal: deps.identities.backend.principal, role: "Storage Blob Data Contributor" },
+      worker: { principal: deps.identities.worker.principal, role: "Storage Blob Data Contributor" },
+      ...(cfg.groups.data
+        ? {
+            "group:data": {
+              principal: groupPrincipal("data", cfg.groups.data),
+              role: "Storage Blob Data Reader",
+            },
+          }
+        : {}),
+    },
+    ...granting,
+    protect: ctx.protect,
+  });
+
+  // ---- Postgres -------------------------------------------------------------------------------
+  // The application server is Entra-only whenever the matrix turns password auth off (always in
+  // uat/staging/prod); Zep and Temporal cannot use Entra, so they then get a platform server.
+  const appPasswordAuth = d.postgresPasswordAuth.value;
+  const split = !appPasswordAuth;
+  const dbaPrincipalName = `engram-${env}-dba`;
+  const serverCommon = {
+    ...common,
+    tenantId: platform.tenantId,
+    entraAdmin: cfg.groups.dba ? { objectId: cfg.groups.dba, principalName: dbaPrincipalName } : undefined,
+    publicNetworkAccess: isPublic,
+    allowedIpRanges: cfg.adminIpAllowlist,
+    sku: higher
+      ? { name: "Standard_D2ds_v5", tier: "GeneralPurpose" as const }
+      : { name: "Standard_B1ms", tier: "Burstable" as const },
+    backupRetentionDays: higher ? 35 : 7,
+    protect: ctx.protect,
+  };
+  const platformDatabases = [DATABASES.zep, DATABASES.temporal, DATABASES.temporalVisibility];
+  const appServer = new PostgresServer("psql", {
+    ...serverCommon,
+    serverName: ctx.name("postgresServer"),
+    passwordAuth: appPasswordAuth,
+    ...(appPasswordAuth
+      ? { administratorLogin: PLATFORM_LOGIN, administratorPassword: postgresPassword }
+      : {}),
+    databases: split ? [DATABASES.engram] : [DATABASES.engram, ...platformDatabases],
+  });
+  const platformServer = split
+    ? new PostgresServer("psql-platform", {
+        ...serverCommon,
+        serverName: ctx.name("postgresServer", "platform"),
+        passwordAuth: true,
+        administratorLogin: PLATFORM_LOGIN,
+        administratorPassword: postgresPassword,
+        databases: platformDatabases,
+      })
+    : appServer;
+
+  // ---- Private endpoints ----------------------------------------------------------------------
+  if (d.privateEndpoints.value) {
+    const endpoints: Record<string, PrivateEndpointSpec> = {
+      vault: { endpointName: ctx.name("privateEndpoint", "kv"), targetId: vault.id, groupId: "vault" },
+      blob: { endpointName: ctx.name("privateEndpoint", "st-blob"), targetId: store.id, groupId: "blob" },
+      "psql-app": {
+        endpointName: ctx.name("privateEndpoint", "psql"),
+        targetId: appServer.id,
+        groupId: "postgresqlServer",
+      },
+    };
+    if (split)
+      endpoints["psql-platform"] = {
+        endpointName: ctx.name("privateEndpoint", "psql-platform"),
+        targetId: platformServer.id,
+        groupId: "postgresqlServer",
+      };
+    new PrivateEndpoints("private-endpoints", {
+      ...common,
+      subnetId: deps.network.subnets.privateEndpoints.id,
+      vnetId: deps.network.vnetId,
+      endpoints,
+      linkName: (groupId) => ctx.name("privateDnsZoneLink", groupId.toLowerCase()),
+    });
+  }
+
+  // ---- Role SQL for the DBA ---------------------------------------------------------------------
+  const appLogins = {
+    backend: ctx.name("userAssignedIdentity", "backend"),
+    worker: ctx.name("userAssignedIdentity", "worker"),
+  };
+  const dataGroupLogin = `engram-${env}-data`;
+  const postgresRoleSql = pulumi
+    .all([appServer.fqdn, deps.identities.backend.principalId, deps.identities.worker.principalId])
+    .apply(([appHost, backendOid, workerOid]) =>
+      renderRoleSql({
+        environment: env,
+        appHost,
+        database: DATABASES.engram,
+        appReadWrite: [
+          { roleName: appLogins.backend, objectId: backendOid, objectType: "service" },
+          { roleName: appLogins.worker, objectId: workerOid, objectType: "service" },
+        ],
+        analyticsReadOnly: cfg.groups.data
+          ? [{ roleName: dataGroupLogin, objectId: cfg.groups.data, objectType: "group" }]
+          : [],
+        adminRoleName: cfg.groups.dba ? dbaPrincipalName : undefined,
+      }),
+    );
+
+  const secretUrl = (name: string) => pulumi.interpolate`${vault.vaultUri}secrets/${name}`;
+  return {
+    vaultName: vault.name,
+    vaultUri: vault.vaultUri,
+    vaultId: vault.id,
+    secretUrl,
+    secretNames: () => Object.keys(secrets),
+    secretGrants,
+    readersOf: (secret) => readers[secret] ?? [],
+    addSecret(name, spec) {
+      if (!SECRET_NAME.test(name))
+        throw new Error(`vault secret name "${name}" is not valid: 1-127 letters, digits and hyphens`);
+      if (secrets[name] || name in VAULT_SECRETS)
+        throw new Error(`vault secret ${name} already exists in the ${env} vault (DESIGN.md §3)`);
+      const s = addVaultSecret(
+        name,
+        { kind: "external", value: spec.value, expires: spec.expires },
+        spec.contentType,
+        "generated",
+        spec.readers,
+        spec.tags,
+      );
+      const grants = emptyGrants();
+      for (const r of spec.readers) grants[r].push(s.grants[r]);
+      return { secretUrl: secretUrl(name), grants };
+    },
+    postgres: {
+      appHost: appServer.fqdn,
+      platformHost: platformServer.fqdn,
+      databases: { ...DATABASES },
+      platformLogin: PLATFORM_LOGIN,
+      appPasswordAuth,
+      appLogins,
+    },
+    storage: {
+      accountName: store.accountName,
+      accountId: store.id,
+      blobEndpoint: store.blobEndpoint,
+      containerName: store.containerName,
+    },
+    diagnosticTargets: {
+      keyVaultId: vault.id,
+      storageAccountId: store.id,
+      blobServiceId: store.blobServiceId,
+      postgresServerIds: split ? { app: appServer.id, platform: platformServer.id } : { app: appServer.id },
+    },
+    postgresRoleSql,
+  };
 }

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Network, SubnetOutputs } from "../../components/network";
+import { Context, Platform } from "../context";
 
 /**
  * The network layer (DESIGN.md §6): one VNet per environment, subnets carved deterministically
@@ -22,5 +24,46 @@ export interface NetworkLayer {
     privateEndpoints: SubnetInfo;
     /** /24 for the Application Gateway; only when the WAF is on. */
     appgw?: SubnetInfo;
+  };
+}
+
+/**
+ * Builds the VNet of the environment. The aca subnet takes Internet traffic only when Container
+ * Apps publishes the API itself (no WAF); with private endpoints off (dev/test) it gets the Key
+ * Vault and Storage service endpoints their firewalls need to admit it.
+ */
+export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
+  const waf = ctx.cfg.decisions.waf.value;
+  const names = (qualifier: string) => ({
+    subnet: ctx.name("subnet", qualifier),
+    nsg: ctx.name("networkSecurityGroup", qualifier),
+  });
+  const net = new Network("network", {
+    resourceGroupName: platform.resourceGroupName,
+    location: platform.location,
+    addressSpace: ctx.cfg.network.addressSpace,
+    vnetName: ctx.name("virtualNetwork"),
+    names: {
+      aca: names("aca"),
+      privateEndpoints: names("private-endpoints"),
+      appgw: names("appgw"),
+    },
+    appGateway: waf,
+    acaPublicIngress: !waf,
+    acaServiceEndpoints: ctx.cfg.decisions.privateEndpoints.value
+      ? []
+      : ["Microsoft.KeyVault", "Microsoft.Storage"],
+    tags: ctx.tags,
+  });
+  const info = (s: SubnetOutputs | undefined): SubnetInfo | undefined =>
+    s && { id: s.id, name: s.name, addressPrefix: s.addressPrefix };
+  return {
+    vnetId: net.vnetId,
+    vnetName: net.vnetName,
+    subnets: {
+      aca: info(net.subnets.aca) as SubnetInfo,
+      privateEndpoints: info(net.subnets.privateEndpoints) as SubnetInfo,
+      ...(net.subnets.appgw ? { appgw: info(net.subnets.appgw) } : {}),
+    },
   };
 }

@@ -1,0 +1,210 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import * as types from "@pulumi/azure-native/types";
+import { carveSubnets, SubnetKey } from "../src/lib/cidr";
+
+export interface NetworkArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  /** The VNet address space (validated at config time; carving refuses anything it cannot hold). */
+  addressSpace: string;
+  vnetName: string;
+  /** Azure names of the subnets and their NSGs. */
+  names: Record<SubnetKey, { subnet: string; nsg: string }>;
+  /** Create the appgw subnet (when the WAF is on). @default false */
+  appGateway?: boolean;
+  /**
+   * The Container Apps environment takes public ingress on 443 (no WAF in front). When false the
+   * aca subnet takes nothing from the Internet. @default false
+   */
+  acaPublicIngress?: boolean;
+  /**
+   * Service endpoints on the aca subnet, so Key Vault and Storage firewalls can admit it while
+   * they are public-with-ACL (dev/test). Not needed behind private endpoints. @default []
+   */
+  acaServiceEndpoints?: string[];
+  tags: Record<string, string>;
+}
+
+type Rule = types.input.network.SecurityRuleArgs;
+
+const DENY_ALL_INBOUND: Rule = {
+  name: "deny-all-inbound",
+  description: "Default deny: anything not allowed above (DESIGN.md §6)",
+  priority: 4096,
+  direction: "Inbound",
+  access: "Deny",
+  protocol: "*",
+  sourceAddressPrefix: "*",
+  sourcePortRange: "*",
+  destinationAddressPrefix: "*",
+  destinationPortRange: "*",
+};
+
+const allowIn = (
+  name: string,
+  priority: number,
+  source: string,
+  ports: string,
+  description: string,
+  protocol: Rule["protocol"] = "Tcp",
+  destination = "*",
+): Rule => ({
+  name,
+  description,
+  priority,
+  direction: "Inbound",
+  access: "Allow",
+  protocol,
+  sourceAddressPrefix: source,
+  sourcePortRange: "*",
+  destinationAddressPrefix: destination,
+  destinationPortRange: ports,
+});
+
+export interface SubnetOutputs {
+  id: pulumi.Output<string>;
+  name: string;
+  addressPrefix: string;
+  nsgId: pulumi.Output<string>;
+}
+
+/**
+ * One VNet per environment with its subnets carved from the address space (src/lib/cidr.ts) and
+ * an NSG on every subnet that denies all inbound traffic except what that subnet needs:
+ * - aca (/23, delegated to Microsoft.App/environments): VNet-internal traffic and the Azure load
+ *   balancer; 443 from the Internet only when the API is published by ACA itself (no WAF);
+ * - private-endpoints (/24): 443 (Key Vault, Blob) and 5432 (Postgres) from the aca subnet only;
+ *   NSG enforcement on private endpoints is switched on (`privateEndpointNetworkPolicies`);
+ * - appgw (/24, with the WAF): GatewayManager 65200-65535 and AzureLoadBalancer (required by
+ *   Application Gateway v2), 443 from the Internet.
+ * Outbound keeps Azure's defaults: the Container Apps platform needs its outbound dependencies.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vnetId: pulumi.Output<string>;
+  readonly vnetName: pulumi.Output<string>;
+  readonly subnets: Partial<Record<SubnetKey, SubnetOutputs>>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("engram:network:Network", name, {}, opts);
+    const prefixes = carveSubnets(args.addressSpace);
+
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        virtualNetworkName: args.vnetName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        addressSpace: { addressPrefixes: [args.addressSpace] },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const rules: Record<SubnetKey, Rule[]> = {
+      aca: [
+        allowIn(
+          "allow-vnet-inbound",
+          100,
+          "VirtualNetwork",
+          "*",
+          "Traffic between apps and from the VNet",
+          "*",
+        ),
+        allowIn("allow-azure-lb", 110, "AzureLoadBalancer", "*", "Platform health probes", "*"),
+        ...(args.acaPublicIngress
+          ? [
+              allowIn(
+                "allow-https-internet",
+                120,
+                "Internet",
+                "443",
+                "API ingress published by Container Apps",
+              ),
+            ]
+          : []),
+        DENY_ALL_INBOUND,
+      ],
+      privateEndpoints: [
+        allowIn(
+          "allow-aca-https",
+          100,
+          prefixes.aca,
+          "443",
+          "Container Apps to Key Vault and Blob private endpoints",
+        ),
+        allowIn(
+          "allow-aca-postgres",
+          110,
+          prefixes.aca,
+          "5432",
+          "Container Apps to Postgres private endpoints",
+        ),
+        DENY_ALL_INBOUND,
+      ],
+      appgw: [
+        allowIn(
+          "allow-gateway-manager",
+          100,
+          "GatewayManager",
+          "65200-65535",
+          "Application Gateway v2 control plane",
+        ),
+        allowIn("allow-azure-lb", 110, "AzureLoadBalancer", "*", "Application Gateway health probes", "*"),
+        allowIn("allow-https-internet", 120, "Internet", "443", "The HTTPS listener (the only public entry)"),
+        DENY_ALL_INBOUND,
+      ],
+    };
+
+    const wanted: SubnetKey[] = ["aca", "privateEndpoints", ...(args.appGateway ? (["appgw"] as const) : [])];
+    this.subnets = {};
+    // Subnets of one VNet are created one after another: ARM refuses concurrent subnet writes.
+    let previous: pulumi.Resource | undefined;
+    for (const key of wanted) {
+      const nsg = new network.NetworkSecurityGroup(
+        `${name}-${key}-nsg`,
+        {
+          networkSecurityGroupName: args.names[key].nsg,
+          resourceGroupName: args.resourceGroupName,
+          location: args.location,
+          securityRules: rules[key],
+          tags: args.tags,
+        },
+        { parent: this },
+      );
+      const subnet = new network.Subnet(
+        `${name}-${key}-snet`,
+        {
+          subnetName: args.names[key].subnet,
+          virtualNetworkName: vnet.name,
+          resourceGroupName: args.resourceGroupName,
+          addressPrefix: prefixes[key],
+          networkSecurityGroup: { id: nsg.id },
+          ...(key === "aca"
+            ? {
+                delegations: [{ name: "aca", serviceName: "Microsoft.App/environments" }],
+                serviceEndpoints: (args.acaServiceEndpoints ?? []).map((service) => ({ service })),
+              }
+            : {}),
+          ...(key === "privateEndpoints" ? { privateEndpointNetworkPolicies: "Enabled" } : {}),
+        },
+        { parent: this, dependsOn: previous ? [previous] : [] },
+      );
+      previous = subnet;
+      this.subnets[key] = {
+        id: subnet.id,
+        name: args.names[key].subnet,
+        addressPrefix: prefixes[key],
+        nsgId: nsg.id,
+      };
+    }
+
+    this.vnetId = vnet.id;
+    this.vnetName = vnet.name;
+    this.registerOutputs({
+      vnetId: this.vnetId,
+      vnetName: this.vnetName,
+      subnetIds: Object.fromEntries(Object.entries(this.subnets).map(([k, s]) => [k, s.id])),
+    });
+  }
+}

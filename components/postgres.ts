@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import { ipRange } from "../src/lib/cidr";
+import { deletionLock } from "./deletion-lock";
+
+export interface PostgresServerArgs {
+  /** The Azure name (`psql-engram-<env>[-platform]-<suffix>`). */
+  serverName: string;
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  tenantId: pulumi.Input<string>;
+  /**
+   * Accept password logins next to Entra ID. When on, `administratorLogin` and
+   * `administratorPassword` are required. @default false
+   */
+  passwordAuth?: boolean;
+  administratorLogin?: string;
+  /** A secret Output (the rotated `postgres-password` vault secret). */
+  administratorPassword?: pulumi.Output<string>;
+  /** The Entra administrator (groups.dba). @default none */
+  entraAdmin?: { objectId: string; principalName: string };
+  /** Keep public network access (firewall rules for the allowlist only). @default false */
+  publicNetworkAccess?: boolean;
+  /** IPv4 addresses or CIDRs admitted by the firewall when public access is on. @default [] */
+  allowedIpRanges?: string[];
+  /** Databases to create. */
+  databases: string[];
+  /** @default { name: "Standard_B1ms", tier: "Burstable" } */
+  sku?: { name: string; tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized" };
+  /** @default 7 */
+  backupRetentionDays?: number;
+  /** @default 32 */
+  storageSizeGB?: number;
+  /** Pulumi `protect` and a CanNotDelete lock. @default true */
+  protect?: boolean;
+  tags: Record<string, string>;
+}
+
+/** Server parameters set explicitly (Azure Policy sees only what the request carries). */
+const SERVER_PARAMETERS: Record<string, string> = {
+  require_secure_transport: "ON",
+  ssl_min_protocol_version: "TLSv1.2",
+};
+
+/**
+ * One PostgreSQL Flexible Server 16 (DESIGN.md §7): Entra ID authentication always on, password
+ * authentication only when asked (the platform server for Zep/Temporal, or dev/test), an Entra
+ * administrator resource (groups.dba), TLS enforced by `require_secure_transport`, public network
+ * access disabled unless asked (then firewall rules for the allowlist only: never 0.0.0.0 or
+ * "allow all Azure services").
+ */
+export class PostgresServer extends pulumi.ComponentResource {
+  readonly id: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+  readonly fqdn: pulumi.Output<string>;
+  readonly databases: string[];
+
+  constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("engram:data:PostgresServer", name, {}, opts);
+    const passwordAuth = args.passwordAuth ?? false;
+    const isPublic = args.publicNetworkAccess ?? false;
+    const protect = args.protect ?? true;
+    if (passwordAuth && (!args.administratorLogin || !args.administratorPassword))
+      throw new Error(
+        `Postgres server ${args.serverName}: password auth needs administratorLogin and administratorPassword`,
+      );
+
+    const server = new dbforpostgresql.Server(
+      `${name}-psql`,
+      {
+        serverName: args.serverName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        version: "16",
+        sku: args.sku ?? { name: "Standard_B1ms", tier: "Burstable" },
+        storage: { storageSizeGB: args.storageSizeGB ?? 32, autoGrow: "Enabled" },
+        backup: { backupRetentionDays: args.backupRetentionDays ?? 7, geoRedundantBackup: "Disabled" },
+        authConfig: {
+          activeDirectoryAuth: "Enabled",
+          passwordAuth: passwordAuth ? "Enabled" : "Disabled",
+          tenantId: args.tenantId,
+        },
+        ...(passwordAuth
+          ? {
+              administratorLogin: args.administratorLogin,
+              administratorLoginPassword: args.administratorPassword,
+            }
+          : {}),
+        network: { publicNetworkAccess: isPublic ? "Enabled" : "Disabled" },
+        tags: args.tags,
+      },
+      { parent: this, protect },
+    );
+    if (protect) deletionLock(name, server, "The Postgres server", { parent: this });
+
+    // A flexible server accepts one management write at a time: chain the child writes.
+    let previous: pulumi.Resource = server;
+    const after = () => ({ parent: this, dependsOn: [previous] });
+
+    if (args.entraAdmin) {
+      previous = new dbforpostgresql.Administrator(
+        `${name}-entra-admin`,
+        {
+          serverName: server.name,
+          resourceGroupName: args.resourceGroupName,
+          objectId: args.entraAdmin.objectId,
+          principalName: args.entraAdmin.principalName,
+          principalType: "Group",
+          tenantId: args.tenantId,
+        },
+        after(),
+      );
+    }
+
+    for (const [parameter, value] of Object.entries(SERVER_PARAMETERS)) {
+      previous = new dbforpostgresql.Configuration(
+        `${name}-${parameter.replace(/_/g, "-")}`,
+        {
+          serverName: server.name,
+          resourceGroupName: args.resourceGroupName,
+          configurationName: parameter,
+          value,
+          source: "user-override",
+        },
+        after(),
+      );
+    }
+
+    if (isPublic) {
+      for (const cidr of [...new Set(args.allowedIpRanges ?? [])].sort()) {
+        const { start, end } = ipRange(cidr);
+        const ruleName = `allowlist-${cidr.replace(/[./]/g, "-")}`;
+        previous = new dbforpostgresql.FirewallRule(
+          `${name}-${ruleName}`,
+          {
+            serverName: server.name,
+            resourceGroupName: args.resourceGroupName,
+            firewallRuleName: ruleName,
+            startIpAddress: start,
+            endIpAddress: end,
+          },
+          after(),
+        );
+      }
+    }
+
+    this.databases = [...args.databases];
+    for (const db of this.databases) {
+      previous = new dbforpostgresql.Database(
+        `${name}-${db.replace(/_/g, "-")}-db`,
+        {
+          serverName: server.name,
+          resourceGroupName: args.resourceGroupName,
+          databaseName: db,
+          charset: "UTF8",
+          collation: "en_US.utf8",
+        },
+        { ...after(), protect },
+      );
+    }
+
+    this.id = server.id;
+    this.name = server.name;
+    this.fqdn = server.fullyQualifiedDomainName;
+    this.registerOutputs({ id: this.id, name: this.name, fqdn: this.fqdn, databases: this.databases });
+  }
+}

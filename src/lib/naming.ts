@@ -73,13 +73,13 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
   subnet: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   networkSecurityGroup: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   privateEndpoint: {
@@ -91,7 +91,7 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
   privateDnsZoneLink: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   logAnalyticsWorkspace: {
@@ -140,14 +140,14 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
   applicationGateway: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   wafPolicy: { min: 1, max: 128, pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: "1-128 letters, digits, _-" },
   publicIp: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   managementLock: {

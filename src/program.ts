@@ -66,8 +66,10 @@ export async function engram(): Promise<Record<string, unknown>> {
   // [alerts] security alerts
   buildAlertsAndDiagnostics(ctx, platform, {
     monitoring,
+    data,
     backendIdentity: identities.backend,
     apiClientId: entra.apiClientId,
+    runtime,
   });
 
   const outputs: Record<string, unknown> = {

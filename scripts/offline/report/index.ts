@@ -2,6 +2,7 @@ import { Decisions } from "../../../src/matrix";
 import { SETTINGS, SETTING_KEYS } from "../../../src/matrix";
 import { PlanResult } from "../plan";
 import { PlanIndex } from "../plan-index";
+import { observabilitySection } from "./observability";
 
 /**
  * The Markdown summary of an offline plan. Each section reads the plan (what would be deployed),
@@ -100,7 +101,14 @@ const diagnostics: ReportSection = ({ result }) => {
 };
 
 /** Sections in report order. Later capabilities add theirs here. */
-export const SECTIONS: ReportSection[] = [header, matrix, counts, protectedResources, diagnostics];
+export const SECTIONS: ReportSection[] = [
+  header,
+  matrix,
+  counts,
+  protectedResources,
+  observabilitySection,
+  diagnostics,
+];
 
 export function renderReport(result: PlanResult): string {
   const input: ReportInput = { result, index: new PlanIndex(result.plan) };

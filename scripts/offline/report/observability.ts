@@ -1,0 +1,96 @@
+import { PlanStep } from "../plan";
+import { ReportSection, table } from "./index";
+
+/**
+ * Observability as planned: the workspace (retention, local auth), every diagnostic setting
+ * (target -> workspace, categories) and every security alert (severity, threshold, window,
+ * enabled). Reads the plan only.
+ */
+
+/** The last `type/name` pairs of an ARM id: `vaults/kv-engram-prod-1a2b3c`. */
+const last = (id: unknown, pairs = 1): string =>
+  typeof id === "string"
+    ? id
+        .split("/")
+        .slice(-2 * pairs)
+        .join("/")
+    : String(id);
+const nameOf = (id: unknown): string => (typeof id === "string" ? (id.split("/").pop() ?? id) : String(id));
+
+type Inputs = Record<string, unknown>;
+const inputs = (s: PlanStep): Inputs => s.newState.inputs;
+
+function categories(i: Inputs): string {
+  const logs = (i.logs as Inputs[] | undefined) ?? [];
+  const metrics = (i.metrics as Inputs[] | undefined) ?? [];
+  const parts = [
+    ...logs.map((l) => (l.categoryGroup ? `group:${String(l.categoryGroup)}` : String(l.category))),
+    ...metrics.map((m) => `metrics:${String(m.category)}`),
+  ];
+  return parts.join(", ");
+}
+
+export const observabilitySection: ReportSection = ({ index }) => {
+  const workspaces = index.ofType("azure-native:operationalinsights:Workspace");
+  if (workspaces.length === 0) return undefined;
+  const out: string[] = ["## Observability", ""];
+
+  out.push(
+    table(
+      ["workspace", "retention (days)", "local (shared-key) auth", "public ingestion", "public query"],
+      workspaces.map((w) => {
+        const i = inputs(w);
+        const f = (i.features as Inputs | undefined) ?? {};
+        return [
+          String(i.workspaceName),
+          String(i.retentionInDays),
+          f.disableLocalAuth === true ? "disabled" : "enabled",
+          String(i.publicNetworkAccessForIngestion),
+          String(i.publicNetworkAccessForQuery),
+        ];
+      }),
+    ),
+  );
+
+  const diags = index.ofType("azure-native:monitor:DiagnosticSetting");
+  out.push(
+    "",
+    "### Diagnostic settings",
+    "",
+    table(
+      ["target", "workspace", "categories", "tables"],
+      diags
+        .map((d) => {
+          const i = inputs(d);
+          return [
+            last(i.resourceUri, String(i.resourceUri).includes("/blobServices/") ? 2 : 1),
+            nameOf(i.workspaceId),
+            categories(i),
+            i.logAnalyticsDestinationType === "Dedicated" ? "resource-specific" : "service default",
+          ];
+        })
+        .sort((a, b) => a[0].localeCompare(b[0])),
+    ),
+  );
+
+  const rules = index.ofType("azure-native:monitor:ScheduledQueryRule").map((r) => {
+    const i = inputs(r);
+    const c = ((i.criteria as Inputs).allOf as Inputs[])[0];
+    return [
+      String(i.ruleName),
+      `Sev${String(i.severity)}`,
+      `${String(c.metricMeasureColumn)} ≥ ${String(c.threshold)} in ${String(i.windowSize)}`,
+      String(i.enabled),
+    ];
+  });
+  const activity = index.ofType("azure-native:monitor:ActivityLogAlert").map((r) => {
+    const i = inputs(r);
+    const tags = (i.tags as Record<string, string> | undefined) ?? {};
+    return [String(i.activityLogAlertName), tags["alert-severity"] ?? "—", "any event", String(i.enabled)];
+  });
+  const alerts = [...rules, ...activity].sort((a, b) => a[0].localeCompare(b[0]));
+  out.push("", "### Security alerts", "");
+  if (alerts.length === 0) out.push("None: alerts are off in this environment (`engram:alerts`).");
+  else out.push(table(["alert", "severity", "threshold", "enabled"], alerts));
+  return out.join("\n");
+};

@@ -1,0 +1,193 @@
+import { DIAGNOSTIC_PROFILES, DiagnosticKind } from "../components/diagnostic-setting";
+import { PlanStep } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { placeholderResource } from "../scripts/offline/placeholders";
+import { BUILT_IN_ROLES } from "../src/lib/roles";
+import { isHigher } from "../src/matrix";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+
+const WORKSPACE = "azure-native:operationalinsights:Workspace";
+const APP_INSIGHTS = "azure-native:applicationinsights:Component";
+const DIAG = "azure-native:monitor:DiagnosticSetting";
+const RETENTION: Record<Environment, number> = { dev: 30, test: 30, uat: 90, staging: 90, prod: 365 };
+
+/** The ARM id a resource of the plan gets (the same deterministic placeholder the engine uses). */
+function idOf(index: PlanIndex, step: PlanStep): string {
+  return placeholderResource(step.newState.type, index.logicalName(step), step.urn, step.newState.inputs).id;
+}
+
+function workspaceId(index: PlanIndex): string {
+  return idOf(index, index.one(WORKSPACE));
+}
+
+/** The diagnostic settings whose target is `resourceId`. */
+function settingsOn(index: PlanIndex, resourceId: string): PlanStep[] {
+  return index.ofType(DIAG).filter((d) => d.newState.inputs.resourceUri === resourceId);
+}
+
+/** What a diagnostic setting of a kind must send (categories, metrics, destination type). */
+function expectProfile(setting: PlanStep, kind: DiagnosticKind, workspace: string) {
+  const p = DIAGNOSTIC_PROFILES[kind] as (typeof DIAGNOSTIC_PROFILES)[DiagnosticKind] & {
+    categoryGroups?: readonly string[];
+    categories?: readonly string[];
+  };
+  const i = setting.newState.inputs;
+  expect(i.workspaceId).toBe(workspace);
+  expect(i.logs).toEqual([
+    ...(p.categoryGroups ?? []).map((categoryGroup) => ({ categoryGroup, enabled: true })),
+    ...(p.categories ?? []).map((category) => ({ category, enabled: true })),
+  ]);
+  expect(i.metrics).toEqual(p.metrics.map((category) => ({ category, enabled: true })));
+  expect(i.logAnalyticsDestinationType).toBe(p.dedicated ? "Dedicated" : undefined);
+}
+
+describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
+  const higher = isHigher(env);
+
+  it(`keeps logs for the matrix retention (${RETENTION[env]} days) in one PerGB2018 workspace`, async () => {
+    const { index } = await planOk(env);
+    const ws = index.one(WORKSPACE).newState.inputs;
+    expect(ws.workspaceName).toBe(`log-engram-${env}`);
+    expect(ws.retentionInDays).toBe(RETENTION[env]);
+    expect(ws.sku).toEqual({ name: "PerGB2018" });
+  });
+
+  it(`${higher ? "disables" : "allows"} workspace and Application Insights local (shared-key) auth`, async () => {
+    const { index } = await planOk(env);
+    const ws = index.one(WORKSPACE).newState.inputs;
+    expect((ws.features as Record<string, unknown>).disableLocalAuth).toBe(higher);
+    expect(index.one(APP_INSIGHTS).newState.inputs.disableLocalAuth).toBe(higher);
+    // Ingestion and query stay public on purpose (DESIGN.md §8: no Private Link Scope yet), explicitly.
+    expect(ws.publicNetworkAccessForIngestion).toBe("Enabled");
+    expect(ws.publicNetworkAccessForQuery).toBe("Enabled");
+  });
+
+  it("makes Application Insights workspace-based on this environment's workspace", async () => {
+    const { index } = await planOk(env);
+    const ai = index.one(APP_INSIGHTS).newState.inputs;
+    expect(ai).toMatchObject({
+      resourceName: `appi-engram-${env}`,
+      kind: "web",
+      applicationType: "web",
+      ingestionMode: "LogAnalytics",
+      workspaceResourceId: workspaceId(index),
+    });
+  });
+
+  it(`${higher ? "protects and locks" : "does not protect"} the workspace`, async () => {
+    const { index } = await planOk(env);
+    expect(index.one(WORKSPACE).newState.protect).toBe(higher);
+    const locks = index
+      .ofType("azure-native:authorization:ManagementLockByScope")
+      .filter((l) => l.newState.inputs.scope === workspaceId(index));
+    expect(locks.map((l) => l.newState.inputs.level)).toEqual(higher ? ["CanNotDelete"] : []);
+  });
+
+  it("ships the workspace's own audit log (query audit) to itself", async () => {
+    const { index } = await planOk(env);
+    const ws = workspaceId(index);
+    const own = settingsOn(index, ws);
+    expect(own).toHaveLength(1);
+    expectProfile(own[0], "logAnalyticsWorkspace", ws);
+  });
+
+  it("sends every diagnostic setting to this environment's workspace, and only there", async () => {
+    const { index } = await planOk(env);
+    const diags = index.ofType(DIAG);
+    expect(diags.length).toBeGreaterThan(0);
+    for (const d of diags) {
+      expect(d.newState.inputs.workspaceId).toBe(workspaceId(index));
+      expect(d.newState.inputs.workspaceId).toContain(`/workspaces/log-engram-${env}`);
+      expect(d.newState.inputs.storageAccountId).toBeUndefined();
+      expect(d.newState.inputs.eventHubAuthorizationRuleId).toBeUndefined();
+    }
+  });
+
+  describe("diagnostic settings on every audited resource (SOP 000 Logging & Monitoring)", () => {
+    const targets: [string, string, DiagnosticKind, (id: string) => string][] = [
+      ["Key Vault", "azure-native:keyvault:Vault", "keyVault", (id) => id],
+      [
+        "Storage account (its blob service)",
+        "azure-native:storage:StorageAccount",
+        "blobService",
+        (id) => `${id}/blobServices/default`,
+      ],
+      ["Postgres flexible server", "azure-native:dbforpostgresql:Server", "postgresServer", (id) => id],
+      [
+        "Container Apps environment",
+        "azure-native:app:ManagedEnvironment",
+        "containerAppsEnvironment",
+        (id) => id,
+      ],
+    ];
+    it.each(targets)("every %s has one, with its categories", async (_what, type, kind, target) => {
+      const { index } = await planOk(env);
+      const resources = index.ofType(type);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) {
+        const s = settingsOn(index, target(idOf(index, r)));
+        expect(s.map((x) => index.logicalName(x))).toHaveLength(1);
+        expectProfile(s[0], kind, workspaceId(index));
+      }
+    });
+
+    it("every Application Gateway (WAF) has one with its firewall log", async () => {
+      const { index } = await planOk(env);
+      for (const g of index.ofType("azure-native:network:ApplicationGateway")) {
+        const s = settingsOn(index, idOf(index, g));
+        expect(s).toHaveLength(1);
+        expectProfile(s[0], "applicationGateway", workspaceId(index));
+      }
+    });
+  });
+
+  it("grants the backend identity Monitoring Reader on Application Insights, and nothing else here", async () => {
+    const { index } = await planOk(env);
+    const appi = idOf(index, index.one(APP_INSIGHTS));
+    const backend = index.one("azure-native:managedidentity:UserAssignedIdentity", "id-backend-mi");
+    const onAppi = index
+      .ofType("azure-native:authorization:RoleAssignment")
+      .filter((r) => r.newState.inputs.scope === appi);
+    expect(onAppi).toHaveLength(1);
+    expect(onAppi[0].newState.inputs).toMatchObject({
+      principalType: "ServicePrincipal",
+      roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Monitoring Reader"]}`,
+    });
+    expect(onAppi[0].newState.inputs.principalId).toBe(
+      placeholderResource(backend.newState.type, "id-backend-mi", backend.urn, backend.newState.inputs).state
+        .principalId,
+    );
+  });
+
+  it("grants groups.security Log Analytics Reader on the workspace", async () => {
+    const { index, config } = await planOk(env);
+    const onWs = index
+      .ofType("azure-native:authorization:RoleAssignment")
+      .filter((r) => r.newState.inputs.scope === workspaceId(index));
+    if (config.groups.security === undefined) {
+      expect(onWs).toHaveLength(0);
+      return;
+    }
+    expect(onWs.map((r) => r.newState.inputs)).toEqual([
+      expect.objectContaining({
+        principalId: config.groups.security,
+        principalType: "Group",
+        roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Log Analytics Reader"]}`,
+      }),
+    ]);
+  });
+});
+
+describe("log retention overrides", () => {
+  it("refuses engram:logRetentionDays=200 in prod", async () => {
+    const problems = await planRefused("prod", { set: { "engram:logRetentionDays": "200" } });
+    expect(problems).toEqual([
+      "engram:logRetentionDays=200 is not allowed in prod: log retention is never below the matrix (30 days in dev/test, 90 in uat/staging, 365 in prod) nor above 730 (SOP 000 Audit & Logging)",
+    ]);
+  });
+
+  it("accepts engram:logRetentionDays=400 in prod and keeps logs 400 days", async () => {
+    const { index } = await planOk("prod", { set: { "engram:logRetentionDays": "400" } });
+    expect(index.one(WORKSPACE).newState.inputs.retentionInDays).toBe(400);
+  });
+});

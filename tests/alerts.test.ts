@@ -1,0 +1,207 @@
+import { DIAGNOSTIC_PROFILES, DiagnosticKind, tablesProduced } from "../components/diagnostic-setting";
+import { PlanStep } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { placeholderResource } from "../scripts/offline/placeholders";
+import { isHigher } from "../src/matrix";
+import { INCIDENT_RESPONSE, LOG_ALERTS, REQUIRED_LOG_ALERTS } from "../src/observability/alerts";
+import * as queries from "../src/observability/queries";
+import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
+
+const SQR = "azure-native:monitor:ScheduledQueryRule";
+const ACTIVITY = "azure-native:monitor:ActivityLogAlert";
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
+const DEFAULTS = { authFailures: 50, secretReads: 100, accessDenied: 1, missingSecretExits: 1 };
+
+const actionGroupId = (env: string) =>
+  `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.Insights/actionGroups/ag-engram-${env}`;
+const workspaceId = (env: string) =>
+  `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.OperationalInsights/workspaces/log-engram-${env}`;
+
+function rule(index: PlanIndex, env: string, key: string): Record<string, unknown> {
+  return index.one(SQR, `security-alerts-${key}`).newState.inputs;
+}
+const condition = (r: Record<string, unknown>) =>
+  ((r.criteria as Record<string, unknown>).allOf as Record<string, unknown>[])[0];
+
+/** The tables a query reads: lines that hold only a table name (optionally opened with `(`). */
+function tablesRead(query: string): string[] {
+  return [...query.matchAll(/^\s*\(?([A-Z][A-Za-z_]+)\s*$/gm)].map((m) => m[1]).sort();
+}
+
+describe.each(ENVIRONMENTS.filter(isHigher))("security alerts in %s (required)", (env) => {
+  it("has the four log alerts and the role-assignment alert, all enabled and notifying the action group", async () => {
+    const { index } = await planOk(env);
+    const names = index.ofType(SQR).map((s) => s.newState.inputs.ruleName);
+    expect(names.sort()).toEqual(
+      REQUIRED_LOG_ALERTS.map((k) => `alert-engram-${env}-${LOG_ALERTS[k].key}`).sort(),
+    );
+    for (const s of index.ofType(SQR)) {
+      const i = s.newState.inputs;
+      expect(i.enabled).toBe(true);
+      expect(i.kind).toBe("LogAlert");
+      expect(i.scopes).toEqual([workspaceId(env)]);
+      expect(i.actions).toEqual({ actionGroups: [actionGroupId(env)] });
+      expect(i.description).toContain(INCIDENT_RESPONSE);
+    }
+    const activity = index.one(ACTIVITY).newState.inputs;
+    expect(activity.enabled).toBe(true);
+    expect(activity.actions).toEqual({ actionGroups: [{ actionGroupId: actionGroupId(env) }] });
+    expect(activity.description).toContain("Contain");
+  });
+
+  it("alerts on role assignment writes and deletes in the environment's resource group", async () => {
+    const { index } = await planOk(env);
+    const a = index.one(ACTIVITY).newState.inputs;
+    expect(a.activityLogAlertName).toBe(`alert-engram-${env}-role-assignment-changes`);
+    expect(a.scopes).toEqual([`${SUB}/resourceGroups/rg-engram-${env}`]);
+    expect(a.condition).toEqual({
+      allOf: [
+        { field: "category", equals: "Administrative" },
+        {
+          anyOf: [
+            { field: "operationName", equals: "Microsoft.Authorization/roleAssignments/write" },
+            { field: "operationName", equals: "Microsoft.Authorization/roleAssignments/delete" },
+          ],
+        },
+        { field: "status", equals: "Succeeded" },
+      ],
+    });
+  });
+
+  it("uses the default thresholds from config with severities and windows", async () => {
+    const { index } = await planOk(env);
+    const expected: [string, number, number, string, string, string[]][] = [
+      ["api-auth-failures", DEFAULTS.authFailures, 2, "PT5M", "Failures", []],
+      ["kv-secret-reads", DEFAULTS.secretReads, 2, "PT15M", "Reads", ["Caller"]],
+      ["kv-access-denied", DEFAULTS.accessDenied, 1, "PT15M", "Denied", ["Caller"]],
+      ["missing-secret-exits", DEFAULTS.missingSecretExits, 1, "PT15M", "Exits", ["ContainerAppName"]],
+    ];
+    for (const [key, threshold, severity, window, measure, dims] of expected) {
+      const r = rule(index, env, key);
+      expect(r.severity).toBe(severity);
+      expect(r.windowSize).toBe(window);
+      expect(condition(r)).toMatchObject({
+        threshold,
+        operator: "GreaterThanOrEqual",
+        timeAggregation: "Total",
+        metricMeasureColumn: measure,
+      });
+      expect((condition(r).dimensions as { name: string }[]).map((d) => d.name)).toEqual(dims);
+    }
+  });
+
+  it("binds the queries to this environment's apps", async () => {
+    const { index } = await planOk(env);
+    expect(condition(rule(index, env, "api-auth-failures")).query).toMatch(
+      new RegExp(`^let backendApp = "ca-engram-${env}-backend";\n`),
+    );
+    expect(condition(rule(index, env, "missing-secret-exits")).query).toMatch(
+      new RegExp(`^let appPrefix = "ca-engram-${env}-";\n`),
+    );
+  });
+
+  it("does not add the Entra sign-in alert unless asked (it needs the tenant's sign-in logs)", async () => {
+    const { index } = await planOk(env);
+    expect(index.ofType(SQR).filter((s) => index.logicalName(s).includes("signin"))).toHaveLength(0);
+  });
+});
+
+describe("alert thresholds and switches", () => {
+  it("puts custom thresholds from engram:alertThresholds into the rules", async () => {
+    const custom = { authFailures: 7, secretReads: 33, accessDenied: 2, missingSecretExits: 3 };
+    const { index } = await planOk("uat", { set: { "engram:alertThresholds": custom } });
+    expect(condition(rule(index, "uat", "api-auth-failures")).threshold).toBe(7);
+    expect(condition(rule(index, "uat", "kv-secret-reads")).threshold).toBe(33);
+    expect(condition(rule(index, "uat", "kv-access-denied")).threshold).toBe(2);
+    expect(condition(rule(index, "uat", "missing-secret-exits")).threshold).toBe(3);
+  });
+
+  it("refuses engram:alerts=false in prod", async () => {
+    const problems = await planRefused("prod", { set: { "engram:alerts": "false" } });
+    expect(problems).toEqual([
+      "engram:alerts=false is not allowed in prod: security alerts are required in uat, staging and prod (SOP 000 Logging & Monitoring)",
+    ]);
+  });
+
+  it.each(["dev", "test"])("has no alerts in %s by default", async (env) => {
+    const { index } = await planOk(env);
+    expect(index.ofType(SQR)).toHaveLength(0);
+    expect(index.ofType(ACTIVITY)).toHaveLength(0);
+  });
+
+  it("has the same alerts in dev with engram:alerts=true", async () => {
+    const { index } = await planOk("dev", { set: { "engram:alerts": "true" } });
+    expect(index.ofType(SQR).map((s) => s.newState.inputs.ruleName)).toHaveLength(REQUIRED_LOG_ALERTS.length);
+    expect(index.one(ACTIVITY).newState.inputs.actions).toEqual({
+      actionGroups: [{ actionGroupId: actionGroupId("dev") }],
+    });
+  });
+
+  it("adds the Entra sign-in alert for the API app with engram:signInAlerts=true", async () => {
+    const { index } = await planOk("prod", { set: { "engram:signInAlerts": "true" } });
+    const r = rule(index, "prod", "api-signin-failures");
+    const api = index.one("azuread:index/application:Application", "entra-api-app");
+    const apiClientId = placeholderResource(api.newState.type, "entra-api-app", api.urn, api.newState.inputs)
+      .state.clientId as string;
+    expect(condition(r).query).toMatch(new RegExp(`^let apiAppId = "${apiClientId}";\nSigninLogs\n`));
+    expect(condition(r).threshold).toBe(DEFAULTS.authFailures);
+    expect(r.actions).toEqual({ actionGroups: [actionGroupId("prod")] });
+  });
+});
+
+describe("the action group", () => {
+  it.each(ENVIRONMENTS)(
+    "in %s e-mails every engram:alertEmails address with the common alert schema",
+    async (env) => {
+      const { index, config } = await planOk(env);
+      const ag = index.one("azure-native:monitor:ActionGroup").newState.inputs;
+      expect(ag).toMatchObject({ actionGroupName: `ag-engram-${env}`, enabled: true, location: "Global" });
+      const receivers = ag.emailReceivers as { emailAddress: string; useCommonAlertSchema: boolean }[];
+      expect(receivers.map((r) => r.emailAddress).sort()).toEqual([...config.alertEmails].sort());
+      expect(receivers.every((r) => r.useCommonAlertSchema)).toBe(true);
+      if (isHigher(env)) expect(receivers.length).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe("queries read the tables the diagnostic settings fill", () => {
+  const ALL_KINDS = Object.keys(DIAGNOSTIC_PROFILES) as DiagnosticKind[];
+  /** Tables filled outside diagnostic settings: workspace-based App Insights, the tenant's sign-in export. */
+  const EXTERNAL = new Set(["AppRequests", "SigninLogs"]);
+
+  it.each(Object.entries(queries.QUERY_TABLES))("%s reads exactly the tables it declares", (name, tables) => {
+    const query = (queries as unknown as Record<string, string>)[name];
+    expect(tablesRead(query)).toEqual([...tables].sort());
+  });
+
+  it.each(Object.entries(queries.QUERY_TABLES))(
+    "%s reads only tables this program fills",
+    (_name, tables) => {
+      const produced = tablesProduced(ALL_KINDS);
+      for (const t of tables) expect(produced.has(t) || EXTERNAL.has(t)).toBe(true);
+    },
+  );
+
+  it("in the prod plan, every table an enabled log alert reads is filled by a diagnostic setting of the plan", async () => {
+    const { index } = await planOk("prod", { set: { "engram:signInAlerts": "true" } });
+    const kindByType: Record<string, DiagnosticKind> = {
+      "Microsoft.KeyVault/vaults": "keyVault",
+      "Microsoft.DBforPostgreSQL/flexibleServers": "postgresServer",
+      "Microsoft.App/managedEnvironments": "containerAppsEnvironment",
+      "Microsoft.Network/applicationGateways": "applicationGateway",
+      "Microsoft.OperationalInsights/workspaces": "logAnalyticsWorkspace",
+    };
+    const kinds = index.ofType("azure-native:monitor:DiagnosticSetting").map((d: PlanStep) => {
+      const uri = String(d.newState.inputs.resourceUri);
+      if (uri.endsWith("/blobServices/default")) return "blobService" as DiagnosticKind;
+      const m = /\/providers\/([^/]+\/[^/]+)\/[^/]+$/.exec(uri);
+      return kindByType[m ? m[1] : ""];
+    });
+    expect(kinds).not.toContain(undefined);
+    const produced = tablesProduced(kinds);
+    for (const s of index.ofType(SQR)) {
+      for (const t of tablesRead(String(condition(s.newState.inputs).query)))
+        expect(produced.has(t) || EXTERNAL.has(t) ? t : `${t} (not filled)`).toBe(t);
+    }
+  });
+});

@@ -1,0 +1,183 @@
+import { placeholderResource } from "../scripts/offline/placeholders";
+import { secretPlaceholder } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { isHigher } from "../src/matrix";
+import { SERVICE_NAMES } from "../src/services";
+import { assignments, days, idOf, inputs, principalIdOf, registrations, ROLE_IDS, T } from "./helpers/data";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+
+/**
+ * Secrets of DESIGN.md §3 (SOP 002, SOP 000 Secrets & Key Management, Rotation): which secrets
+ * exist, who reads each (exactly), how generated ones rotate, when each expires, and that no value
+ * ever reaches the plan.
+ */
+
+/** DESIGN.md §3, written out independently of src/services.ts so a drift there fails here. */
+function expectedReaders(env: Environment): Record<string, string[]> {
+  return {
+    "zep-api-key": ["backend", "worker", "zep"],
+    "azure-ai-key": ["backend", "worker", "zep"],
+    "postgres-password": isHigher(env) ? ["temporal", "zep"] : ["backend", "temporal", "worker", "zep"],
+  };
+}
+
+const OPTIONAL = {
+  "engram:voiceliveApiKey": "voicelive-api-key",
+  "engram:anthropicApiKey": "anthropic-api-key",
+  "engram:geminiApiKey": "gemini-api-key",
+} as const;
+
+/** Values fed in tests: none of them may appear anywhere in a plan. */
+const FED = {
+  "engram:azureAiKey": "test-ai-key-7f3a9c1e55d0b2",
+  "engram:voiceliveApiKey": "test-voicelive-4b8e21aa90",
+  "engram:anthropicApiKey": "test-anthropic-c0ffee1234",
+  "engram:geminiApiKey": "test-gemini-deadbeef5678",
+};
+
+const secretsOf = (index: PlanIndex) => index.ofType(T.secret);
+const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `secret-${name}-secret`);
+
+/** Readers of one secret: the services whose MI holds Key Vault Secrets User on its resource id. */
+function readersOf(index: PlanIndex, secretId: string): string[] {
+  const byPrincipal = new Map(SERVICE_NAMES.map((s) => [principalIdOf(index, s), s as string]));
+  return assignments(index)
+    .filter((a) => a.scope === secretId)
+    .map((a) => {
+      expect(a.role).toBe(ROLE_IDS["Key Vault Secrets User"]);
+      expect(a.principalType).toBe("ServicePrincipal");
+      return byPrincipal.get(a.principalId) ?? `unknown:${a.principalId}`;
+    })
+    .sort();
+}
+
+describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
+  const higher = isHigher(env);
+  const zepDays = higher ? 60 : 30;
+  const pgDays = higher ? 90 : 30;
+  const expiryDays = higher ? 90 : 30;
+
+  it("GIVEN no optional secret THEN the vault holds exactly zep-api-key, azure-ai-key and postgres-password (+ Temporal certs)", async () => {
+    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const names = secretsOf(index)
+      .map((s) => inputs(s).secretName as string)
+      .filter((n) => !n.startsWith("temporal-tls"))
+      .sort();
+    expect(names).toEqual(["azure-ai-key", "postgres-password", "zep-api-key"]);
+  });
+
+  it("each secret is readable by exactly the services of DESIGN.md §3, through a grant on that secret alone", async () => {
+    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const expected = expectedReaders(env);
+    for (const s of secretsOf(index)) {
+      const name = inputs(s).secretName as string;
+      const readers = readersOf(index, idOf(s));
+      if (name.startsWith("temporal-tls")) {
+        expect(readers.length).toBeGreaterThan(0);
+        expect(readers.every((r) => r === "temporal" || r === "worker")).toBe(true);
+      } else expect({ name, readers }).toEqual({ name, readers: expected[name] });
+    }
+  });
+
+  it("no service identity holds any role on the vault, the resource group or the subscription", async () => {
+    const { index } = await planOk(env);
+    const vaultId = idOf(index.one(T.vault));
+    const rgId = idOf(index.one("azure-native:resources:ResourceGroup"));
+    const services = new Set(SERVICE_NAMES.map((s) => principalIdOf(index, s)));
+    const broad = assignments(index).filter(
+      (a) =>
+        services.has(a.principalId) &&
+        [vaultId, rgId, "/subscriptions/00000000-0000-0000-0000-000000000000"].includes(a.scope),
+    );
+    expect(broad).toEqual([]);
+  });
+
+  it(`generated secrets rotate: zep-api-key every ${zepDays} days, postgres-password every ${pgDays} days, through a Rotating keeper`, async () => {
+    const { index } = await planOk(env);
+    for (const [name, period] of [
+      ["zep-api-key", zepDays],
+      ["postgres-password", pgDays],
+    ] as const) {
+      const rotation = index.one(T.rotating, `secret-${name}-rotation`);
+      expect(inputs(rotation).rotationDays).toBe(period);
+      const password = index.one(T.password, `secret-${name}-value`);
+      // The keeper is the rotation time: a new one replaces the value.
+      expect(Object.keys(inputs(password).keepers)).toEqual(["rotation"]);
+      expect(password.newState.dependencies).toContain(rotation.urn);
+      expect(inputs(password).special).toBe(false);
+      expect(inputs(password).length).toBeGreaterThanOrEqual(32);
+      const secret = secretNamed(index, name);
+      expect(secret.newState.dependencies).toContain(password.urn);
+      expect(inputs(secret).properties.attributes.expires).toBe(days(period));
+      expect(inputs(secret).tags).toMatchObject({
+        source: "generated",
+        rotation: "automatic",
+        "rotation-days": String(period),
+      });
+    }
+  });
+
+  it(`azure-ai-key expires ${expiryDays} days after it was set, with a manual-rotation tag`, async () => {
+    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const expiry = index.one(T.offset, "secret-azure-ai-key-expiry");
+    expect(inputs(expiry).offsetDays).toBe(expiryDays);
+    expect(inputs(expiry).triggers).toEqual({ value: "[secret]" });
+    const secret = secretNamed(index, "azure-ai-key");
+    expect(inputs(secret).properties.attributes.expires).toBe(days(expiryDays));
+    expect(inputs(secret).tags).toMatchObject({
+      source: "config:azureAiKey",
+      rotation: "manual",
+      "expiry-days": String(expiryDays),
+    });
+  });
+
+  it("every secret has a content type, an expiry and its value only as [secret]", async () => {
+    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    for (const s of secretsOf(index)) {
+      const p = inputs(s).properties;
+      expect(p.value).toBe("[secret]");
+      expect(typeof p.contentType).toBe("string");
+      expect(p.contentType.length).toBeGreaterThan(0);
+      expect(typeof p.attributes.expires).toBe("number");
+      expect(p.attributes.expires).toBeGreaterThan(days(0));
+    }
+  });
+
+  it("GIVEN every optional secret THEN each is created, read by backend only, and no fed value appears in the plan", async () => {
+    const { index, plan } = await planOk(env, { secrets: FED });
+    for (const name of Object.values(OPTIONAL)) {
+      const secret = secretNamed(index, name);
+      expect(readersOf(index, idOf(secret))).toEqual(["backend"]);
+      expect(inputs(secret).properties.attributes.expires).toBe(days(expiryDays));
+    }
+    const json = JSON.stringify(plan);
+    for (const value of Object.values(FED)) expect(json).not.toContain(value);
+    // Nor any generated value: recompute the placeholder results the engine gave the passwords.
+    for (const p of index.ofType(T.password)) {
+      const result = placeholderResource(p.newState.type, "x", p.urn, inputs(p)).state.result as string;
+      expect(result.length).toBeGreaterThan(20);
+      expect(json).not.toContain(result);
+    }
+  });
+
+  it("the default secret placeholder of a stack without azureAiKey never appears in the plan", async () => {
+    const { plan } = await planOk(env);
+    expect(JSON.stringify(plan)).not.toContain(secretPlaceholder("azureAiKey"));
+  });
+});
+
+describe("a missing required secret", () => {
+  const message =
+    "engram:azureAiKey is missing in prod: the Azure AI Services (APIM subscription) key is required (SOP 002, Key Vault secret azure-ai-key); set it with `pulumi config set --secret engram:azureAiKey <value>`";
+
+  it("GIVEN prod without engram:azureAiKey THEN the plan is refused with the exact key to set", async () => {
+    const problems = await planRefused("prod", { unset: ["engram:azureAiKey"], secretPlaceholders: false });
+    expect(problems).toEqual([message]);
+  });
+
+  it("AND nothing but the stack is registered", async () => {
+    const { types, error } = await registrations("prod", { unset: ["engram:azureAiKey"] });
+    expect(String(error)).toContain(message);
+    expect(types.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+});

@@ -58,7 +58,7 @@ export const KEY_VAULT_ACCESS_DENIED = `AZKVAuditLogs
  * Log):
  * - `ContainerAppSystemLogs`: the platform could not resolve a Key Vault secret reference
  *   (`secretRef` with `keyVaultUrl`) when provisioning a revision;
- * - `ContainerAppConsoleLogs`: the app's own fail-fast line. Contract for the app teams (README):
+ * - `ContainerAppConsoleLogs`: the app's own fail-fast line. Contract for the app teams (to document in README):
  *   before exiting, log `missing required secret <ENV_VAR>`.
  * Parameters: appPrefix (the container apps' common name prefix, `ca-engram-<env>-`).
  */

@@ -1,0 +1,276 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import { grant } from "./role-assignment";
+import { ServiceIdentity } from "./service-identity";
+import { Environment } from "../src/matrix";
+
+export interface AppGatewayWafArgs {
+  /** Azure names, from the naming helper. */
+  gatewayName: string;
+  policyName: string;
+  publicIpName: string;
+  identityName: string;
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  subscriptionId: pulumi.Input<string>;
+  environment: Environment;
+  tags: Record<string, string>;
+  /** The `appgw` subnet (/24, nothing else in it). */
+  subnetId: pulumi.Input<string>;
+  /** The backend app's FQDN (`<app>.<env default domain>`, resolved through the private zone). */
+  backendFqdn: pulumi.Input<string>;
+  /** Health probe path of the backend (unauthenticated). @default "/health" */
+  healthPath?: string;
+  /**
+   * The public TLS certificate: the versionless Key Vault secret id of a certificate the platform
+   * team imports (`<vaultUri>secrets/appgw-tls`). The gateway polls it and picks up new versions.
+   */
+  certificateSecretId: pulumi.Input<string>;
+  /** ARM id of that secret, the scope of the gateway identity's Key Vault Secrets User grant. */
+  certificateSecretResourceId: pulumi.Input<string>;
+  /** Paths whose requests are rate limited per client IP. @default ["/api/v1/mcp"] */
+  rateLimitedPathPrefixes?: string[];
+  /** Requests per client IP per minute on those paths. @default 300 */
+  rateLimitPerMinute?: number;
+  /** Spread over zones 1-3 (gateway and public IP). @default false */
+  zoneRedundant?: boolean;
+  /** Autoscale bounds. @default { min: 1, max: 10 } */
+  capacity?: { min: number; max: number };
+}
+
+/** HSTS on every response from the public entry (SOP 000: HSTS on public endpoints). */
+export const HSTS_VALUE = "max-age=31536000; includeSubDomains";
+
+/**
+ * The only public entry of the API when the WAF is on (prod; optional in uat/staging): Application
+ * Gateway WAF_v2 with a WAF policy in Prevention mode (Microsoft Default Rule Set 2.1), a per-IP
+ * rate limit on the MCP endpoint (SOP 001: rate-limit MCP at ingress/WAF), HTTPS only (HTTP is
+ * redirected), TLS 1.2+ (AppGwSslPolicy20220101S), HSTS, and the internal backend app as pool.
+ *
+ * Application Gateway references its own sub-resources by ARM id; they are built from the
+ * gateway's deterministic id (subscription, resource group and name are known before creation).
+ */
+export class AppGatewayWaf extends pulumi.ComponentResource {
+  readonly id: pulumi.Output<string>;
+  readonly policyId: pulumi.Output<string>;
+  readonly publicIpAddress: pulumi.Output<string>;
+  readonly publicIpId: pulumi.Output<string>;
+
+  constructor(name: string, args: AppGatewayWafArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("engram:runtime:AppGatewayWaf", name, {}, opts);
+    const zones = args.zoneRedundant ? ["1", "2", "3"] : undefined;
+    const capacity = args.capacity ?? { min: 1, max: 10 };
+    const paths = args.rateLimitedPathPrefixes ?? ["/api/v1/mcp"];
+
+    const policy = new network.WebApplicationFirewallPolicy(
+      `${name}-policy`,
+      {
+        policyName: args.policyName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        policySettings: {
+          state: "Enabled",
+          mode: "Prevention",
+          requestBodyCheck: true,
+          requestBodyEnforcement: true,
+          maxRequestBodySizeInKb: 128,
+          fileUploadEnforcement: true,
+          fileUploadLimitInMb: 100,
+        },
+        managedRules: {
+          managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }],
+        },
+        customRules: [
+          {
+            name: "RateLimitMcp",
+            priority: 10,
+            ruleType: "RateLimitRule",
+            state: "Enabled",
+            action: "Block",
+            rateLimitDuration: "OneMin",
+            rateLimitThreshold: args.rateLimitPerMinute ?? 300,
+            groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
+            matchConditions: [
+              {
+                matchVariables: [{ variableName: "RequestUri" }],
+                operator: "BeginsWith",
+                matchValues: paths,
+                transforms: ["Lowercase", "UrlDecode"],
+              },
+            ],
+          },
+        ],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const pip = new network.PublicIPAddress(
+      `${name}-pip`,
+      {
+        publicIpAddressName: args.publicIpName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: "Standard", tier: "Regional" },
+        publicIPAllocationMethod: "Static",
+        publicIPAddressVersion: "IPv4",
+        // Infrastructure DDoS protection always; a DDoS plan on the VNet applies when there is one.
+        ddosSettings: { protectionMode: "VirtualNetworkInherited" },
+        idleTimeoutInMinutes: 4,
+        ...(zones ? { zones } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    // Reads the TLS certificate from Key Vault; nothing else.
+    const identity = new ServiceIdentity(
+      `${name}-id`,
+      {
+        service: "appgw",
+        identityName: args.identityName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const certGrant = grant(
+      {
+        principal: { ...identity.principal, label: "appgw" },
+        role: "Key Vault Secrets User",
+        scope: { id: args.certificateSecretResourceId, label: "kv-secret:appgw-tls" },
+        subscriptionId: args.subscriptionId,
+        environment: args.environment,
+      },
+      { parent: this },
+    );
+
+    const gwId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/applicationGateways/${args.gatewayName}`;
+    const sub = (collection: string, item: string) => ({
+      id: pulumi.interpolate`${gwId}/${collection}/${item}`,
+    });
+
+    const gateway = new network.ApplicationGateway(
+      `${name}-agw`,
+      {
+        applicationGatewayName: args.gatewayName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: "WAF_v2", tier: "WAF_v2" },
+        autoscaleConfiguration: { minCapacity: capacity.min, maxCapacity: capacity.max },
+        ...(zones ? { zones } : {}),
+        identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+        firewallPolicy: { id: policy.id },
+        forceFirewallPolicyAssociation: true,
+        enableHttp2: true,
+        sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
+        gatewayIPConfigurations: [{ name: "gateway", subnet: { id: args.subnetId } }],
+        frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: pip.id } }],
+        frontendPorts: [
+          { name: "https", port: 443 },
+          { name: "http", port: 80 },
+        ],
+        sslCertificates: [{ name: "public-tls", keyVaultSecretId: args.certificateSecretId }],
+        httpListeners: [
+          {
+            name: "https",
+            protocol: "Https",
+            frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
+            frontendPort: sub("frontendPorts", "https"),
+            sslCertificate: sub("sslCertificates", "public-tls"),
+            requireServerNameIndication: false,
+          },
+          {
+            name: "http",
+            protocol: "Http",
+            frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
+            frontendPort: sub("frontendPorts", "http"),
+          },
+        ],
+        redirectConfigurations: [
+          {
+            name: "http-to-https",
+            redirectType: "Permanent",
+            targetListener: sub("httpListeners", "https"),
+            includePath: true,
+            includeQueryString: true,
+          },
+        ],
+        backendAddressPools: [{ name: "backend", backendAddresses: [{ fqdn: args.backendFqdn }] }],
+        probes: [
+          {
+            name: "backend-health",
+            protocol: "Https",
+            path: args.healthPath ?? "/health",
+            interval: 30,
+            timeout: 30,
+            unhealthyThreshold: 3,
+            pickHostNameFromBackendHttpSettings: true,
+            match: { statusCodes: ["200-399"] },
+          },
+        ],
+        // HTTPS to the backend too; the Container Apps ingress presents a certificate for its FQDN.
+        backendHttpSettingsCollection: [
+          {
+            name: "backend-https",
+            protocol: "Https",
+            port: 443,
+            pickHostNameFromBackendAddress: true,
+            cookieBasedAffinity: "Disabled",
+            requestTimeout: 120,
+            probe: sub("probes", "backend-health"),
+          },
+        ],
+        rewriteRuleSets: [
+          {
+            name: "security-headers",
+            rewriteRules: [
+              {
+                name: "hsts",
+                ruleSequence: 100,
+                actionSet: {
+                  responseHeaderConfigurations: [
+                    { headerName: "Strict-Transport-Security", headerValue: HSTS_VALUE },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+        requestRoutingRules: [
+          {
+            name: "https-to-backend",
+            priority: 100,
+            ruleType: "Basic",
+            httpListener: sub("httpListeners", "https"),
+            backendAddressPool: sub("backendAddressPools", "backend"),
+            backendHttpSettings: sub("backendHttpSettingsCollection", "backend-https"),
+            rewriteRuleSet: sub("rewriteRuleSets", "security-headers"),
+          },
+          {
+            name: "http-redirect",
+            priority: 200,
+            ruleType: "Basic",
+            httpListener: sub("httpListeners", "http"),
+            redirectConfiguration: sub("redirectConfigurations", "http-to-https"),
+          },
+        ],
+        tags: args.tags,
+      },
+      // The certificate is read at creation: the grant must exist first.
+      { parent: this, dependsOn: [certGrant] },
+    );
+
+    this.id = gateway.id;
+    this.policyId = policy.id;
+    this.publicIpAddress = pip.ipAddress.apply((ip) => ip ?? "");
+    this.publicIpId = pip.id;
+    this.registerOutputs({
+      id: this.id,
+      policyId: this.policyId,
+      publicIpAddress: this.publicIpAddress,
+      publicIpId: this.publicIpId,
+    });
+  }
+}

@@ -1,0 +1,273 @@
+import { PlanStep } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
+import { APP_NAMES, AppName } from "../src/layers/runtime";
+import { VAULT_SECRETS, secretsReadBy, ServiceName, SERVICE_NAMES } from "../src/services";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+
+/**
+ * Container Apps (DESIGN.md §2, §3; SOP 002): each app runs as its own identity, reads secrets only
+ * through Key Vault references with that identity and `secretRef` env vars, depends on exactly its
+ * own grants, and has the ingress of DESIGN.md §2.
+ */
+
+type Env = { name: string; value?: string; secretRef?: string };
+type Secret = { name: string; keyVaultUrl?: string; identity?: string; value?: string };
+type Ingress = {
+  external: boolean;
+  allowInsecure?: boolean;
+  transport?: string;
+  targetPort?: number;
+  exposedPort?: number;
+  ipSecurityRestrictions?: { ipAddressRange: string; action: string }[];
+  corsPolicy?: { allowedOrigins: string[] };
+};
+interface AppInputs {
+  identity: { type: string; userAssignedIdentities?: string[] };
+  configuration: { secrets: Secret[]; registries: { server: string; identity: string }[]; ingress?: Ingress };
+  template: {
+    containers: {
+      image: string;
+      env: Env[];
+      probes: { type: string; httpGet?: { path: string; port: number } }[];
+    }[];
+    volumes: { name: string; storageType: string; secrets: { path: string; secretRef: string }[] }[];
+    scale: { minReplicas: number; maxReplicas: number };
+  };
+}
+
+/** A name whose value must never be plain (independent of the component's own guard). */
+const SECRET_LIKE = /(KEY|PASSWORD|PWD|SECRET|TOKEN)$/;
+const isSecretLike = (n: string) => SECRET_LIKE.test(n) && !n.includes("_TLS_");
+
+const appStep = (index: PlanIndex, a: AppName): PlanStep =>
+  index.one("azure-native:app:ContainerApp", `${a}-app`);
+const inputs = (s: PlanStep) => s.newState.inputs as unknown as AppInputs;
+const envOf = (s: PlanStep) => inputs(s).template.containers[0].env;
+const envVar = (s: PlanStep, n: string) => envOf(s).find((e) => e.name === n);
+
+/** The identity (by ARM id) of each service, from the plan: ServiceIdentity components' MIs. */
+function identityOf(index: PlanIndex, service: string): { id: string; urn: string } {
+  const mi = index.one("azure-native:managedidentity:UserAssignedIdentity", `id-${service}-mi`);
+  const name = mi.newState.inputs.resourceName as string;
+  return {
+    id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${mi.newState.inputs.resourceGroupName as string}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
+    urn: mi.urn,
+  };
+}
+
+const kvGrantsOf = (index: PlanIndex, service: ServiceName): PlanStep[] =>
+  index
+    .ofType("azure-native:authorization:RoleAssignment")
+    .filter((g) =>
+      (g.newState.inputs.description as string).startsWith(
+        `engram-infra: ${service} -> Key Vault Secrets User on `,
+      ),
+    );
+
+describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
+  it("every app runs as its own user-assigned identity, and pulls from the ACR with it (no password)", async () => {
+    const { index } = await planOk(env);
+    for (const a of APP_NAMES) {
+      const s = appStep(index, a);
+      const own = identityOf(index, a).id;
+      expect(inputs(s).identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [own] });
+      expect(inputs(s).configuration.registries).toEqual([
+        { server: "crengramshared.azurecr.io", identity: own },
+      ]);
+    }
+  });
+
+  it("every configuration secret is a versionless Key Vault reference with the app's identity and no value", async () => {
+    const { index } = await planOk(env);
+    const vault = index.one("azure-native:keyvault:Vault").newState.inputs.vaultName as string;
+    for (const a of APP_NAMES) {
+      const s = appStep(index, a);
+      const own = identityOf(index, a).id;
+      for (const secret of inputs(s).configuration.secrets) {
+        expect(secret).toEqual({
+          name: secret.name,
+          keyVaultUrl: `https://${vault}.vault.azure.net/secrets/${secret.name}`,
+          identity: own,
+        });
+        expect(secret.value).toBeUndefined();
+      }
+    }
+  });
+
+  it("each service references exactly the vault secrets src/services.ts says it reads, each as its env var's secretRef", async () => {
+    const { index, config } = await planOk(env);
+    for (const service of SERVICE_NAMES) {
+      const s = appStep(index, service);
+      const expected = secretsReadBy(service, env, config.secretsPresent);
+      const referenced = inputs(s)
+        .configuration.secrets.map((x) => x.name)
+        .filter((n) => !n.startsWith("temporal-tls-"));
+      expect(referenced.sort()).toEqual([...expected].sort());
+      for (const secret of expected)
+        expect(envVar(s, VAULT_SECRETS[secret].envVar)).toEqual({
+          name: VAULT_SECRETS[secret].envVar,
+          secretRef: secret,
+        });
+    }
+    expect(inputs(appStep(index, "temporal-ui")).configuration.secrets).toEqual([]);
+  });
+
+  it("every secret-like env var is a secretRef to a secret the app references; none has a plain value", async () => {
+    const { index } = await planOk(env);
+    for (const a of APP_NAMES) {
+      const s = appStep(index, a);
+      const names = new Set(inputs(s).configuration.secrets.map((x) => x.name));
+      for (const e of envOf(s)) {
+        if (e.secretRef !== undefined) {
+          expect(e.value).toBeUndefined();
+          expect(names.has(e.secretRef)).toBe(true);
+        }
+        if (isSecretLike(e.name)) expect(e).toEqual({ name: e.name, secretRef: expect.any(String) });
+      }
+    }
+  });
+
+  it("AZURE_CLIENT_ID is the service's own MI client id and AZURE_AD_CLIENT_ID the API app registration's", async () => {
+    const { index } = await planOk(env);
+    // Follow the placeholders: a client id is derived from the URN of the resource that owns it.
+    const apiApp = index.one("azuread:index/application:Application", "entra-api-app");
+    const apiClientId = placeholderUuid(apiApp.urn, "clientId");
+    const miClientId = (service: string) => placeholderUuid(identityOf(index, service).urn, "clientId");
+    for (const service of SERVICE_NAMES) {
+      const s = appStep(index, service);
+      expect(envVar(s, "AZURE_CLIENT_ID")).toEqual({ name: "AZURE_CLIENT_ID", value: miClientId(service) });
+      if (service === "backend" || service === "worker") {
+        expect(envVar(s, "AZURE_AD_CLIENT_ID")).toEqual({ name: "AZURE_AD_CLIENT_ID", value: apiClientId });
+        expect(apiClientId).not.toBe(miClientId(service));
+        expect(envVar(s, "AZURE_TENANT_ID")?.value).toBe(PLACEHOLDER_TENANT);
+      } else expect(envVar(s, "AZURE_AD_CLIENT_ID")).toBeUndefined();
+    }
+    expect(envVar(appStep(index, "temporal-ui"), "AZURE_CLIENT_ID")).toBeUndefined();
+  });
+
+  it("each app depends on exactly its own role assignments: its Key Vault secret grants and its AcrPull", async () => {
+    const { index } = await planOk(env);
+    for (const a of APP_NAMES) {
+      const s = appStep(index, a);
+      const deps = s.newState.dependencies.filter(
+        (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
+      );
+      const kv = a === "temporal-ui" ? [] : kvGrantsOf(index, a).map((g) => g.urn);
+      const acr = index
+        .ofType("azure-native:authorization:RoleAssignment")
+        .filter((g) => g.newState.inputs.description === `engram-infra: ${a} -> AcrPull on acr`)
+        .map((g) => g.urn);
+      expect(acr).toHaveLength(1);
+      expect(deps.sort()).toEqual([...kv, ...acr].sort());
+      if (a !== "temporal-ui") expect(kv.length).toBe(inputs(s).configuration.secrets.length);
+    }
+  });
+
+  it("ingress: backend on 8000 over HTTPS only, zep internal HTTP, temporal internal TCP 7233, worker none, UI internal", async () => {
+    const { index, config } = await planOk(env);
+    const ing = (a: AppName) => inputs(appStep(index, a)).configuration.ingress;
+    expect(ing("backend")).toMatchObject({
+      external: true,
+      targetPort: 8000,
+      transport: "http",
+      allowInsecure: false,
+    });
+    expect(ing("zep")).toMatchObject({ external: false, transport: "http", allowInsecure: false });
+    expect(ing("temporal")).toMatchObject({
+      external: false,
+      transport: "tcp",
+      targetPort: 7233,
+      exposedPort: 7233,
+      allowInsecure: false,
+    });
+    expect(ing("worker")).toBeUndefined();
+    expect(ing("temporal-ui")).toMatchObject({ external: false, allowInsecure: false });
+    const allow = (ing("temporal-ui")?.ipSecurityRestrictions ?? []).map((r) => [r.action, r.ipAddressRange]);
+    if (env === "prod") expect(allow).toEqual([]);
+    else expect(allow).toEqual(config.adminIpAllowlist.map((c) => ["Allow", c]));
+    for (const a of APP_NAMES) expect(ing(a)?.allowInsecure ?? false).toBe(false);
+  });
+
+  it("CORS: the env frontends, the SWA origin, localhost only in dev/test; never *; same list in CORS_ORIGINS", async () => {
+    const { index, config } = await planOk(env);
+    const backend = appStep(index, "backend");
+    const swa = `https://${index.stackOutputs.webHostname as string}`;
+    expect(swa).toMatch(/^https:\/\/[a-z0-9-]+\.\d\.azurestaticapps\.net$/);
+    const origins = inputs(backend).configuration.ingress?.corsPolicy?.allowedOrigins ?? [];
+    expect(origins).toContain(swa);
+    for (const o of config.frontendOrigins) expect(origins).toContain(o);
+    expect(origins.some((o) => o.includes("*"))).toBe(false);
+    expect(origins.some((o) => o.includes("localhost"))).toBe(["dev", "test"].includes(env));
+    expect(envVar(backend, "CORS_ORIGINS")?.value?.split(",")).toEqual(origins);
+    if (["uat", "staging", "prod"].includes(env))
+      expect(origins.every((o) => o.startsWith("https://"))).toBe(true);
+  });
+
+  it("the backend gets AUTH_REQUIRED and ALLOW_DEV_TOKENS from the matrix, probes /health on 8000 and the env's replicas", async () => {
+    const { index, config } = await planOk(env);
+    const backend = appStep(index, "backend");
+    expect(envVar(backend, "AUTH_REQUIRED")?.value).toBe(String(config.decisions.authRequired.value));
+    expect(envVar(backend, "ALLOW_DEV_TOKENS")?.value).toBe(String(config.decisions.allowDevTokens.value));
+    // Refused on in higher environments (the config tests prove the refusal).
+    if (["uat", "staging", "prod"].includes(env))
+      expect(envVar(backend, "ALLOW_DEV_TOKENS")?.value).toBe("false");
+    const probes = inputs(backend).template.containers[0].probes;
+    expect(probes.map((p) => [p.type, p.httpGet?.path, p.httpGet?.port])).toEqual([
+      ["Liveness", "/health", 8000],
+      ["Readiness", "/health", 8000],
+    ]);
+    expect(inputs(backend).template.scale).toEqual({
+      minReplicas: config.fixed.replicas.min,
+      maxReplicas: config.fixed.replicas.max,
+    });
+    expect(inputs(appStep(index, "temporal")).template.scale.minReplicas).toBe(1);
+  });
+
+  it("images come from config", async () => {
+    const { index, config } = await planOk(env);
+    const key = {
+      backend: "backend",
+      worker: "worker",
+      zep: "zep",
+      temporal: "temporal",
+      "temporal-ui": "temporalUi",
+    } as const;
+    for (const a of APP_NAMES)
+      expect(inputs(appStep(index, a)).template.containers[0].image).toBe(config.images[key[a]]);
+  });
+});
+
+describe("images are pinned by digest in higher environments", () => {
+  it.each(["uat", "staging", "prod"] as const)(
+    "an image without a digest is refused in %s, with its exact message",
+    async (env) => {
+      const tagOnly = "crengramshared.azurecr.io/engram/backend:1.4.0";
+      const { config } = await planOk(env);
+      const problems = await planRefused(env, {
+        set: { "engram:images": { ...config.images, backend: tagOnly } },
+      });
+      expect(problems).toEqual([
+        `engram:images.backend=${tagOnly} is not allowed in ${env}: images are pinned by digest (@sha256:...) in uat, staging and prod (DESIGN.md §1)`,
+      ]);
+    },
+  );
+
+  it("a tag is accepted in dev and lands in the backend app", async () => {
+    const { index } = await planOk("dev");
+    expect(inputs(appStep(index, "backend")).template.containers[0].image).toBe(
+      "crengramshared.azurecr.io/engram/backend:1.4.0",
+    );
+  });
+});
+
+describe("registry", () => {
+  it("a non-ACR registry gets no registry entry (public images; never a password) and no temporal-ui identity", async () => {
+    const { index } = await planOk("dev", { set: { "engram:registry": "ghcr.io" } });
+    for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
+    expect(inputs(appStep(index, "temporal-ui")).identity).toEqual({ type: "None" });
+    expect(
+      JSON.stringify(index.ofType("azure-native:app:ContainerApp").map((s) => s.newState.inputs)),
+    ).not.toMatch(/passwordSecretRef|"username"/);
+  });
+});

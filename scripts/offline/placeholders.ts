@@ -239,16 +239,27 @@ const RULES: Record<string, TypeRule> = {
   "azure-native:app:ManagedEnvironment": {
     ...simple("Microsoft.App", "managedEnvironments", "environmentName"),
     outputs: (i, urn) => ({
-      defaultDomain: `${token(urn, "domain", 8)}-${token(urn, "domain2", 8)}.${str(i.location, "westeurope")}.azurecontainerapps.io`,
+      defaultDomain: acaDomain(str(i.environmentName, "env"), str(i.location, "westeurope")),
       staticIp: `10.${parseInt(token(urn, "ip", 2), 16) % 250}.0.${parseInt(token(urn, "ip2", 2), 16) % 250}`,
     }),
   },
   "azure-native:app:ContainerApp": {
     ...simple("Microsoft.App", "containerApps", "containerAppName"),
     outputs: (i, urn) => {
+      // ACA's scheme: `<app>.<env domain>` with external ingress, `<app>.internal.<env domain>` without.
       const n = str(i.containerAppName, "app");
-      const fqdn = `${n}.${token(urn, "domain", 8)}.${str(i.location, "westeurope")}.azurecontainerapps.io`;
-      return { latestRevisionFqdn: fqdn, outboundIpAddresses: [] };
+      const envId = str(i.environmentId ?? i.managedEnvironmentId, "env");
+      const envName = envId.slice(envId.lastIndexOf("/") + 1);
+      const domain = acaDomain(envName, str(i.location, "westeurope"));
+      const config = (i.configuration ?? {}) as Inputs;
+      const ingress = config.ingress as Inputs | undefined;
+      const scope = ingress?.external ? "" : "internal.";
+      const fqdn = ingress ? `${n}.${scope}${domain}` : undefined;
+      return {
+        latestRevisionFqdn: ingress ? `${n}--${token(urn, "rev", 7)}.${scope}${domain}` : "",
+        outboundIpAddresses: [],
+        configuration: { ...config, ...(ingress ? { ingress: { ...ingress, fqdn } } : {}) },
+      };
     },
   },
   "azure-native:web:StaticSite": {
@@ -258,6 +269,12 @@ const RULES: Record<string, TypeRule> = {
     }),
   },
 };
+
+/** The default domain of a Container Apps environment, from its name (apps derive it from their environment id). */
+function acaDomain(environmentName: string, location: string): string {
+  const h = (p: string) => createHash("sha256").update(`aca:${environmentName}#${p}`).digest("hex");
+  return `${h("a").slice(0, 8)}-${h("b").slice(0, 8)}.${location}.azurecontainerapps.io`;
+}
 
 /** A generic id for types without a rule: the provider namespace from the module, the name from `<x>Name`. */
 function genericId(type: string, i: Inputs, name: string): string {
@@ -360,14 +377,21 @@ function otherPlaceholder(
         },
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
-    case "tls:index/locallySignedCert:LocallySignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert": {
+      // Issued at the same fixed instant as time.Rotating, valid for validityPeriodHours.
+      const start = Date.UTC(2026, 0, 1);
+      const hours = typeof inputs.validityPeriodHours === "number" ? inputs.validityPeriodHours : 0;
       return {
         id: placeholderUuid(urn, "id"),
         state: {
           ...inputs,
           certPem: `-----BEGIN CERTIFICATE-----\nPLACEHOLDER${token(urn, "cert", 32)}\n-----END CERTIFICATE-----\n`,
+          validityStartTime: new Date(start).toISOString().replace(".000Z", "Z"),
+          validityEndTime: new Date(start + hours * 3_600_000).toISOString().replace(".000Z", "Z"),
+          readyForRenewal: false,
         },
       };
+    }
     case "tls:index/certRequest:CertRequest":
       return {
         id: placeholderUuid(urn, "id"),

@@ -17,7 +17,7 @@ const actionGroupId = (env: string) =>
 const workspaceId = (env: string) =>
   `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.OperationalInsights/workspaces/log-engram-${env}`;
 
-function rule(index: PlanIndex, env: string, key: string): Record<string, unknown> {
+function rule(index: PlanIndex, _env: string, key: string): Record<string, unknown> {
   return index.one(SQR, `security-alerts-${key}`).newState.inputs;
 }
 const condition = (r: Record<string, unknown>) =>

@@ -48,18 +48,22 @@ export class EntraSpaApp extends pulumi.ComponentResource {
     const protect = args.protect ?? true;
     const allowLocalhost = args.allowLocalhost ?? false;
 
+    const check = (u: string) => {
+      if (!HTTPS_ORIGIN.test(u) && !(allowLocalhost && LOCALHOST.test(u)))
+        throw new Error(
+          `${args.displayName}: redirect URI ${u} is refused: ${
+            allowLocalhost
+              ? "SPA redirect URIs are https or http://localhost:PORT"
+              : "SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)"
+          }`,
+        );
+    };
+    // URIs known now are refused before anything is registered; the rest when they resolve.
+    if (Array.isArray(args.redirectUris))
+      for (const u of args.redirectUris as unknown[]) if (typeof u === "string") check(u);
     this.redirectUris = pulumi.output(args.redirectUris).apply((uris) => {
-      const out = [...new Set(uris)];
-      for (const u of out)
-        if (!HTTPS_ORIGIN.test(u) && !(allowLocalhost && LOCALHOST.test(u)))
-          throw new Error(
-            `${args.displayName}: redirect URI ${u} is refused: ${
-              allowLocalhost
-                ? "SPA redirect URIs are https or http://localhost:PORT"
-                : "SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)"
-            }`,
-          );
-      return out;
+      uris.forEach(check);
+      return [...new Set(uris)];
     });
 
     const app = new azuread.Application(

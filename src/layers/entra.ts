@@ -108,9 +108,8 @@ export function buildEntra(ctx: Context, platform: Platform, options: EntraLayer
     protect: ctx.protect,
   });
 
-  const redirectUris = pulumi
-    .all([...cfg.frontendOrigins, ...(options.extraSpaOrigins ?? []), ...cfg.devOrigins])
-    .apply((uris) => [...new Set(uris)]);
+  // Plain strings from config are checked by the component before anything is registered.
+  const redirectUris = [...cfg.frontendOrigins, ...(options.extraSpaOrigins ?? []), ...cfg.devOrigins];
   const spa = new EntraSpaApp("entra-spa", {
     displayName: `engram-web-${env}`,
     redirectUris,

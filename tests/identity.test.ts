@@ -1,0 +1,351 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EntraApiApp } from "../components/entra-api-app";
+import { EntraSpaApp } from "../components/entra-spa-app";
+import { runProgram } from "../scripts/offline/engine";
+import {
+  PLACEHOLDER_DEPLOYER_OBJECT_ID,
+  PLACEHOLDER_TENANT,
+  placeholderUuid,
+} from "../scripts/offline/placeholders";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { APP_ROLE_VALUES } from "../src/config";
+import { entraPermissionId } from "../src/lib/ids";
+import { isHigher } from "../src/matrix";
+import { SERVICE_NAMES } from "../src/services";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+
+/**
+ * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
+ * the API and SPA app registrations, their service principals, app roles, scope, pre-authorized
+ * clients and group assignments, and the per-service managed identities.
+ */
+
+const APPLICATION = "azuread:index/application:Application";
+const SERVICE_PRINCIPAL = "azuread:index/servicePrincipal:ServicePrincipal";
+const PRE_AUTHORIZED = "azuread:index/applicationPreAuthorized:ApplicationPreAuthorized";
+const APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment";
+const IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+const AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+type Inputs = Record<string, unknown>;
+interface AppRole {
+  id: string;
+  value: string;
+  displayName: string;
+  description: string;
+  enabled: boolean;
+  allowedMemberTypes: string[];
+}
+interface Scope {
+  id: string;
+  value: string;
+  type: string;
+  enabled: boolean;
+  adminConsentDisplayName: string;
+  adminConsentDescription: string;
+  userConsentDisplayName: string;
+  userConsentDescription: string;
+}
+
+const apiApp = (index: PlanIndex) => index.one(APPLICATION, "entra-api-app");
+const spaApp = (index: PlanIndex) => index.one(APPLICATION, "entra-spa-app");
+const appRoles = (index: PlanIndex) => apiApp(index).newState.inputs.appRoles as AppRole[];
+const scopes = (index: PlanIndex) =>
+  (apiApp(index).newState.inputs.api as { oauth2PermissionScopes: Scope[] }).oauth2PermissionScopes;
+/** The placeholder output of a resource, computed the way the offline engine computes it. */
+const clientIdOf = (step: { urn: string }) => placeholderUuid(step.urn, "clientId");
+const objectIdOf = (step: { urn: string }) => placeholderUuid(step.urn, "objectId");
+const preAuthorizations = (index: PlanIndex) =>
+  index.ofType(PRE_AUTHORIZED).map((s) => s.newState.inputs as Inputs);
+
+describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
+  it("the API app has identifierUris [api://engram-<env>], AzureADMyOrg and v2 access tokens", async () => {
+    const { index } = await planOk(env);
+    const i = apiApp(index).newState.inputs;
+    expect(i.displayName).toBe(`engram-api-${env}`);
+    expect(i.identifierUris).toEqual([`api://engram-${env}`]);
+    expect(i.signInAudience).toBe("AzureADMyOrg");
+    expect((i.api as Inputs).requestedAccessTokenVersion).toBe(2);
+    expect(i.owners).toEqual([PLACEHOLDER_DEPLOYER_OBJECT_ID]);
+  });
+
+  it("the API app defines exactly the four SOP 000 roles, for users, with stable per-environment ids", async () => {
+    const { index } = await planOk(env);
+    const roles = appRoles(index);
+    expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "PM", "Viewer"]);
+    for (const r of roles) {
+      expect(r.id).toBe(entraPermissionId(env, "role", r.value));
+      expect(r.displayName).toBe(r.value);
+      expect(r.description.length).toBeGreaterThan(5);
+      expect(r.allowedMemberTypes).toEqual(["User"]);
+      expect(r.enabled).toBe(true);
+    }
+    expect(roles.find((r) => r.value === "Viewer")?.description).toMatch(/read-only/i);
+  });
+
+  it("the API app exposes exactly one delegated scope user_impersonation with admin and user consent texts", async () => {
+    const { index } = await planOk(env);
+    const s = scopes(index);
+    expect(s).toHaveLength(1);
+    expect(s[0]).toMatchObject({
+      id: entraPermissionId(env, "scope", "user_impersonation"),
+      value: "user_impersonation",
+      type: "User",
+      enabled: true,
+    });
+    for (const k of [
+      "adminConsentDisplayName",
+      "adminConsentDescription",
+      "userConsentDisplayName",
+      "userConsentDescription",
+    ] as const)
+      expect(s[0][k]).toMatch(new RegExp(`Engram.*${env}`));
+  });
+
+  it("the API service principal requires an app-role assignment", async () => {
+    const { index } = await planOk(env);
+    const sp = index.one(SERVICE_PRINCIPAL, "entra-api-sp").newState.inputs;
+    expect(sp.appRoleAssignmentRequired).toBe(true);
+    expect(sp.clientId).toBe(clientIdOf(apiApp(index)));
+  });
+
+  it("assigns each configured app-role group to its role on the API service principal, and nothing else", async () => {
+    const { index, config } = await planOk(env);
+    const spObjectId = objectIdOf(index.one(SERVICE_PRINCIPAL, "entra-api-sp"));
+    const expected = (["admin", "analyst", "pm", "viewer"] as const)
+      .filter((g) => config.groups[g] !== undefined)
+      .map((g) => ({
+        appRoleId: entraPermissionId(
+          env,
+          "role",
+          { admin: "Admin", analyst: "Analyst", pm: "PM", viewer: "Viewer" }[g],
+        ),
+        principalObjectId: config.groups[g],
+        resourceObjectId: spObjectId,
+      }));
+    expect(expected.length).toBeGreaterThan(0);
+    const actual = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
+    expect(actual).toEqual(expected);
+  });
+
+  it("pre-authorizes the SPA on user_impersonation, and the Azure CLI per the matrix (not in prod)", async () => {
+    const { index } = await planOk(env);
+    const apiId = `/applications/${objectIdOf(apiApp(index))}`;
+    const scopeId = entraPermissionId(env, "scope", "user_impersonation");
+    const byClient = Object.fromEntries(
+      preAuthorizations(index).map((p) => [p.authorizedClientId as string, p]),
+    );
+    expect(byClient[clientIdOf(spaApp(index))]).toEqual({
+      applicationId: apiId,
+      authorizedClientId: clientIdOf(spaApp(index)),
+      permissionIds: [scopeId],
+    });
+    if (env === "prod") expect(byClient[AZURE_CLI]).toBeUndefined();
+    else
+      expect(byClient[AZURE_CLI]).toEqual({
+        applicationId: apiId,
+        authorizedClientId: AZURE_CLI,
+        permissionIds: [scopeId],
+      });
+    expect(Object.keys(byClient)).toHaveLength(env === "prod" ? 1 : 2);
+  });
+
+  it("the SPA app redirects only to the env frontends and the Static Web App, plus localhost in dev/test only", async () => {
+    const { index, config } = await planOk(env);
+    const i = spaApp(index).newState.inputs;
+    expect(i.displayName).toBe(`engram-web-${env}`);
+    expect(i.signInAudience).toBe("AzureADMyOrg");
+    const uris = (i.singlePageApplication as { redirectUris: string[] }).redirectUris;
+    const swa = `https://${index.stackOutputs.webHostname as string}`;
+    const localhost = uris.filter((u) => /localhost|127\.0\.0\.1/.test(u));
+    if (isHigher(env)) {
+      expect(localhost).toEqual([]);
+      expect(uris.every((u) => u.startsWith("https://"))).toBe(true);
+    } else {
+      expect(localhost).toEqual(config.devOrigins);
+      expect(localhost.length).toBeGreaterThan(0);
+    }
+    expect(uris).toEqual([...config.frontendOrigins, swa, ...(isHigher(env) ? [] : config.devOrigins)]);
+    expect(i.web).toEqual({
+      implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false },
+    });
+  });
+
+  it("the SPA app requires the API's user_impersonation scope", async () => {
+    const { index } = await planOk(env);
+    expect(spaApp(index).newState.inputs.requiredResourceAccesses).toEqual([
+      {
+        resourceAppId: clientIdOf(apiApp(index)),
+        resourceAccesses: [{ id: entraPermissionId(env, "scope", "user_impersonation"), type: "Scope" }],
+      },
+    ]);
+  });
+
+  it("protects the Entra apps and service principals in uat, staging and prod only", async () => {
+    const { index } = await planOk(env);
+    const entra = [...index.ofType(APPLICATION), ...index.ofType(SERVICE_PRINCIPAL)];
+    expect(entra).toHaveLength(4);
+    for (const s of entra) expect(s.newState.protect).toBe(isHigher(env));
+    // Grants stay revocable (SOP 000 Incident Response).
+    for (const s of [...index.ofType(APP_ROLE_ASSIGNMENT), ...index.ofType(PRE_AUTHORIZED)])
+      expect(s.newState.protect).toBe(false);
+  });
+
+  it("outputs the API client id, audience, v2 issuer, scope and SPA client id", async () => {
+    const { index } = await planOk(env);
+    expect(index.stackOutputs).toMatchObject({
+      apiClientId: clientIdOf(apiApp(index)),
+      apiAudience: `api://engram-${env}`,
+      apiIssuer: `https://login.microsoftonline.com/${PLACEHOLDER_TENANT}/v2.0`,
+      apiScope: `api://engram-${env}/user_impersonation`,
+      spaClientId: clientIdOf(spaApp(index)),
+    });
+  });
+
+  it("creates one user-assigned identity per service, and each AZURE_CLIENT_ID output is that identity's own client id", async () => {
+    const { index } = await planOk(env);
+    // Other layers add identities of their own (temporal-ui, the App Gateway); the four services each have exactly one.
+    const identities = index
+      .ofType(IDENTITY)
+      .filter((s) => SERVICE_NAMES.some((n) => s.newState.inputs.resourceName === `id-engram-${env}-${n}`));
+    expect(identities.map((s) => s.newState.inputs.resourceName).sort()).toEqual(
+      SERVICE_NAMES.map((s) => `id-engram-${env}-${s}`).sort(),
+    );
+    const out = index.stackOutputs.serviceIdentityClientIds as Record<string, string>;
+    expect(Object.keys(out).sort()).toEqual([...SERVICE_NAMES].sort());
+    const appClientIds = index.ofType(APPLICATION).map(clientIdOf);
+    for (const service of SERVICE_NAMES) {
+      const mi = identities.find((s) => s.newState.inputs.resourceName === `id-engram-${env}-${service}`);
+      expect(out[service]).toBe(clientIdOf(mi as { urn: string }));
+      expect(appClientIds).not.toContain(out[service]);
+    }
+  });
+});
+
+describe("role and scope ids across environments", () => {
+  it("are the same on a second, independent run of the same stack", async () => {
+    const first = await planOk("prod");
+    const second = await planOk("prod", { set: {} });
+    expect(second.plan).not.toBe(first.plan);
+    expect(appRoles(second.index)).toEqual(appRoles(first.index));
+    expect(scopes(second.index)).toEqual(scopes(first.index));
+  });
+
+  it("differ per environment (no id is shared by two environments' apps)", async () => {
+    const ids: string[] = [];
+    for (const env of ENVIRONMENTS) {
+      const { index } = await planOk(env);
+      ids.push(...appRoles(index).map((r) => r.id), ...scopes(index).map((s) => s.id));
+    }
+    expect(ids).toHaveLength(ENVIRONMENTS.length * 5);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("Azure CLI pre-authorization override", () => {
+  it("pre-authorizes the Azure CLI in prod only with engram:azureCliPreAuthorized=true", async () => {
+    const { index } = await planOk("prod", { set: { "engram:azureCliPreAuthorized": "true" } });
+    expect(preAuthorizations(index).map((p) => p.authorizedClientId)).toContain(AZURE_CLI);
+  });
+
+  it("drops the Azure CLI in dev with engram:azureCliPreAuthorized=false", async () => {
+    const { index } = await planOk("dev", { set: { "engram:azureCliPreAuthorized": "false" } });
+    expect(preAuthorizations(index).map((p) => p.authorizedClientId)).not.toContain(AZURE_CLI);
+    expect(preAuthorizations(index)).toHaveLength(1);
+  });
+});
+
+describe("retiring an app role (README: Retiring an app role)", () => {
+  const env: Environment = "dev";
+
+  it("step 1: a retired role stays defined with the same id but disabled, and its group loses the assignment", async () => {
+    const { index, config } = await planOk(env, { set: { "engram:retiredAppRoles": ["PM"] } });
+    const roles = appRoles(index);
+    expect(roles.map((r) => r.value)).toEqual([...APP_ROLE_VALUES]);
+    expect(roles.find((r) => r.value === "PM")).toMatchObject({
+      id: entraPermissionId(env, "role", "PM"),
+      enabled: false,
+    });
+    for (const r of roles.filter((x) => x.value !== "PM")) expect(r.enabled).toBe(true);
+    const assigned = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
+    expect(assigned.map((a) => a.appRoleId)).not.toContain(entraPermissionId(env, "role", "PM"));
+    expect(assigned.map((a) => a.principalObjectId)).not.toContain(config.groups.pm);
+    expect(assigned).toHaveLength(3);
+  });
+
+  it("step 2: a removed role is absent, the others keep their ids, and its group is not assigned", async () => {
+    const { index, config } = await planOk(env, { set: { "engram:removedAppRoles": ["PM"] } });
+    const roles = appRoles(index);
+    expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "Viewer"]);
+    for (const r of roles) expect(r.id).toBe(entraPermissionId(env, "role", r.value));
+    const assigned = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
+    expect(assigned.map((a) => a.principalObjectId)).not.toContain(config.groups.pm);
+    expect(assigned).toHaveLength(3);
+  });
+
+  it("makes no app-role assignment when no app-role group is configured", async () => {
+    const { index } = await planOk(env, { set: { "engram:groups": {} } });
+    expect(index.ofType(APP_ROLE_ASSIGNMENT)).toEqual([]);
+  });
+});
+
+describe("Entra components refuse unsafe input", () => {
+  const run = (program: () => void) =>
+    runProgram({
+      project: "engram-infra",
+      stack: "unit",
+      config: {},
+      secretKeys: [],
+      program: async () => {
+        program();
+        return {};
+      },
+    });
+
+  it("the SPA app refuses a localhost redirect URI unless localhost is allowed", async () => {
+    const r = await run(() => {
+      new EntraSpaApp("spa", {
+        displayName: "engram-web-prod",
+        redirectUris: ["https://app.engram.example", "http://localhost:3000"],
+        api: {
+          clientId: "00000000-0000-0000-0000-000000000001",
+          scopeId: "00000000-0000-0000-0000-000000000002",
+        },
+        owners: [],
+      });
+    });
+    expect(String(r.error)).toContain(
+      "engram-web-prod: redirect URI http://localhost:3000 is refused: SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)",
+    );
+  });
+
+  it("the API app refuses to assign a group to a retired role", async () => {
+    const r = await run(() => {
+      new EntraApiApp("api", {
+        displayName: "engram-api-dev",
+        identifierUri: "api://engram-dev",
+        appRoles: {
+          PM: {
+            displayName: "PM",
+            description: "Manages workflows and agents.",
+            id: entraPermissionId("dev", "role", "PM"),
+            enabled: false,
+          },
+        },
+        scope: {
+          value: "user_impersonation",
+          id: entraPermissionId("dev", "scope", "user_impersonation"),
+          adminConsentDisplayName: "a",
+          adminConsentDescription: "a",
+          userConsentDisplayName: "a",
+          userConsentDescription: "a",
+        },
+        owners: [pulumi.output("x")],
+        roleAssignments: { "group:pm": { principalObjectId: "g", role: "PM" } },
+      });
+    });
+    expect(String(r.error)).toContain(
+      "engram-api-dev: app-role assignment group:pm names the role PM, which is being retired (disabled); retired roles are not assigned",
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   placeholderUuid,
 } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
+import { renderReport } from "../scripts/offline/report";
 import { APP_ROLE_VALUES } from "../src/config";
 import { entraPermissionId } from "../src/lib/ids";
 import { isHigher } from "../src/matrix";
@@ -347,5 +348,24 @@ describe("Entra components refuse unsafe input", () => {
     expect(String(r.error)).toContain(
       "engram-api-dev: app-role assignment group:pm names the role PM, which is being retired (disabled); retired roles are not assigned",
     );
+  });
+});
+
+describe("plan report: Effective access", () => {
+  it("lists one row per role assignment with its role name, and the app roles and pre-authorized clients", async () => {
+    const result = await planOk("dev");
+    const md = renderReport(result);
+    const section = md.slice(md.indexOf("## Effective access"));
+    const azure = section.slice(0, section.indexOf("### API app registration"));
+    const rows = azure
+      .split("\n")
+      .filter((l) => /^\| (backend|worker|zep|temporal|temporal-ui|appgw|group:[a-z]+) \|/.test(l));
+    const assignments = result.index.ofType("azure-native:authorization:RoleAssignment");
+    expect(rows).toHaveLength(assignments.length);
+    expect(section).toContain("| group:sre | Group | Monitoring Reader | rg |");
+    expect(section).toContain("| backend | ServicePrincipal | Cognitive Services OpenAI User | ai-account |");
+    expect(section).toContain(`| \`PM\` | PM | \`${entraPermissionId("dev", "role", "PM")}\` | true |`);
+    expect(section).toContain(`| Azure CLI | \`${AZURE_CLI}\` | \`user_impersonation\` |`);
+    expect(section).not.toMatch(/unknown role|forbidden/);
   });
 });

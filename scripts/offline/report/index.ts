@@ -2,7 +2,10 @@ import { Decisions } from "../../../src/matrix";
 import { SETTINGS, SETTING_KEYS } from "../../../src/matrix";
 import { PlanResult } from "../plan";
 import { PlanIndex } from "../plan-index";
+import { accessSection } from "./access";
+import { appsSection } from "./apps";
 import { observabilitySection } from "./observability";
+import { secretsSection } from "./secrets";
 
 /**
  * The Markdown summary of an offline plan. Each section reads the plan (what would be deployed),
@@ -106,7 +109,10 @@ export const SECTIONS: ReportSection[] = [
   matrix,
   counts,
   protectedResources,
+  accessSection,
   observabilitySection,
+  appsSection,
+  secretsSection,
   diagnostics,
 ];
 

@@ -1,0 +1,232 @@
+import { PlanStep } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { TEMPORAL_TLS_SECRETS } from "../src/layers/runtime";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+
+/**
+ * The runtime around the apps: the Container Apps environment (DESIGN.md §6), peer encryption and
+ * Temporal mTLS per the matrix (§1), the Static Web App and its hostname in CORS and the SPA
+ * redirect URIs (§2, §5), and the rotation stamp that gives a rotated secret a new revision (§3).
+ */
+
+const HIGHER = ["uat", "staging", "prod"];
+const managedEnv = (index: PlanIndex) => index.one("azure-native:app:ManagedEnvironment");
+const app = (index: PlanIndex, a: string) => index.one("azure-native:app:ContainerApp", `${a}-app`);
+type Env = { name: string; value?: string; secretRef?: string };
+const envOf = (s: PlanStep) =>
+  (s.newState.inputs.template as { containers: { env: Env[] }[] }).containers[0].env;
+const secretNames = (s: PlanStep) =>
+  (s.newState.inputs.configuration as { secrets: { name: string }[] }).secrets.map((x) => x.name);
+
+describe.each(ENVIRONMENTS)("the Container Apps environment in %s", (env: Environment) => {
+  it("sits in the aca subnet, logs to azure-monitor without a shared key, runs the Consumption profile", async () => {
+    const { index } = await planOk(env);
+    const e = managedEnv(index).newState.inputs;
+    const aca = index
+      .ofType("azure-native:network:Subnet")
+      .find(
+        (s) =>
+          (s.newState.inputs.delegations as { serviceName: string }[] | undefined)?.[0]?.serviceName ===
+          "Microsoft.App/environments",
+      );
+    expect(aca).toBeDefined();
+    const subnetId = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-${env}/providers/Microsoft.Network/virtualNetworks/${aca!.newState.inputs.virtualNetworkName as string}/subnets/${aca!.newState.inputs.subnetName as string}`;
+    expect((e.vnetConfiguration as { infrastructureSubnetId: string }).infrastructureSubnetId).toBe(subnetId);
+    expect(e.appLogsConfiguration).toEqual({ destination: "azure-monitor" });
+    expect(JSON.stringify(e)).not.toMatch(/sharedKey|logAnalyticsConfiguration/);
+    expect(e.workloadProfiles).toEqual([{ name: "Consumption", workloadProfileType: "Consumption" }]);
+    expect(e.zoneRedundant).toBe(env === "prod");
+  });
+
+  it("is internal (no public IP, private DNS zone for its domain) exactly when the WAF is on", async () => {
+    const { index, config } = await planOk(env);
+    const e = managedEnv(index);
+    const internal = config.decisions.waf.value;
+    if (env === "prod") expect(internal).toBe(true);
+    expect((e.newState.inputs.vnetConfiguration as { internal: boolean }).internal).toBe(internal);
+    expect(e.newState.inputs.publicNetworkAccess).toBe(internal ? "Disabled" : "Enabled");
+    const zones = index.descendants(index.one("engram:runtime:ContainerAppsEnvironment").urn);
+    expect(zones.some((z) => z.newState.type === "azure-native:privatedns:PrivateZone")).toBe(internal);
+  });
+
+  it("encrypts peer traffic (mTLS between apps) per the matrix: on in uat, staging, prod", async () => {
+    const { index } = await planOk(env);
+    expect(managedEnv(index).newState.inputs.peerTrafficConfiguration).toEqual({
+      encryption: { enabled: HIGHER.includes(env) },
+    });
+  });
+
+  it("every app runs in this environment", async () => {
+    const { index } = await planOk(env);
+    const envId = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-${env}/providers/Microsoft.App/managedEnvironments/cae-engram-${env}`;
+    for (const s of index.ofType("azure-native:app:ContainerApp"))
+      expect(s.newState.inputs.environmentId).toBe(envId);
+  });
+
+  it("Temporal mTLS per the matrix: always in prod, as configured elsewhere", async () => {
+    const { index, config } = await planOk(env);
+    const on = config.decisions.temporalMtls.value;
+    if (env === "prod") expect(on).toBe(true);
+    expect(index.ofType("tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(on ? 1 : 0);
+    expect(secretNames(app(index, "temporal")).some((n) => n.startsWith("temporal-tls-"))).toBe(on);
+    expect(envOf(app(index, "temporal")).some((e) => e.name === "TEMPORAL_TLS_REQUIRE_CLIENT_AUTH")).toBe(on);
+  });
+
+  it("the SWA is Standard with previews off, and its hostname is in the backend's CORS origins and the SPA redirect URIs", async () => {
+    const { index } = await planOk(env);
+    const site = index.one("azure-native:web:StaticSite").newState.inputs;
+    expect(site).toMatchObject({
+      sku: { name: "Standard", tier: "Standard" },
+      stagingEnvironmentPolicy: "Disabled",
+      allowConfigFileUpdates: true,
+      name: `stapp-engram-${env}`,
+    });
+    const origin = `https://${index.stackOutputs.webHostname as string}`;
+    expect(origin).toMatch(/^https:\/\/[a-z0-9-]+\.\d\.azurestaticapps\.net$/);
+    const cors = envOf(app(index, "backend"))
+      .find((e) => e.name === "CORS_ORIGINS")
+      ?.value?.split(",");
+    expect(cors).toContain(origin);
+    const spa = index.one("azuread:index/application:Application", "entra-spa-app").newState.inputs as {
+      singlePageApplication: { redirectUris: string[] };
+    };
+    expect(spa.singlePageApplication.redirectUris).toContain(origin);
+  });
+
+  it("hands the managed environment to observability: it has a diagnostic setting", async () => {
+    const { index } = await planOk(env);
+    const envId = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-${env}/providers/Microsoft.App/managedEnvironments/cae-engram-${env}`;
+    const diag = index
+      .ofType("azure-native:monitor:DiagnosticSetting")
+      .filter((d) => d.newState.inputs.resourceUri === envId);
+    expect(diag).toHaveLength(1);
+  });
+});
+
+describe("peer encryption and Temporal mTLS overrides", () => {
+  it.each(["uat", "staging", "prod"] as const)(
+    "turning peer encryption off is refused in %s",
+    async (env) => {
+      expect(await planRefused(env, { set: { "engram:peerEncryption": "false" } })).toEqual([
+        `engram:peerEncryption=false is not allowed in ${env}: traffic between apps is encrypted in uat, staging and prod (SOP 000: mTLS where supported)`,
+      ]);
+    },
+  );
+
+  it("turning Temporal mTLS off is refused in prod", async () => {
+    expect(await planRefused("prod", { set: { "engram:temporalMtls": "false" } })).toEqual([
+      "engram:temporalMtls=false is not allowed in prod: Temporal requires mTLS in prod (SOP 000: Temporal with mTLS)",
+    ]);
+  });
+
+  it("uat may turn Temporal mTLS on: CA, server and client certificates land in Key Vault and as files", async () => {
+    const { index } = await planOk("uat", { set: { "engram:temporalMtls": "true" } });
+    expect(index.ofType("tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(1);
+    expect(
+      secretNames(app(index, "temporal"))
+        .filter((n) => n.startsWith("temporal-tls-"))
+        .sort(),
+    ).toEqual(["temporal-tls-ca", "temporal-tls-server-cert", "temporal-tls-server-key"].sort());
+    expect(
+      secretNames(app(index, "worker"))
+        .filter((n) => n.startsWith("temporal-tls-"))
+        .sort(),
+    ).toEqual(["temporal-tls-ca", "temporal-tls-client-cert", "temporal-tls-client-key"].sort());
+  });
+});
+
+describe("Temporal mTLS in prod", () => {
+  it("the CA is a CA, leaves rotate after 90 days (validity 104 d, early renewal 14 d), keys are secret", async () => {
+    const { index } = await planOk("prod");
+    const ca = index.one("tls:index/selfSignedCert:SelfSignedCert").newState.inputs;
+    expect(ca).toMatchObject({ isCaCertificate: true, privateKeyPem: "[secret]" });
+    const leaves = index.ofType("tls:index/locallySignedCert:LocallySignedCert");
+    expect(leaves).toHaveLength(2);
+    for (const l of leaves) {
+      const i = l.newState.inputs as {
+        validityPeriodHours: number;
+        earlyRenewalHours: number;
+        caPrivateKeyPem: string;
+      };
+      expect(i.validityPeriodHours - i.earlyRenewalHours).toBe(90 * 24);
+      expect(i.caPrivateKeyPem).toBe("[secret]");
+    }
+    for (const csr of index.ofType("tls:index/certRequest:CertRequest"))
+      expect(csr.newState.inputs.privateKeyPem).toBe("[secret]");
+    const server = index.one("tls:index/certRequest:CertRequest", "temporal-tls-server-csr").newState.inputs;
+    expect(server.dnsNames).toEqual([
+      "ca-engram-prod-temporal",
+      expect.stringMatching(
+        /^ca-engram-prod-temporal\.internal\.[a-z0-9-]+\.westeurope\.azurecontainerapps\.io$/,
+      ),
+    ]);
+  });
+
+  it("each PEM is a Key Vault secret with an expiry, readable only by its readers", async () => {
+    const { index } = await planOk("prod");
+    for (const [name, spec] of Object.entries(TEMPORAL_TLS_SECRETS)) {
+      const secret = index
+        .ofType("azure-native:keyvault:Secret")
+        .find((s) => s.newState.inputs.secretName === name);
+      expect(secret).toBeDefined();
+      const props = secret!.newState.inputs.properties as { value: string; attributes: { expires: number } };
+      expect(props.value).toBe("[secret]");
+      expect(props.attributes.expires).toBeGreaterThan(0);
+      const readers = index
+        .ofType("azure-native:authorization:RoleAssignment")
+        .filter((g) =>
+          (g.newState.inputs.description as string).endsWith(`Key Vault Secrets User on kv-secret:${name}`),
+        )
+        .map((g) => (g.newState.inputs.description as string).split(" ")[1]);
+      expect(readers.sort()).toEqual([...spec.readers].sort());
+    }
+  });
+
+  it("temporal and worker mount them as secret volumes and point Temporal's TLS settings at the files", async () => {
+    const { index } = await planOk("prod");
+    type Tpl = {
+      containers: { volumeMounts: { volumeName: string; mountPath: string }[] }[];
+      volumes: { name: string; storageType: string; secrets: { path: string; secretRef: string }[] }[];
+    };
+    const t = app(index, "temporal").newState.inputs.template as Tpl;
+    expect(t.volumes).toEqual([
+      {
+        name: "temporal-tls",
+        storageType: "Secret",
+        secrets: [
+          { path: "ca.pem", secretRef: "temporal-tls-ca" },
+          { path: "server.pem", secretRef: "temporal-tls-server-cert" },
+          { path: "server.key", secretRef: "temporal-tls-server-key" },
+        ],
+      },
+    ]);
+    expect(t.containers[0].volumeMounts).toEqual([
+      { volumeName: "temporal-tls", mountPath: "/etc/temporal/tls" },
+    ]);
+    const tEnv = Object.fromEntries(envOf(app(index, "temporal")).map((e) => [e.name, e.value]));
+    expect(tEnv).toMatchObject({
+      TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: "true",
+      TEMPORAL_TLS_SERVER_CERT: "/etc/temporal/tls/server.pem",
+      TEMPORAL_TLS_SERVER_KEY: "/etc/temporal/tls/server.key",
+      TEMPORAL_TLS_SERVER_CA_CERT: "/etc/temporal/tls/ca.pem",
+    });
+    const w = app(index, "worker").newState.inputs.template as Tpl;
+    expect(w.volumes[0].secrets.map((x) => x.secretRef)).toEqual([
+      "temporal-tls-ca",
+      "temporal-tls-client-cert",
+      "temporal-tls-client-key",
+    ]);
+    const wEnv = Object.fromEntries(envOf(app(index, "worker")).map((e) => [e.name, e.value]));
+    expect(wEnv.TEMPORAL_TLS_CERT).toBe("/etc/engram/temporal-tls/client.pem");
+  });
+
+  it("a certificate rotation changes a non-secret env var, so temporal and worker get a new revision", async () => {
+    const { index } = await planOk("prod");
+    for (const a of ["temporal", "worker"]) {
+      const stamp = envOf(app(index, a)).find((e) => e.name === "ENGRAM_SECRETS_ROTATED");
+      // The leaves' issue time (placeholder: the fixed instant of the offline plan).
+      expect(stamp?.value).toContain("temporal-tls-ca@2026-01-01T00:00:00Z");
+      expect(stamp?.secretRef).toBeUndefined();
+    }
+  });
+});

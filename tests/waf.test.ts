@@ -1,0 +1,184 @@
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { HSTS_VALUE } from "../components/app-gateway-waf";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+
+/**
+ * The public entry of the API (DESIGN.md §1 "API public surface", §6; SOP 000 WAF/APIM in prod,
+ * HSTS on public endpoints; SOP 001 rate-limit MCP at ingress/WAF).
+ */
+
+type Sub = { id: string };
+const gw = (index: PlanIndex) =>
+  index.one("azure-native:network:ApplicationGateway").newState.inputs as Record<string, unknown>;
+const list = <T>(v: unknown) => v as T[];
+
+describe.each(ENVIRONMENTS)("the WAF in %s", (env: Environment) => {
+  it("is there exactly when the matrix decision is on (always in prod), the environment internal with it", async () => {
+    const { index, config } = await planOk(env);
+    const on = config.decisions.waf.value;
+    if (env === "prod") expect(on).toBe(true);
+    const e = index.one("azure-native:app:ManagedEnvironment").newState.inputs;
+    expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(on);
+    expect(index.ofType("azure-native:network:ApplicationGateway")).toHaveLength(on ? 1 : 0);
+    expect(index.ofType("azure-native:network:WebApplicationFirewallPolicy")).toHaveLength(on ? 1 : 0);
+    expect(index.ofType("azure-native:network:PublicIPAddress")).toHaveLength(on ? 1 : 0);
+  });
+});
+
+describe("the WAF in prod", () => {
+  it("refuses to be turned off in prod, with its exact message", async () => {
+    expect(await planRefused("prod", { set: { "engram:waf": "false" } })).toEqual([
+      "engram:waf=false is not allowed in prod: prod exposes the API only through the WAF (SOP 000: WAF/APIM front door in prod)",
+    ]);
+  });
+
+  it("has a policy in Prevention mode with the Default Rule Set 2.1 and body inspection", async () => {
+    const { index } = await planOk("prod");
+    const p = index.one("azure-native:network:WebApplicationFirewallPolicy").newState.inputs;
+    expect(p.policySettings).toMatchObject({ state: "Enabled", mode: "Prevention", requestBodyCheck: true });
+    expect(p.managedRules).toEqual({
+      managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }],
+    });
+  });
+
+  it("rate limits requests whose path begins with /api/v1/mcp, per client IP, by blocking", async () => {
+    const { index } = await planOk("prod");
+    const rules = list<Record<string, unknown>>(
+      index.one("azure-native:network:WebApplicationFirewallPolicy").newState.inputs.customRules,
+    );
+    const rl = rules.filter((r) => r.ruleType === "RateLimitRule");
+    expect(rl).toHaveLength(1);
+    expect(rl[0]).toMatchObject({
+      action: "Block",
+      state: "Enabled",
+      rateLimitDuration: "OneMin",
+      groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
+      matchConditions: [
+        {
+          matchVariables: [{ variableName: "RequestUri" }],
+          operator: "BeginsWith",
+          matchValues: ["/api/v1/mcp"],
+        },
+      ],
+    });
+    expect(rl[0].rateLimitThreshold).toBeGreaterThan(0);
+  });
+
+  it("is WAF_v2 with that policy, TLS 1.2+ policy, HTTPS listener from Key Vault, HTTP redirected, HSTS added", async () => {
+    const { index } = await planOk("prod");
+    const g = gw(index);
+    const policy = index.one("azure-native:network:WebApplicationFirewallPolicy");
+    expect(g.sku).toEqual({ name: "WAF_v2", tier: "WAF_v2" });
+    expect((g.firewallPolicy as Sub).id).toBe(
+      `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-prod/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/${policy.newState.inputs.policyName as string}`,
+    );
+    expect(g.sslPolicy).toEqual({ policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
+    const vault = index.one("azure-native:keyvault:Vault").newState.inputs.vaultName as string;
+    expect(g.sslCertificates).toEqual([
+      { name: "public-tls", keyVaultSecretId: `https://${vault}.vault.azure.net/secrets/appgw-tls` },
+    ]);
+    const listeners = list<{ name: string; protocol: string; frontendPort: Sub; sslCertificate?: Sub }>(
+      g.httpListeners,
+    );
+    expect(listeners.map((l) => [l.name, l.protocol])).toEqual([
+      ["https", "Https"],
+      ["http", "Http"],
+    ]);
+    expect(listeners[0].sslCertificate?.id).toMatch(
+      /\/applicationGateways\/agw-engram-prod\/sslCertificates\/public-tls$/,
+    );
+    const ports = list<{ name: string; port: number }>(g.frontendPorts);
+    expect(ports).toEqual([
+      { name: "https", port: 443 },
+      { name: "http", port: 80 },
+    ]);
+    const rules = list<{
+      name: string;
+      httpListener: Sub;
+      redirectConfiguration?: Sub;
+      rewriteRuleSet?: Sub;
+    }>(g.requestRoutingRules);
+    const http = rules.find((r) => r.httpListener.id.endsWith("/httpListeners/http"));
+    expect(http?.redirectConfiguration?.id).toMatch(/\/redirectConfigurations\/http-to-https$/);
+    expect(list<{ redirectType: string; targetListener: Sub }>(g.redirectConfigurations)[0]).toMatchObject({
+      redirectType: "Permanent",
+      targetListener: { id: expect.stringMatching(/\/httpListeners\/https$/) },
+    });
+    const https = rules.find((r) => r.httpListener.id.endsWith("/httpListeners/https"));
+    expect(https?.rewriteRuleSet?.id).toMatch(/\/rewriteRuleSets\/security-headers$/);
+    const hsts = JSON.stringify(g.rewriteRuleSets);
+    expect(hsts).toContain(`{"headerName":"Strict-Transport-Security","headerValue":"${HSTS_VALUE}"}`);
+    expect(HSTS_VALUE).toMatch(/^max-age=31536000/);
+  });
+
+  it("sends traffic over HTTPS to the internal backend app's FQDN, probing /health", async () => {
+    const { index } = await planOk("prod");
+    const g = gw(index);
+    const backend = index.one("azure-native:app:ContainerApp", "backend-app");
+    const domain = index.stackOutputs.backendUrl as string;
+    expect(domain).toMatch(
+      /^https:\/\/ca-engram-prod-backend\.[a-z0-9-]+\.westeurope\.azurecontainerapps\.io$/,
+    );
+    expect(g.backendAddressPools).toEqual([
+      { name: "backend", backendAddresses: [{ fqdn: domain.slice(8) }] },
+    ]);
+    expect(backend.newState.inputs.containerAppName).toBe("ca-engram-prod-backend");
+    expect(list<Record<string, unknown>>(g.backendHttpSettingsCollection)[0]).toMatchObject({
+      protocol: "Https",
+      port: 443,
+      pickHostNameFromBackendAddress: true,
+    });
+    expect(list<Record<string, unknown>>(g.probes)[0]).toMatchObject({ protocol: "Https", path: "/health" });
+    // The app's FQDN resolves in the VNet through the environment's private zone.
+    const zone = index.one("azure-native:privatedns:PrivateRecordSet").newState.inputs;
+    expect(zone).toMatchObject({ recordType: "A", relativeRecordSetName: "*" });
+  });
+
+  it("its identity may read only the certificate secret, and the gateway waits for that grant", async () => {
+    const { index } = await planOk("prod");
+    const grants = index
+      .ofType("azure-native:authorization:RoleAssignment")
+      .filter((g) => (g.newState.inputs.description as string).startsWith("engram-infra: appgw -> "));
+    expect(grants.map((g) => g.newState.inputs.description)).toEqual([
+      "engram-infra: appgw -> Key Vault Secrets User on kv-secret:appgw-tls",
+    ]);
+    expect(grants[0].newState.inputs.scope).toMatch(
+      /\/providers\/Microsoft\.KeyVault\/vaults\/kv-engram-prod-[a-z0-9]+\/secrets\/appgw-tls$/,
+    );
+    expect(index.one("azure-native:network:ApplicationGateway").newState.dependencies).toContain(
+      grants[0].urn,
+    );
+  });
+
+  it("has a Standard static zonal public IP with DDoS protection inherited from the VNet", async () => {
+    const { index } = await planOk("prod");
+    const ip = index.one("azure-native:network:PublicIPAddress").newState.inputs;
+    expect(ip).toMatchObject({
+      sku: { name: "Standard", tier: "Regional" },
+      publicIPAllocationMethod: "Static",
+      ddosSettings: { protectionMode: "VirtualNetworkInherited" },
+      zones: ["1", "2", "3"],
+    });
+    expect(gw(index).zones).toEqual(["1", "2", "3"]);
+  });
+});
+
+describe("the WAF in lower environments and uat", () => {
+  it.each(["dev", "test"] as const)("is refused on in %s, with its exact message", async (env) => {
+    expect(await planRefused(env, { set: { "engram:waf": "true" } })).toEqual([
+      `engram:waf=true is not allowed in ${env}: the WAF may be turned on only in uat and staging, and is always on in prod (DESIGN.md §1)`,
+    ]);
+  });
+
+  it("turned on: the environment becomes internal and the gateway fronts the backend", async () => {
+    const { index } = await planOk("uat", { set: { "engram:waf": "true" } });
+    const e = index.one("azure-native:app:ManagedEnvironment").newState.inputs;
+    expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(true);
+    expect(
+      index.one("azure-native:network:WebApplicationFirewallPolicy").newState.inputs.policySettings,
+    ).toMatchObject({
+      mode: "Prevention",
+    });
+    expect(gw(index).zones).toBeUndefined();
+  });
+});

@@ -2,38 +2,57 @@ import * as fs from "fs";
 import * as path from "path";
 import { planStack, ROOT } from "./offline/plan";
 import { renderReport } from "./offline/report";
+import { readStackFile } from "./offline/stack-file";
 
 /**
- * `npm run plan -- [--stack <name>] [--out <file.json>]`
+ * `npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.x.yaml>]`
  * Writes plan/<stack>.json (shape of `pulumi preview --json`) and plan/<stack>.md. On a config
- * error: the problems on stderr, exit code 1, no file written.
+ * error: the problems on stderr, exit code 1, no file written. On a usage error: exit code 2.
  */
-function parseArgs(argv: string[]): { stack: string; out?: string } {
+const USAGE =
+  "usage: npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>]";
+
+/** A wrong command line: printed as a message with the usage, never as a stack trace. */
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { stack: string; out?: string; stackFile?: string } {
   let stack = "dev";
   let out: string | undefined;
+  let stackFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
       return v;
     };
     if (a === "--stack") stack = next();
     else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
     else if (a === "--out") out = next();
     else if (a.startsWith("--out=")) out = a.slice("--out=".length);
-    else
-      throw new Error(`unknown argument ${a}; usage: npm run plan -- [--stack <name>] [--out <file.json>]`);
+    // Another stack file than Pulumi.<stack>.yaml at the repository root (tests, other checkouts).
+    else if (a === "--stack-file") stackFile = next();
+    else if (a.startsWith("--stack-file=")) stackFile = a.slice("--stack-file=".length);
+    else throw new UsageError(`unknown argument ${a}`);
   }
-  if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new Error(`--stack ${stack} is not a stack name`);
-  return { stack, out };
+  if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new UsageError(`--stack ${stack} is not a stack name`);
+  return { stack, out, stackFile };
 }
 
 async function main(): Promise<number> {
-  const { stack, out } = parseArgs(process.argv.slice(2));
-  const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const args = parseArgs(process.argv.slice(2));
+  const { stack, out } = args;
+  const stackFile = path.resolve(args.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
   if (!fs.existsSync(stackFile)) {
-    process.stderr.write(`no stack file Pulumi.${stack}.yaml in ${ROOT}\n`);
+    process.stderr.write(`no stack file ${stackFile}\n`);
+    return 1;
+  }
+  try {
+    readStackFile(stackFile);
+  } catch (err) {
+    process.stderr.write(
+      `stack ${stack}: cannot read ${stackFile}, no plan written: ${(err as Error).message}\n`,
+    );
     return 1;
   }
   const result = await planStack({ stack, stackFile });
@@ -59,6 +78,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   },

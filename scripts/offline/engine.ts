@@ -78,9 +78,14 @@ class RecordingMonitor extends MockMonitor {
     });
   }
 
+  /**
+   * The URN the Pulumi engine gives: the parent's whole qualified type chain, then `$<type>`; the
+   * root Stack is left out of the chain (SDK mocks keep only the parent's last type and keep the Stack).
+   */
   private urnOf(parent: string, type: string, name: string): string {
     let qualified = type;
-    if (parent) qualified = `${parent.split("::")[2].split("$").pop()}$${type}`;
+    const parentType = parent ? parent.split("::")[2] : "";
+    if (parentType && parentType !== "pulumi:pulumi:Stack") qualified = `${parentType}$${type}`;
     return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
   }
 

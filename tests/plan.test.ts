@@ -1,0 +1,293 @@
+import * as path from "path";
+import { SECRET_SETTING_KEYS } from "../src/config";
+import { defaultNameSuffix } from "../src/lib/naming";
+import { PlanFailure, planStack, PlanResult, ROOT, secretPlaceholder } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { renderReport } from "../scripts/offline/report";
+import { encryptedPlaceholder } from "../scripts/offline/stack-file";
+import { ENVIRONMENTS, planOk, stackConfig } from "./helpers/plan";
+
+/**
+ * The offline plan has the shape of `pulumi preview --json`, captures what the mocks alone would
+ * lose (parent, dependencies, property dependencies, protect), is byte-identical across runs, and
+ * never contains a secret value.
+ */
+
+const SHAPE_STACKS = ["dev", "uat", "prod"] as const;
+
+function ok(r: PlanResult | PlanFailure): PlanResult {
+  if (!r.ok) throw new Error(`stack ${r.stack} was refused:\n${r.problems.join("\n")}`);
+  return r;
+}
+
+/** `urn:pulumi:<stack>::engram-infra::<type chain>::<name>`, each type a token `pkg:module:Name`. */
+function urnParts(urn: string): { stack: string; project: string; chain: string[]; name: string } {
+  const m = /^urn:pulumi:([^:]+)::([^:]+)::([^:]+:[^:]*:[^:]+(?:\$[^:$]+:[^:$]*:[^:$]+)*)::([^:]+)$/.exec(
+    urn,
+  );
+  if (!m) throw new Error(`not a URN: ${urn}`);
+  return { stack: m[1], project: m[2], chain: m[3].split("$"), name: m[4] };
+}
+
+describe.each(SHAPE_STACKS)("the plan of %s has the shape of `pulumi preview --json`", (stack) => {
+  let result: PlanResult;
+  let index: PlanIndex;
+  beforeAll(async () => {
+    ({ index, ...result } = await planOk(stack));
+  });
+  const stackUrn = `urn:pulumi:${stack}::engram-infra::pulumi:pulumi:Stack::engram-infra-${stack}`;
+
+  it("has config, steps, changeSummary and diagnostics, and every step creates", () => {
+    expect(Object.keys(result.plan).sort()).toEqual(["changeSummary", "config", "diagnostics", "steps"]);
+    expect(result.plan.steps.length).toBeGreaterThan(5);
+    for (const s of result.plan.steps) expect(s.op).toBe("create");
+    expect(result.plan.changeSummary).toEqual({ create: result.plan.steps.length });
+  });
+
+  it("starts with the Stack, and every URN is urn:pulumi:<stack>::engram-infra::<type chain>::<name>", () => {
+    expect(result.plan.steps[0].urn).toBe(stackUrn);
+    expect(result.plan.steps[0].newState).toMatchObject({
+      type: "pulumi:pulumi:Stack",
+      parent: "",
+      custom: false,
+    });
+    const urns = result.plan.steps.map((s) => s.urn);
+    expect(new Set(urns).size).toBe(urns.length);
+    for (const s of result.plan.steps) {
+      const u = urnParts(s.urn);
+      expect([u.stack, u.project]).toEqual([stack, "engram-infra"]);
+      expect(s.newState.urn).toBe(s.urn);
+      expect(u.chain[u.chain.length - 1]).toBe(s.newState.type);
+    }
+  });
+
+  it("has the newState fields of a preview step on every step", () => {
+    for (const s of result.plan.steps) {
+      expect(Object.keys(s.newState)).toEqual(
+        expect.arrayContaining([
+          "type",
+          "urn",
+          "custom",
+          "parent",
+          "inputs",
+          "dependencies",
+          "propertyDependencies",
+          "protect",
+        ]),
+      );
+      expect(typeof s.newState.custom).toBe("boolean");
+      expect(typeof s.newState.protect).toBe("boolean");
+      expect(Array.isArray(s.newState.dependencies)).toBe(true);
+    }
+  });
+
+  it("chains types like the engine: the parent's chain (the Stack left out), then the type", () => {
+    for (const s of result.plan.steps.slice(1)) {
+      const chain = urnParts(s.urn).chain.join("$");
+      if (s.newState.type.startsWith("pulumi:providers:")) {
+        expect(s.newState.parent).toBe("");
+        expect(chain).toBe(s.newState.type);
+        continue;
+      }
+      const parent = index.get(s.newState.parent);
+      expect(parent).toBeDefined();
+      // Registered after its parent.
+      expect(result.plan.steps.indexOf(parent!)).toBeLessThan(result.plan.steps.indexOf(s));
+      expect(chain).toBe(
+        s.newState.parent === stackUrn
+          ? s.newState.type
+          : `${urnParts(s.newState.parent).chain.join("$")}$${s.newState.type}`,
+      );
+    }
+  });
+
+  it("points every custom resource at a default provider step of its package, and no component at one", () => {
+    for (const s of result.plan.steps) {
+      if (s.newState.type.startsWith("pulumi:")) continue;
+      if (!s.newState.custom) {
+        expect(s.provider).toBeUndefined();
+        continue;
+      }
+      const pkg = s.newState.type.split(":")[0];
+      expect(s.provider).toBe(s.newState.provider);
+      const [providerUrn, providerId] = [
+        s.provider!.slice(0, s.provider!.lastIndexOf("::")),
+        s.provider!.slice(s.provider!.lastIndexOf("::") + 2),
+      ];
+      expect(providerUrn).toMatch(
+        new RegExp(`^urn:pulumi:${stack}::engram-infra::pulumi:providers:${pkg}::default_\\d+_\\d+_\\d+`),
+      );
+      expect(providerId).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+      const provider = index.get(providerUrn);
+      expect(provider?.newState).toMatchObject({ type: `pulumi:providers:${pkg}`, custom: true, parent: "" });
+      expect(result.plan.steps.indexOf(provider!)).toBeLessThan(result.plan.steps.indexOf(s));
+    }
+    const azure = index.get(
+      `urn:pulumi:${stack}::engram-infra::pulumi:providers:azure-native::default_3_28_0`,
+    );
+    expect(azure?.newState.inputs).toEqual({ version: "3.28.0" });
+  });
+
+  it("lists only URNs of the plan in dependencies, and every property dependency among them", () => {
+    for (const s of result.plan.steps) {
+      for (const d of s.newState.dependencies) expect(index.get(d)).toBeDefined();
+      for (const urns of Object.values(s.newState.propertyDependencies))
+        for (const d of urns) expect(s.newState.dependencies).toContain(d);
+    }
+  });
+
+  it("captures parent: a ServiceIdentity's managed identity is its child, the component the Stack's", () => {
+    const component = index.one("engram:identity:ServiceIdentity", "id-backend");
+    expect(component.urn).toBe(
+      `urn:pulumi:${stack}::engram-infra::engram:identity:ServiceIdentity::id-backend`,
+    );
+    expect(component.newState.parent).toBe(stackUrn);
+    const mi = index.one("azure-native:managedidentity:UserAssignedIdentity", "id-backend-mi");
+    expect(mi.urn).toBe(
+      `urn:pulumi:${stack}::engram-infra::engram:identity:ServiceIdentity$azure-native:managedidentity:UserAssignedIdentity::id-backend-mi`,
+    );
+    expect(mi.newState.parent).toBe(component.urn);
+    expect(index.descendants(component.urn)).toContain(mi);
+  });
+
+  it("captures dependencies: the managed identity depends on the resource group whose name it uses", () => {
+    const rg = index.one("azure-native:resources:ResourceGroup", "rg");
+    const mi = index.one("azure-native:managedidentity:UserAssignedIdentity", "id-backend-mi");
+    expect(mi.newState.inputs.resourceGroupName).toBe(`rg-engram-${stack}`);
+    expect(mi.newState.dependencies).toContain(rg.urn);
+    expect(mi.newState.propertyDependencies.resourceGroupName).toEqual([rg.urn]);
+    expect(mi.newState.propertyDependencies.resourceName).toEqual([]);
+  });
+
+  it("captures protect: the resource group is protected in higher environments only", () => {
+    const rg = index.one("azure-native:resources:ResourceGroup", "rg");
+    expect(rg.newState.protect).toBe(stack !== "dev");
+    expect(
+      index.one("azure-native:managedidentity:UserAssignedIdentity", "id-backend-mi").newState.protect,
+    ).toBe(false);
+  });
+
+  it("reports the secret placeholder for azureAiKey as an info diagnostic", () => {
+    expect(result.plan.diagnostics).toEqual([
+      {
+        urn: stackUrn,
+        prefix: "info: ",
+        message:
+          "engram:azureAiKey is not in the stack file (CI sets it); the offline plan used a secret placeholder. Set it with `pulumi config set --secret engram:azureAiKey <value>`\n",
+        color: "never",
+        severity: "info",
+      },
+    ]);
+    expect(result.plan.config["engram:azureAiKey"]).toBe("[secret]");
+  });
+});
+
+describe.each(ENVIRONMENTS)("protect in %s", (env) => {
+  it("follows protectResources: on in uat, staging and prod, off in dev and test", async () => {
+    const { index } = await planOk(env);
+    const protectedTypes = new Set(index.steps.filter((s) => s.newState.protect).map((s) => s.newState.type));
+    if (["uat", "staging", "prod"].includes(env))
+      expect(protectedTypes).toContain("azure-native:resources:ResourceGroup");
+    else expect([...protectedTypes]).toEqual([]);
+  });
+});
+
+describe.each(SHAPE_STACKS)("determinism of %s", (stack) => {
+  it("two separate runs give byte-identical JSON and Markdown", async () => {
+    const a = ok(await planStack({ stack }));
+    const b = ok(await planStack({ stack }));
+    expect(JSON.stringify(b.plan, null, 2)).toBe(JSON.stringify(a.plan, null, 2));
+    expect(renderReport(b)).toBe(renderReport(a));
+  });
+});
+
+describe("secrets never reach the plan", () => {
+  const SECRETS = {
+    "engram:azureAiKey": "ai-test-SHOULD-NEVER-APPEAR-001",
+    "engram:anthropicApiKey": "sk-test-SHOULD-NEVER-APPEAR-123",
+    "engram:voiceliveApiKey": "vl-test-SHOULD-NEVER-APPEAR-456",
+    "engram:geminiApiKey": "AIza-test-SHOULD-NEVER-APPEAR-789",
+  };
+  const forbidden = [
+    ...Object.values(SECRETS),
+    ...SECRET_SETTING_KEYS.map(secretPlaceholder),
+    ...SECRET_SETTING_KEYS.map((k) => encryptedPlaceholder(`engram:${k}`)),
+    "SHOULD-NEVER-APPEAR",
+    "offline-placeholder-for",
+    "offline-encrypted-value-of",
+  ];
+
+  describe.each(ENVIRONMENTS)("in %s", (env) => {
+    it("GIVEN every secret set through config THEN no value appears in the JSON, the report or the outputs", async () => {
+      const r = await planOk(env, { secrets: SECRETS });
+      const json = JSON.stringify(r.plan);
+      const md = renderReport(r);
+      for (const f of forbidden) {
+        expect(json).not.toContain(f);
+        expect(md).not.toContain(f);
+      }
+      // The secrets were really fed: config shows them masked.
+      for (const k of Object.keys(SECRETS)) expect(r.plan.config[k]).toBe("[secret]");
+      expect(r.config.secretsPresent).toEqual([
+        "azureAiKey",
+        "voiceliveApiKey",
+        "anthropicApiKey",
+        "geminiApiKey",
+      ]);
+      // Stack outputs carry no secret at all, not even masked.
+      const outputs = JSON.stringify(r.index.stackOutputs);
+      expect(outputs).not.toContain("[secret]");
+      for (const f of forbidden) expect(outputs).not.toContain(f);
+    });
+
+    it("GIVEN the placeholders (no secret in the stack file) THEN they appear nowhere either", async () => {
+      const r = await planOk(env);
+      const text = JSON.stringify(r.plan) + renderReport(r);
+      for (const f of forbidden) expect(text).not.toContain(f);
+    });
+  });
+
+  it("GIVEN an encrypted secret in a stack file THEN the plan warns and shows no ciphertext or placeholder", async () => {
+    const base = stackConfig("uat");
+    const r = ok(
+      await planStack({
+        stack: "uat",
+        config: {
+          values: {
+            ...base.values,
+            "engram:anthropicApiKey": encryptedPlaceholder("engram:anthropicApiKey"),
+          },
+          secretKeys: [...base.secretKeys, "engram:anthropicApiKey"],
+        },
+      }),
+    );
+    const text = JSON.stringify(r.plan) + renderReport(r);
+    for (const f of forbidden) expect(text).not.toContain(f);
+  });
+});
+
+describe("stack names are free", () => {
+  it("prod-weu with the prod config plans with environment prod", async () => {
+    const r = ok(await planStack({ stack: "prod-weu", stackFile: path.join(ROOT, "Pulumi.prod.yaml") }));
+    const index = new PlanIndex(r.plan);
+    expect(r.config.environment).toBe("prod");
+    expect(r.config.nameSuffix).toBe(defaultNameSuffix("engram-infra", "prod-weu"));
+    expect(r.plan.steps[0].urn).toBe(
+      "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
+    );
+    for (const s of r.plan.steps) expect(s.urn.startsWith("urn:pulumi:prod-weu::engram-infra::")).toBe(true);
+    const rg = index.one("azure-native:resources:ResourceGroup", "rg");
+    expect(rg.newState.inputs.resourceGroupName).toBe("rg-engram-prod");
+    expect(rg.newState.protect).toBe(true);
+    expect(r.config.decisions.waf).toEqual({ value: true, source: "default" });
+  });
+});
+
+describe.each(ENVIRONMENTS)("the committed %s stack", (env) => {
+  it("plans cleanly from its stack file, with no warning or error diagnostics", async () => {
+    const r = ok(await planStack({ stack: env }));
+    expect(r.config.environment).toBe(env);
+    expect(r.plan.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(new PlanIndex(r.plan).resources.length).toBeGreaterThan(5);
+  });
+});

@@ -221,6 +221,28 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
       expect(appClientIds).not.toContain(out[service]);
     }
   });
+
+  it("each service container gets AZURE_CLIENT_ID from its own identity, and backend/worker AZURE_AD_CLIENT_ID from the API app", async () => {
+    const { index } = await planOk(env);
+    const apiClientId = clientIdOf(apiApp(index));
+    for (const service of SERVICE_NAMES) {
+      const mi = index
+        .ofType(IDENTITY)
+        .find((s) => s.newState.inputs.resourceName === `id-engram-${env}-${service}`) as { urn: string };
+      const app = index
+        .ofType("azure-native:app:ContainerApp")
+        .find((s) => s.newState.inputs.containerAppName === `ca-engram-${env}-${service}`);
+      expect(app).toBeDefined();
+      const containers = ((app?.newState.inputs.template as Inputs).containers ?? []) as {
+        env?: { name: string; value?: string }[];
+      }[];
+      const vars = Object.fromEntries(containers.flatMap((c) => c.env ?? []).map((e) => [e.name, e.value]));
+      expect(vars.AZURE_CLIENT_ID).toBe(clientIdOf(mi));
+      expect(vars.AZURE_CLIENT_ID).not.toBe(apiClientId);
+      if (service === "backend" || service === "worker") expect(vars.AZURE_AD_CLIENT_ID).toBe(apiClientId);
+      else expect(vars.AZURE_AD_CLIENT_ID).toBeUndefined();
+    }
+  });
 });
 
 describe("role and scope ids across environments", () => {

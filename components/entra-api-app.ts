@@ -43,8 +43,11 @@ export interface EntraApiAppArgs {
   appRoles: Record<string, ApiAppRole>;
   scope: ApiScope;
   /**
-   * Owners of the registration and its service principal: the deploying identity must be one when
-   * it holds only Microsoft Graph `Application.ReadWrite.OwnedBy`.
+   * Owners of the registration and its service principal, set when they are created: the deploying
+   * identity must be one when it holds only Microsoft Graph `Application.ReadWrite.OwnedBy`. Later
+   * changes are ignored, because previews run as the read-only plan identity, whose object id
+   * differs from the apply identity's; managing owners would show a change on every preview and
+   * fail drift detection.
    */
   owners: pulumi.Input<string>[];
   /**
@@ -155,7 +158,7 @@ export class EntraApiApp extends pulumi.ComponentResource {
         web: { implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false } },
         notes: args.notes,
       },
-      { parent: this, protect: this.protect },
+      { parent: this, protect: this.protect, ignoreChanges: ["owners"] },
     );
 
     const sp = new azuread.ServicePrincipal(
@@ -167,7 +170,7 @@ export class EntraApiApp extends pulumi.ComponentResource {
         accountEnabled: true,
         owners: args.owners,
       },
-      { parent: this, protect: this.protect },
+      { parent: this, protect: this.protect, ignoreChanges: ["owners"] },
     );
 
     for (const [label, a] of Object.entries(args.roleAssignments ?? {})) {

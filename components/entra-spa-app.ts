@@ -21,7 +21,10 @@ export interface EntraSpaAppArgs {
    */
   allowLocalhost?: boolean;
   api: SpaApiAccess;
-  /** Owners of the registration and its service principal (the deploying identity). */
+  /**
+   * Owners of the registration and its service principal (the deploying identity), set when they
+   * are created; later changes are ignored (see EntraApiAppArgs.owners).
+   */
   owners: pulumi.Input<string>[];
   /** Free-text notes shown on the registration in the portal. @default none */
   notes?: string;
@@ -82,7 +85,7 @@ export class EntraSpaApp extends pulumi.ComponentResource {
         ],
         notes: args.notes,
       },
-      { parent: this, protect },
+      { parent: this, protect, ignoreChanges: ["owners"] },
     );
 
     new azuread.ServicePrincipal(
@@ -94,7 +97,7 @@ export class EntraSpaApp extends pulumi.ComponentResource {
         appRoleAssignmentRequired: false,
         owners: args.owners,
       },
-      { parent: this, protect },
+      { parent: this, protect, ignoreChanges: ["owners"] },
     );
 
     this.clientId = app.clientId;

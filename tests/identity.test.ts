@@ -186,7 +186,12 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
     const { index } = await planOk(env);
     const entra = [...index.ofType(APPLICATION), ...index.ofType(SERVICE_PRINCIPAL)];
     expect(entra).toHaveLength(4);
-    for (const s of entra) expect(s.newState.protect).toBe(isHigher(env));
+    for (const s of entra) {
+      expect(s.newState.protect).toBe(isHigher(env));
+      // Owners are set at creation by the apply identity; previews by the plan identity must not diff them.
+      expect(s.newState.inputs.owners).toEqual([PLACEHOLDER_DEPLOYER_OBJECT_ID]);
+      expect(s.newState.ignoreChanges).toEqual(["owners"]);
+    }
     // Grants stay revocable (SOP 000 Incident Response).
     for (const s of [...index.ofType(APP_ROLE_ASSIGNMENT), ...index.ofType(PRE_AUTHORIZED)])
       expect(s.newState.protect).toBe(false);

@@ -54,6 +54,12 @@ export class VaultSecret extends pulumi.ComponentResource {
   readonly value: pulumi.Output<string>;
   /** Unix seconds, or undefined when the secret has no expiry. */
   readonly expires?: pulumi.Output<number>;
+  /**
+   * Generated secrets: when the current value was generated (RFC 3339). It changes exactly when the
+   * value rotates, so apps that read the secret can be given a new revision (running replicas keep
+   * the environment they started with).
+   */
+  readonly rotatedAt?: pulumi.Output<string>;
   /** Key Vault Secrets User assignments, by reader. */
   readonly grants: Record<string, pulumi.Resource>;
 
@@ -63,6 +69,7 @@ export class VaultSecret extends pulumi.ComponentResource {
     let value: pulumi.Output<string>;
     let expires: pulumi.Output<number> | undefined;
     let lifecycleTags: Record<string, string>;
+    let rotatedAt: pulumi.Output<string> | undefined;
 
     if (v.kind === "generated") {
       const rotation = new time.Rotating(
@@ -85,6 +92,7 @@ export class VaultSecret extends pulumi.ComponentResource {
       );
       value = pulumi.secret(password.result);
       expires = rotation.rotationRfc3339.apply(unixOf);
+      rotatedAt = rotation.rfc3339;
       lifecycleTags = { rotation: "automatic", "rotation-days": String(v.rotationDays) };
     } else if (v.kind === "provided") {
       const since = new time.Offset(
@@ -142,6 +150,7 @@ export class VaultSecret extends pulumi.ComponentResource {
     this.secretUri = secret.properties.apply((p) => p.secretUri);
     this.value = value;
     this.expires = expires;
+    this.rotatedAt = rotatedAt;
     this.registerOutputs({ id: this.id, secretUri: this.secretUri });
   }
 }

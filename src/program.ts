@@ -59,6 +59,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     data,
     apiClientId: entra.apiClientId,
     webOrigin: web.origin,
+    secretRotations: data.secretRotations,
     registryGrants: Object.fromEntries(
       SERVICE_NAMES.map((s) => [s, [access[`${s} -> AcrPull on acr`]].filter((g) => g !== undefined)]),
     ),

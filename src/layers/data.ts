@@ -79,6 +79,8 @@ export interface DataLayer {
   secretGrants: Record<ServiceName, pulumi.Resource[]>;
   /** The services that read one vault secret. */
   readersOf(secret: string): readonly ServiceName[];
+  /** Generated secrets: when the current value was generated (changes on every rotation). */
+  secretRotations: Record<string, pulumi.Output<string>>;
   /** Adds a vault secret with per-secret grants for its readers. */
   addSecret(name: string, spec: ExtraVaultSecret): AddedVaultSecret;
   postgres: PostgresEndpoints;
@@ -354,6 +356,9 @@ export function buildData(
     secretNames: () => Object.keys(secrets),
     secretGrants,
     readersOf: (secret) => readers[secret] ?? [],
+    secretRotations: Object.fromEntries(
+      Object.entries(secrets).flatMap(([n, v]) => (v.rotatedAt ? [[n, v.rotatedAt]] : [])),
+    ),
     addSecret(name, spec) {
       if (!SECRET_NAME.test(name))
         throw new Error(`vault secret name "${name}" is not valid: 1-127 letters, digits and hyphens`);

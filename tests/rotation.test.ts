@@ -1,0 +1,75 @@
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+
+/**
+ * SOP 002 ("restart the Container App to pick up a new value") and DESIGN.md §3: a generated
+ * secret that rotates must reach the apps that read it. Running replicas keep the environment they
+ * started with, so every app that reads a generated secret carries the secret's generation time in
+ * ENGRAM_SECRETS_ROTATED: a rotation changes the template and Container Apps starts a new revision.
+ */
+
+/** Generated secrets each app reads, written out from DESIGN.md §3 (not derived from src/services.ts). */
+const GENERATED_READS: Record<Environment, Record<string, string[]>> = {
+  dev: {
+    backend: ["postgres-password", "zep-api-key"],
+    worker: ["postgres-password", "zep-api-key"],
+    zep: ["postgres-password", "zep-api-key"],
+    temporal: ["postgres-password"],
+  },
+  test: {
+    backend: ["postgres-password", "zep-api-key"],
+    worker: ["postgres-password", "zep-api-key"],
+    zep: ["postgres-password", "zep-api-key"],
+    temporal: ["postgres-password"],
+  },
+  uat: {
+    backend: ["zep-api-key"],
+    worker: ["zep-api-key"],
+    zep: ["postgres-password", "zep-api-key"],
+    temporal: ["postgres-password"],
+  },
+  staging: {
+    backend: ["zep-api-key"],
+    worker: ["zep-api-key"],
+    zep: ["postgres-password", "zep-api-key"],
+    temporal: ["postgres-password"],
+  },
+  prod: {
+    backend: ["zep-api-key"],
+    worker: ["zep-api-key"],
+    zep: ["postgres-password", "zep-api-key"],
+    temporal: ["postgres-password"],
+  },
+};
+
+type Env = { name: string; value?: string };
+
+function rotationStamp(index: PlanIndex, app: string): string | undefined {
+  const step = index.one("azure-native:app:ContainerApp", `${app}-app`);
+  const containers = (step.newState.inputs.template as { containers: { env: Env[] }[] }).containers;
+  return containers[0].env.find((e) => e.name === "ENGRAM_SECRETS_ROTATED")?.value;
+}
+
+describe.each(ENVIRONMENTS)("secret rotation reaches the apps in %s", (env) => {
+  it.each(Object.keys(GENERATED_READS[env]))(
+    "GIVEN the %s app WHEN a generated secret it reads rotates THEN its template changes",
+    async (app) => {
+      const { index } = await planOk(env);
+      const stamp = rotationStamp(index, app) ?? "";
+      const generated = stamp
+        .split(";")
+        .filter((part) => /^(zep-api-key|postgres-password)@/.test(part))
+        .map((part) => part.split("@")[0])
+        .sort();
+      expect(generated).toEqual(GENERATED_READS[env][app]);
+      // The stamp is the generation time of the secret's Rotating trigger (placeholder base time).
+      for (const part of stamp.split(";").filter((p) => /^(zep-api-key|postgres-password)@/.test(p)))
+        expect(part).toMatch(/@\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    },
+  );
+
+  it("GIVEN the Temporal UI (reads no generated secret) THEN it carries no generated-secret stamp", async () => {
+    const { index } = await planOk(env);
+    expect(rotationStamp(index, "temporal-ui") ?? "").not.toMatch(/zep-api-key|postgres-password/);
+  });
+});

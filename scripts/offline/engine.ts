@@ -180,25 +180,45 @@ export async function runProgram(opts: {
       supportsTransforms: false,
     });
 
+    // An error thrown inside an apply that feeds a resource's inputs surfaces as an unhandled
+    // rejection, and whatever waits on that resource never resolves (the Pulumi CLI's language
+    // host turns such a rejection into a failed run). Race the run against the first one, so the
+    // plan fails with that error instead of crashing the process or waiting forever. (Under jest
+    // the sandbox's `process` does not receive these events; jest reports them itself.)
+    let failAsync: (reason: unknown) => void = () => undefined;
+    const asyncFailure = new Promise<never>((_, reject) => (failAsync = reject));
+    const onRejection = (reason: unknown) => failAsync(reason);
+    process.on("unhandledRejection", onRejection);
     let error: unknown;
+    const run = async () => {
+      try {
+        // The program's own error is caught inside the stack callback: rejecting the Stack's
+        // outputs would also reject the promises the SDK derives from them, which nobody awaits
+        // (unhandled rejections that crash a jest worker or print a second stack trace).
+        await stackRuntime.runInPulumiStack(async () => {
+          try {
+            return await opts.program();
+          } catch (err) {
+            error = err;
+            return undefined;
+          }
+        });
+      } catch (err) {
+        error ??= err;
+      }
+      // Late registrations (children created inside apply callbacks) land only after the stack
+      // callback returned; wait for the RPC queue to drain before reading what was recorded.
+      await settings.disconnect();
+      // Let rejections raised by the last registrations reach the handler.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
     try {
-      // The program's own error is caught inside the stack callback: rejecting the Stack's outputs
-      // would also reject the promises the SDK derives from them, which nobody awaits (unhandled
-      // rejections that crash a jest worker or print a second stack trace from the CLI).
-      await stackRuntime.runInPulumiStack(async () => {
-        try {
-          return await opts.program();
-        } catch (err) {
-          error = err;
-          return undefined;
-        }
-      });
+      await Promise.race([run(), asyncFailure]);
     } catch (err) {
       error ??= err;
+    } finally {
+      process.off("unhandledRejection", onRejection);
     }
-    // Late registrations (children created inside apply callbacks) land only after the stack
-    // callback returned; wait for the RPC queue to drain before reading what was recorded.
-    await settings.disconnect();
     return { resources: monitor.recorded, error };
   });
 }

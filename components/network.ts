@@ -23,6 +23,8 @@ export interface NetworkArgs {
    * they are public-with-ACL (dev/test). Not needed behind private endpoints. @default []
    */
   acaServiceEndpoints?: string[];
+  /** Azure names of the NAT gateway and its public IP (the environment's one egress address). */
+  egress: { natGatewayName: string; publicIpName: string };
   tags: Record<string, string>;
 }
 
@@ -78,12 +80,19 @@ export interface SubnetOutputs {
  *   NSG enforcement on private endpoints is switched on (`privateEndpointNetworkPolicies`);
  * - appgw (/24, with the WAF): GatewayManager 65200-65535 and AzureLoadBalancer (required by
  *   Application Gateway v2), 443 from the Internet.
- * Outbound keeps Azure's defaults: the Container Apps platform needs its outbound dependencies.
+ * Egress: the aca subnet is a private subnet (`defaultOutboundAccess: false`; Azure retires
+ * default outbound access for new VNets) whose traffic leaves through a NAT gateway with one static
+ * Standard public IP: the environment's single, known egress address, for third-party allowlists
+ * and for the Postgres firewall where Postgres is not private (dev/test). The private-endpoints
+ * subnet needs no egress at all. Outbound NSG rules keep Azure's defaults: the Container Apps
+ * platform needs its outbound dependencies.
  */
 export class Network extends pulumi.ComponentResource {
   readonly vnetId: pulumi.Output<string>;
   readonly vnetName: pulumi.Output<string>;
   readonly subnets: Partial<Record<SubnetKey, SubnetOutputs>>;
+  /** The static public IP all outbound traffic of the apps leaves from. */
+  readonly egressIp: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engram:network:Network", name, {}, opts);
@@ -156,6 +165,36 @@ export class Network extends pulumi.ComponentResource {
       ],
     };
 
+    // Standard NAT gateway is a zonal (or no-zone) resource: no zones here, and a no-zone IP to
+    // match; Azure places both and keeps them together.
+    const egressIp = new network.PublicIPAddress(
+      `${name}-egress-pip`,
+      {
+        publicIpAddressName: args.egress.publicIpName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: "Standard", tier: "Regional" },
+        publicIPAllocationMethod: "Static",
+        publicIPAddressVersion: "IPv4",
+        ddosSettings: { protectionMode: "VirtualNetworkInherited" },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const nat = new network.NatGateway(
+      `${name}-egress-nat`,
+      {
+        natGatewayName: args.egress.natGatewayName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: "Standard" },
+        publicIpAddresses: [{ id: egressIp.id }],
+        idleTimeoutInMinutes: 4,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
     const wanted: SubnetKey[] = ["aca", "privateEndpoints", ...(args.appGateway ? (["appgw"] as const) : [])];
     this.subnets = {};
     // Subnets of one VNet are created one after another: ARM refuses concurrent subnet writes.
@@ -184,9 +223,13 @@ export class Network extends pulumi.ComponentResource {
             ? {
                 delegations: [{ name: "aca", serviceName: "Microsoft.App/environments" }],
                 serviceEndpoints: (args.acaServiceEndpoints ?? []).map((service) => ({ service })),
+                natGateway: { id: nat.id },
+                defaultOutboundAccess: false,
               }
             : {}),
-          ...(key === "privateEndpoints" ? { privateEndpointNetworkPolicies: "Enabled" } : {}),
+          ...(key === "privateEndpoints"
+            ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
+            : {}),
         },
         { parent: this, dependsOn: previous ? [previous] : [] },
       );
@@ -201,7 +244,9 @@ export class Network extends pulumi.ComponentResource {
 
     this.vnetId = vnet.id;
     this.vnetName = vnet.name;
+    this.egressIp = egressIp.ipAddress.apply((ip) => ip ?? "");
     this.registerOutputs({
+      egressIp: this.egressIp,
       vnetId: this.vnetId,
       vnetName: this.vnetName,
       subnetIds: Object.fromEntries(Object.entries(this.subnets).map(([k, s]) => [k, s.id])),

@@ -23,6 +23,11 @@ export interface PostgresServerArgs {
   publicNetworkAccess?: boolean;
   /** IPv4 addresses or CIDRs admitted by the firewall when public access is on. @default [] */
   allowedIpRanges?: string[];
+  /**
+   * Single egress addresses admitted when public access is on, keyed by a stable label (the
+   * environment's NAT gateway IP, so its apps can connect). @default {}
+   */
+  egressIps?: Record<string, pulumi.Input<string>>;
   /** Databases to create. */
   databases: string[];
   /** @default { name: "Standard_B1ms", tier: "Burstable" } */
@@ -127,6 +132,19 @@ export class PostgresServer extends pulumi.ComponentResource {
     }
 
     if (isPublic) {
+      for (const [label, ip] of Object.entries(args.egressIps ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+        previous = new dbforpostgresql.FirewallRule(
+          `${name}-egress-${label}`,
+          {
+            serverName: server.name,
+            resourceGroupName: args.resourceGroupName,
+            firewallRuleName: `egress-${label}`,
+            startIpAddress: ip,
+            endIpAddress: ip,
+          },
+          after(),
+        );
+      }
       for (const cidr of [...new Set(args.allowedIpRanges ?? [])].sort()) {
         const { start, end } = ipRange(cidr);
         const ruleName = `allowlist-${cidr.replace(/[./]/g, "-")}`;

@@ -99,6 +99,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     postgresPlatformHost: data.postgres.platformHost,
     postgresRoleSql: data.postgresRoleSql,
     vnetId: network.vnetId,
+    egressIp: network.egressIp,
     // [runtime] outputs
     backendUrl: runtime.outputs.backendUrl,
     ...(runtime.outputs.apiPublicIp ? { apiPublicIp: runtime.outputs.apiPublicIp } : {}),

@@ -69,7 +69,7 @@ describe.each(ENVIRONMENTS)("Postgres in %s", (env) => {
   it(
     higher
       ? "every server has public access disabled, no firewall rule and a private endpoint with DNS"
-      : "the server is public with firewall rules for the allowlist only",
+      : "the server is public with firewall rules for the allowlist and the NAT egress IP only",
     async () => {
       const { index } = await planOk(env);
       for (const s of index.ofType(T.server)) {
@@ -97,12 +97,14 @@ describe.each(ENVIRONMENTS)("Postgres in %s", (env) => {
         } else {
           const allowlist = JSON.parse(stackConfig(env).values["engram:adminIpAllowlist"]) as string[];
           expect(i.network.publicNetworkAccess).toBe("Enabled");
-          expect(rules.length).toBe(allowlist.length);
+          expect(rules.length).toBe(allowlist.length + 1);
           for (const r of rules) {
             expect(r.startIpAddress).not.toBe("0.0.0.0");
             expect(r.endIpAddress).not.toBe("255.255.255.255");
           }
+          const egress = index.stackOutputs.egressIp as string;
           expect(rules.map((r) => [r.startIpAddress, r.endIpAddress])).toEqual([
+            [egress, egress],
             ["203.0.113.0", "203.0.113.255"],
           ]);
         }

@@ -185,7 +185,7 @@ const RULES: Record<string, TypeRule> = {
   "azure-native:network:PublicIPAddress": {
     ...simple("Microsoft.Network", "publicIPAddresses", "publicIpAddressName"),
     outputs: (_i, urn) => ({
-      ipAddress: `20.${parseInt(token(urn, "ip1", 2), 16) % 200}.${parseInt(token(urn, "ip2", 2), 16)}.${parseInt(token(urn, "ip3", 2), 16) % 250}`,
+      ipAddress: `20.${parseInt(token(urn, "ip1", 2), 16) % 200}.${parseInt(token(urn, "ip2", 2), 16)}.${1 + (parseInt(token(urn, "ip3", 2), 16) % 250)}`,
     }),
   },
   "azure-native:network:ApplicationGateway": simple(

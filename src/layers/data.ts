@@ -270,6 +270,9 @@ export function buildData(
     entraAdmin: cfg.groups.dba ? { objectId: cfg.groups.dba, principalName: dbaPrincipalName } : undefined,
     publicNetworkAccess: isPublic,
     allowedIpRanges: cfg.adminIpAllowlist,
+    // Postgres firewalls have no VNet rules: where the server is public (dev/test) the apps reach
+    // it from the environment's NAT egress address.
+    egressIps: { "aca-nat": deps.network.egressIp },
     sku: higher
       ? { name: "Standard_D2ds_v5", tier: "GeneralPurpose" as const }
       : { name: "Standard_B1ms", tier: "Burstable" as const },

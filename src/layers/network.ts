@@ -16,6 +16,8 @@ export interface SubnetInfo {
 
 export interface NetworkLayer {
   vnetId: pulumi.Output<string>;
+  /** The static public IP the apps' outbound traffic leaves from (NAT gateway on the aca subnet). */
+  egressIp: pulumi.Output<string>;
   vnetName: pulumi.Output<string>;
   subnets: {
     /** /23 delegated to Microsoft.App/environments (the Container Apps environment). */
@@ -53,12 +55,14 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     acaServiceEndpoints: ctx.cfg.decisions.privateEndpoints.value
       ? []
       : ["Microsoft.KeyVault", "Microsoft.Storage"],
+    egress: { natGatewayName: ctx.name("natGateway"), publicIpName: ctx.name("publicIp", "egress") },
     tags: ctx.tags,
   });
   const info = (s: SubnetOutputs | undefined): SubnetInfo | undefined =>
     s && { id: s.id, name: s.name, addressPrefix: s.addressPrefix };
   return {
     vnetId: net.vnetId,
+    egressIp: net.egressIp,
     vnetName: net.vnetName,
     subnets: {
       aca: info(net.subnets.aca) as SubnetInfo,

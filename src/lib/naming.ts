@@ -28,6 +28,7 @@ export const ABBREVIATIONS = {
   applicationGateway: "agw",
   wafPolicy: "waf",
   publicIp: "pip",
+  natGateway: "ng",
   managementLock: "lock",
 } as const;
 
@@ -144,6 +145,12 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
     describe: "1-80 letters, digits, ._-",
   },
   wafPolicy: { min: 1, max: 128, pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: "1-128 letters, digits, _-" },
+  natGateway: {
+    min: 1,
+    max: 80,
+    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    describe: "1-80 letters, digits, ._-",
+  },
   publicIp: {
     min: 1,
     max: 80,

@@ -148,7 +148,7 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
   natGateway: {
     min: 1,
     max: 80,
-    pattern: /^[a-z0-9][a-z0-9._-]*[a-z0-9_]$/,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
   },
   publicIp: {

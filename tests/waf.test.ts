@@ -21,7 +21,10 @@ describe.each(ENVIRONMENTS)("the WAF in %s", (env: Environment) => {
     expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(on);
     expect(index.ofType("azure-native:network:ApplicationGateway")).toHaveLength(on ? 1 : 0);
     expect(index.ofType("azure-native:network:WebApplicationFirewallPolicy")).toHaveLength(on ? 1 : 0);
-    expect(index.ofType("azure-native:network:PublicIPAddress")).toHaveLength(on ? 1 : 0);
+    // The gateway's public IP; the other one in every environment is the NAT egress IP (tests/egress.test.ts).
+    expect(
+      index.ofType("azure-native:network:PublicIPAddress").filter((s) => index.logicalName(s) === "waf-pip"),
+    ).toHaveLength(on ? 1 : 0);
   });
 });
 
@@ -152,7 +155,7 @@ describe("the WAF in prod", () => {
 
   it("has a Standard static zonal public IP with DDoS protection inherited from the VNet", async () => {
     const { index } = await planOk("prod");
-    const ip = index.one("azure-native:network:PublicIPAddress").newState.inputs;
+    const ip = index.one("azure-native:network:PublicIPAddress", "waf-pip").newState.inputs;
     expect(ip).toMatchObject({
       sku: { name: "Standard", tier: "Regional" },
       publicIPAllocationMethod: "Static",

@@ -1,17 +1,18 @@
 /**
- * Jest transpiles with SWC and never type-checks: type-checking against azure-native's typings per
- * test file would make the suite crawl. `npm run typecheck` (tsc --noEmit, strict) does that once.
+ * Jest transpiles with Sucrase (scripts/transpile.js) and never type-checks: type-checking against
+ * azure-native's typings per test file would make the suite crawl. `npm run typecheck`
+ * (tsc --noEmit, strict) does that once.
  * @type {import('jest').Config}
  */
+// `npm test` writes jest's JSON results to build/ (read by .ci/run); jest does not create the folder.
+require("fs").mkdirSync(require("path").join(__dirname, "build"), { recursive: true });
+
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests", "<rootDir>/bootstrap/tests"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": [
-      "@swc/jest",
-      { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
-    ],
+    "^.+\\.ts$": "<rootDir>/scripts/transpile.js",
   },
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 120000,

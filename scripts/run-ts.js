@@ -1,21 +1,18 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point transpile-only (SWC, no type-check): `plan` and `bench` must not pay
-// for type-checking azure-native's typings on every run; `npm run typecheck` does that once.
+// Runs a TypeScript entry point transpile-only (Sucrase via scripts/transpile.js, no type-check):
+// `plan` and `bench` must not pay for type-checking azure-native's typings on every run;
+// `npm run typecheck` does that once.
 // Usage: node scripts/run-ts.js <file.ts> [args...]
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const swc = require("@swc/core");
+const { transpile } = require("./transpile");
 
-const options = {
-  jsc: { parser: { syntax: "typescript" }, target: "es2022" },
-  module: { type: "commonjs" },
-  sourceMaps: "inline",
-};
+process.setSourceMapsEnabled(true);
 require.extensions[".ts"] = function compile(module, filename) {
-  const source = fs.readFileSync(filename, "utf8");
-  const { code } = swc.transformSync(source, { ...options, filename });
-  module._compile(code, filename);
+  const { code, map } = transpile(fs.readFileSync(filename, "utf8"), filename);
+  const inline = Buffer.from(JSON.stringify({ ...map, sources: [filename] })).toString("base64");
+  module._compile(`${code}\n//# sourceMappingURL=data:application/json;base64,${inline}`, filename);
 };
 
 const [, , entry, ...rest] = process.argv;

@@ -1,0 +1,25 @@
+"use strict";
+// One TypeScript-to-CommonJS transpiler for everything that runs TypeScript without type-checking:
+// jest (jest.config.js) and the offline plan/bench (scripts/run-ts.js). Sucrase strips types and
+// rewrites imports; it is plain JavaScript, so it installs from any registry on any platform.
+// Type-checking is `npm run typecheck` (tsc --noEmit, strict), once.
+const { transform } = require("sucrase");
+
+/** @param {string} source @param {string} filePath */
+function transpile(source, filePath) {
+  const { code, sourceMap } = transform(source, {
+    transforms: ["typescript", "imports"],
+    filePath,
+    sourceMapOptions: { compiledFilename: filePath },
+    production: true,
+  });
+  return { code, map: sourceMap };
+}
+
+module.exports = {
+  transpile,
+  // The jest transformer interface.
+  process(source, filePath) {
+    return transpile(source, filePath);
+  },
+};

@@ -48,7 +48,7 @@ function run(args: string[]): Sample {
 }
 
 function measure(label: string, args: string[], runs: number) {
-  run(args); // warm-up: file system cache, SWC's first load
+  run(args); // warm-up: file system cache, the transpiler's first load
   const samples = Array.from({ length: runs }, () => run(args));
   const sorted = samples.map((s) => s.seconds).sort((a, b) => a - b);
   const median = runs % 2 === 1 ? sorted[(runs - 1) / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;

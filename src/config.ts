@@ -10,6 +10,7 @@ import {
   FIXED,
   FixedDecisions,
   isEnvironment,
+  isHigher,
   refusalOf,
   SETTINGS,
   SETTING_KEYS,
@@ -638,6 +639,20 @@ export function validateConfig(
         groups.dev,
         env,
         "the dev group gets Contributor only in dev and test (DESIGN.md §4)",
+      ),
+    );
+
+  // The Postgres servers of uat/staging/prod accept Entra only (matrix: postgresPasswordAuth off),
+  // so without an Entra administrator nobody could ever create the application's roles.
+  if (
+    isHigher(env) &&
+    (values.groups === undefined || (parsed.groups !== undefined && groups.dba === undefined))
+  )
+    problems.push(
+      missing(
+        "groups.dba",
+        env,
+        "the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7)",
       ),
     );
 

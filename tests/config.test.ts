@@ -40,6 +40,8 @@ function baseValues(env: Environment): Record<string, string> {
       endpoint: "https://ais-engram.openai.azure.com/",
     }),
     alertEmails: JSON.stringify(["platform-oncall@engram.example"]),
+    // uat/staging/prod need the Entra administrator of their Entra-only Postgres servers.
+    ...(higher ? { groups: JSON.stringify({ dba: "71b3b4ba-ae8b-47f1-88d5-4b09aaba04ae" }) } : {}),
     azureAiKey: "sk-offline-test-key",
   };
 }
@@ -346,10 +348,31 @@ const OTHER_REFUSALS: OtherRefusal[] = [
   },
   {
     name: "groups.dev",
-    set: { groups: JSON.stringify({ dev: "baf06612-f9fc-4e34-894c-a1b4254e4a8f" }) },
+    set: {
+      groups: JSON.stringify({
+        dev: "baf06612-f9fc-4e34-894c-a1b4254e4a8f",
+        dba: "71b3b4ba-ae8b-47f1-88d5-4b09aaba04ae",
+      }),
+    },
     refusedIn: HIGHER,
     messages: (env) => [
       `engram:groups.dev=baf06612-f9fc-4e34-894c-a1b4254e4a8f is not allowed in ${env}: the dev group gets Contributor only in dev and test (DESIGN.md §4)`,
+    ],
+  },
+  {
+    name: "groups.dba missing",
+    set: { groups: JSON.stringify({ admin: "4b757794-9b82-4490-8fd5-7eb367bf27da" }) },
+    refusedIn: HIGHER,
+    messages: (env) => [
+      `engram:groups.dba is missing in ${env}: the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
+    ],
+  },
+  {
+    name: "groups missing altogether",
+    unset: ["groups"],
+    refusedIn: HIGHER,
+    messages: (env) => [
+      `engram:groups.dba is missing in ${env}: the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
     ],
   },
   {

@@ -13,7 +13,7 @@ import { APP_ROLE_VALUES } from "../src/config";
 import { entraPermissionId } from "../src/lib/ids";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
-import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, stackConfig } from "./helpers/plan";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -312,7 +312,9 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   });
 
   it("makes no app-role assignment when no app-role group is configured", async () => {
-    const { index } = await planOk(env, { set: { "engram:groups": {} } });
+    // Only the DBA group (required in uat/staging/prod for the Entra-only Postgres) stays.
+    const dba = JSON.parse(stackConfig(env).values["engram:groups"]).dba as string;
+    const { index } = await planOk(env, { set: { "engram:groups": { dba } } });
     expect(index.ofType(APP_ROLE_ASSIGNMENT)).toEqual([]);
   });
 });

@@ -40,19 +40,19 @@ export async function engram(): Promise<Record<string, unknown>> {
   };
 
   // Each layer lives in src/layers/<layer>.ts and returns what later layers and the outputs need.
-  // [observability] workspace, Application Insights, action group, diagnostics helper
+  // Workspace, Application Insights, action group:
   const monitoring = buildObservability(ctx, platform);
-  // [network] VNet, subnets, NSGs
+  // VNet, subnets with their NSGs, NAT egress:
   const network = buildNetwork(ctx, platform);
   const identities = buildServiceIdentities(ctx, platform);
-  // [web] Static Web App (its hostname feeds CORS and the SPA redirect URIs)
+  // Static Web App (its hostname feeds CORS and the SPA redirect URIs):
   const web = buildWeb(ctx, platform);
-  // [entra] API and SPA app registrations, app-role assignments, platform-group grants
+  // API and SPA app registrations, app-role assignments; AI account, registry and platform-group grants:
   const entra = buildEntra(ctx, platform, { extraSpaOrigins: [web.origin] });
   const access = buildAccess(ctx, platform, identities, resourceGroup);
-  // [data] Key Vault + secrets + per-secret grants, Storage, Postgres, private endpoints
+  // Key Vault, secrets and per-secret grants, Storage, Postgres, private endpoints:
   const data = buildData(ctx, platform, { identities, network });
-  // [runtime] Container Apps environment, the five apps, WAF, Temporal mTLS
+  // Container Apps environment, the five apps, WAF, Temporal mTLS:
   const runtime = buildRuntime(ctx, platform, {
     identities,
     network,
@@ -64,11 +64,12 @@ export async function engram(): Promise<Record<string, unknown>> {
       SERVICE_NAMES.map((s) => [s, [access[`${s} -> AcrPull on acr`]].filter((g) => g !== undefined)]),
     ),
   });
-  // [alerts] security alerts
+  // Diagnostic settings on every resource that has logs, security alerts:
   buildAlertsAndDiagnostics(ctx, platform, {
     monitoring,
     data,
     backendIdentity: identities.backend,
+    telemetryPublishers: [identities.backend, identities.worker],
     apiClientId: entra.apiClientId,
     runtime,
   });
@@ -91,7 +92,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     logAnalyticsWorkspaceCustomerId: monitoring.workspaceCustomerId,
     appInsightsConnectionString: monitoring.appInsightsConnectionString,
     alertActionGroupId: monitoring.actionGroupId,
-    // [data] outputs: names and endpoints only, never a secret value.
+    // Names and endpoints only, never a secret value.
     keyVaultName: data.vaultName,
     keyVaultUri: data.vaultUri,
     storageAccountName: data.storage.accountName,
@@ -100,7 +101,6 @@ export async function engram(): Promise<Record<string, unknown>> {
     postgresRoleSql: data.postgresRoleSql,
     vnetId: network.vnetId,
     egressIp: network.egressIp,
-    // [runtime] outputs
     backendUrl: runtime.outputs.backendUrl,
     ...(runtime.outputs.apiPublicIp ? { apiPublicIp: runtime.outputs.apiPublicIp } : {}),
   };

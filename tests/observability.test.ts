@@ -141,21 +141,30 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
     });
   });
 
-  it("grants the backend identity Monitoring Reader on Application Insights, and nothing else here", async () => {
+  it("grants the backend Monitoring Reader and backend + worker Monitoring Metrics Publisher on Application Insights, and nothing else here", async () => {
     const { index } = await planOk(env);
     const appi = idOf(index, index.one(APP_INSIGHTS));
-    const backend = index.one("azure-native:managedidentity:UserAssignedIdentity", "id-backend-mi");
+    const principalOf = (service: string) => {
+      const mi = index.one("azure-native:managedidentity:UserAssignedIdentity", `id-${service}-mi`);
+      return placeholderResource(mi.newState.type, `id-${service}-mi`, mi.urn, mi.newState.inputs).state
+        .principalId as string;
+    };
+    const roleId = (role: keyof typeof BUILT_IN_ROLES) =>
+      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
     const onAppi = index
       .ofType("azure-native:authorization:RoleAssignment")
-      .filter((r) => r.newState.inputs.scope === appi);
-    expect(onAppi).toHaveLength(1);
-    expect(onAppi[0].newState.inputs).toMatchObject({
-      principalType: "ServicePrincipal",
-      roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Monitoring Reader"]}`,
-    });
-    expect(onAppi[0].newState.inputs.principalId).toBe(
-      placeholderResource(backend.newState.type, "id-backend-mi", backend.urn, backend.newState.inputs).state
-        .principalId,
+      .filter((r) => r.newState.inputs.scope === appi)
+      .map((r) => [
+        r.newState.inputs.principalId,
+        r.newState.inputs.roleDefinitionId,
+        r.newState.inputs.principalType,
+      ]);
+    expect(onAppi.sort()).toEqual(
+      [
+        [principalOf("backend"), roleId("Monitoring Reader"), "ServicePrincipal"],
+        [principalOf("backend"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
+        [principalOf("worker"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
+      ].sort(),
     );
   });
 

@@ -94,6 +94,12 @@ export interface AlertsAndDiagnosticsInputs {
   runtime?: { diagnosticTargets: RuntimeDiagnosticTargets };
   /** The backend identity: Monitoring Reader on Application Insights (DESIGN.md §4). */
   backendIdentity?: ServiceIdentity;
+  /**
+   * The identities that send telemetry (backend, worker): Monitoring Metrics Publisher on
+   * Application Insights. Where local auth is off (uat/staging/prod) ingestion takes an Entra
+   * token with this role; the instrumentation key alone no longer works. @default []
+   */
+  telemetryPublishers?: ServiceIdentity[];
   /** The API registration's client id, for the optional Entra sign-in alert. */
   apiClientId?: pulumi.Input<string>;
 }
@@ -140,6 +146,17 @@ export function buildAlertsAndDiagnostics(
       {
         principal: inputs.backendIdentity.principal,
         role: "Monitoring Reader",
+        scope: { id: monitoring.appInsightsId, label: "appi" },
+        subscriptionId: platform.subscriptionId,
+        environment: cfg.environment,
+      },
+      { parent: monitoring.logAnalytics },
+    );
+  for (const publisher of inputs.telemetryPublishers ?? [])
+    grant(
+      {
+        principal: publisher.principal,
+        role: "Monitoring Metrics Publisher",
         scope: { id: monitoring.appInsightsId, label: "appi" },
         subscriptionId: platform.subscriptionId,
         environment: cfg.environment,

@@ -14,6 +14,7 @@ export const BUILT_IN_ROLES = {
   "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
   "Cognitive Services OpenAI User": "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
   "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+  "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
   "Log Analytics Reader": "73c42c96-874c-492b-b04d-ab87d138a893",
   Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
   AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",

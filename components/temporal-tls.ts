@@ -7,7 +7,7 @@ export interface TemporalTlsArgs {
   /** For certificate subjects: dev, test, uat, staging, prod. */
   environment: string;
   /**
-   * Leaf certificates (server, worker client) are re-issued once they are this old.
+   * Leaf certificates (server, worker client, UI client) are re-issued once they are this old.
    * @default 90 (DESIGN.md §3: temporal-tls-* rotate every 90 days)
    */
   rotationDays?: number;
@@ -29,7 +29,9 @@ const KEY = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
 /**
  * The internal PKI for Temporal frontend mTLS (SOP 000: "Temporal with mTLS" in prod): a private
- * CA, the server certificate of the Temporal frontend and the worker's client certificate.
+ * CA, the server certificate of the Temporal frontend, and one client certificate per client: the
+ * worker's and the Temporal UI's (the frontend requires a client certificate from every caller;
+ * separate keys, so neither client can present the other's identity).
  * Rotation is the tls provider's own: a certificate inside `earlyRenewalHours` of its end is
  * re-created on the next `pulumi up`. Private keys are secret Outputs from the start.
  */
@@ -39,6 +41,9 @@ export class TemporalTls extends pulumi.ComponentResource {
   readonly serverKeyPem: pulumi.Output<string>;
   readonly clientCertPem: pulumi.Output<string>;
   readonly clientKeyPem: pulumi.Output<string>;
+  /** The Temporal UI's client certificate (CN `engram-<env>-temporal-ui`). */
+  readonly uiCertPem: pulumi.Output<string>;
+  readonly uiKeyPem: pulumi.Output<string>;
   /** When the current leaf certificates were issued (RFC 3339): the apps' rotation stamp. */
   readonly issuedAt: pulumi.Output<string>;
   /** When the current leaf certificates expire (Unix seconds): the Key Vault secrets' expiry. */
@@ -105,18 +110,23 @@ export class TemporalTls extends pulumi.ComponentResource {
       args.serverDnsNames,
     );
     const client = leaf("worker", `engram-${args.environment}-worker`, ["digital_signature", "client_auth"]);
+    const ui = leaf("ui", `engram-${args.environment}-temporal-ui`, ["digital_signature", "client_auth"]);
+    const leaves = [server, client, ui];
 
     this.caCertPem = ca.certPem;
     this.serverCertPem = server.cert.certPem;
     this.serverKeyPem = server.keyPem;
     this.clientCertPem = client.cert.certPem;
     this.clientKeyPem = client.keyPem;
+    this.uiCertPem = ui.cert.certPem;
+    this.uiKeyPem = ui.keyPem;
+    // RFC 3339 UTC strings of one format compare as times.
     this.issuedAt = pulumi
-      .all([server.cert.validityStartTime, client.cert.validityStartTime])
-      .apply(([a, b]) => (a > b ? a : b));
+      .all(leaves.map((l) => l.cert.validityStartTime))
+      .apply((ts) => ts.reduce((a, b) => (a > b ? a : b)));
     this.expiresAt = pulumi
-      .all([server.cert.validityEndTime, client.cert.validityEndTime])
-      .apply(([a, b]) => Math.floor(Date.parse(a < b ? a : b) / 1000));
+      .all(leaves.map((l) => l.cert.validityEndTime))
+      .apply((ts) => Math.floor(Date.parse(ts.reduce((a, b) => (a < b ? a : b))) / 1000));
     this.registerOutputs({ caCertPem: this.caCertPem, issuedAt: this.issuedAt, expiresAt: this.expiresAt });
   }
 }

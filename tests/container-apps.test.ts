@@ -2,7 +2,7 @@ import { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { APP_NAMES, AppName } from "../src/layers/runtime";
-import { VAULT_SECRETS, secretsReadBy, ServiceName, SERVICE_NAMES } from "../src/services";
+import { VAULT_SECRETS, secretsReadBy, SERVICE_NAMES } from "../src/services";
 import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
 
 /**
@@ -56,7 +56,7 @@ function identityOf(index: PlanIndex, service: string): { id: string; urn: strin
   };
 }
 
-const kvGrantsOf = (index: PlanIndex, service: ServiceName): PlanStep[] =>
+const kvGrantsOf = (index: PlanIndex, service: AppName): PlanStep[] =>
   index
     .ofType("azure-native:authorization:RoleAssignment")
     .filter((g) =>
@@ -110,7 +110,12 @@ describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
           secretRef: secret,
         });
     }
-    expect(inputs(appStep(index, "temporal-ui")).configuration.secrets).toEqual([]);
+    // The UI reads no service secret (its Temporal mTLS certificate: tests/temporal-ui-mtls.test.ts).
+    expect(
+      inputs(appStep(index, "temporal-ui")).configuration.secrets.filter(
+        (x) => !x.name.startsWith("temporal-tls-"),
+      ),
+    ).toEqual([]);
   });
 
   it("every secret-like env var is a secretRef to a secret the app references; none has a plain value", async () => {
@@ -153,14 +158,14 @@ describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
       const deps = s.newState.dependencies.filter(
         (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
       );
-      const kv = a === "temporal-ui" ? [] : kvGrantsOf(index, a).map((g) => g.urn);
+      const kv = kvGrantsOf(index, a).map((g) => g.urn);
       const acr = index
         .ofType("azure-native:authorization:RoleAssignment")
         .filter((g) => g.newState.inputs.description === `engram-infra: ${a} -> AcrPull on acr`)
         .map((g) => g.urn);
       expect(acr).toHaveLength(1);
       expect(deps.sort()).toEqual([...kv, ...acr].sort());
-      if (a !== "temporal-ui") expect(kv.length).toBe(inputs(s).configuration.secrets.length);
+      expect(kv.length).toBe(inputs(s).configuration.secrets.length);
     }
   });
 

@@ -141,7 +141,8 @@ describe("Temporal mTLS in prod", () => {
     const ca = index.one("tls:index/selfSignedCert:SelfSignedCert").newState.inputs;
     expect(ca).toMatchObject({ isCaCertificate: true, privateKeyPem: "[secret]" });
     const leaves = index.ofType("tls:index/locallySignedCert:LocallySignedCert");
-    expect(leaves).toHaveLength(2);
+    // Server, worker client, Temporal UI client.
+    expect(leaves).toHaveLength(3);
     for (const l of leaves) {
       const i = l.newState.inputs as {
         validityPeriodHours: number;

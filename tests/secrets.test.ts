@@ -40,7 +40,11 @@ const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `sec
 
 /** Readers of one secret: the services whose MI holds Key Vault Secrets User on its resource id. */
 function readersOf(index: PlanIndex, secretId: string): string[] {
-  const byPrincipal = new Map(SERVICE_NAMES.map((s) => [principalIdOf(index, s), s as string]));
+  // The Temporal UI's identity (runtime layer) reads its own mTLS client certificate.
+  const ui = index.ofType(T.identity).some((i) => index.logicalName(i) === "id-temporal-ui-mi");
+  const byPrincipal = new Map(
+    [...SERVICE_NAMES, ...(ui ? ["temporal-ui"] : [])].map((s) => [principalIdOf(index, s), s as string]),
+  );
   return assignments(index)
     .filter((a) => a.scope === secretId)
     .map((a) => {
@@ -74,7 +78,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
       const readers = readersOf(index, idOf(s));
       if (name.startsWith("temporal-tls")) {
         expect(readers.length).toBeGreaterThan(0);
-        expect(readers.every((r) => r === "temporal" || r === "worker")).toBe(true);
+        expect(readers.every((r) => ["temporal", "worker", "temporal-ui"].includes(r))).toBe(true);
       } else expect({ name, readers }).toEqual({ name, readers: expected[name] });
     }
   });

@@ -26,6 +26,19 @@ import { NetworkLayer } from "./network";
  * (Container Apps) and the observability layer (diagnostic settings) code against.
  */
 
+/**
+ * A reader of an added secret that is not one of the four services of src/services.ts, e.g. the
+ * Temporal UI's own identity (created by the runtime layer) reading its mTLS client certificate.
+ */
+export interface ExtraSecretReader {
+  /** Key of its grants in `AddedVaultSecret.grants`; equals `principal.label`, never a ServiceName. */
+  label: string;
+  principal: Principal;
+}
+
+/** Who reads an added secret: a service (its identity from the identities layer) or another principal. */
+export type SecretReader = ServiceName | ExtraSecretReader;
+
 /** A secret another layer adds to the vault (e.g. the Temporal mTLS certificates). */
 export interface ExtraVaultSecret {
   /** The secret value; must already be a secret Output (`pulumi.secret(...)`). */
@@ -34,8 +47,8 @@ export interface ExtraVaultSecret {
   contentType: string;
   /** Expiry, Unix seconds (from a time resource, never Date.now()). @default none */
   expires?: pulumi.Input<number>;
-  /** The services whose identity gets Key Vault Secrets User on this one secret. */
-  readers: readonly ServiceName[];
+  /** The services (or other principals) that get Key Vault Secrets User on this one secret. */
+  readers: readonly SecretReader[];
   /** Tags describing its source and rotation, merged over the environment tags. @default {} */
   tags?: Record<string, string>;
 }
@@ -43,8 +56,11 @@ export interface ExtraVaultSecret {
 export interface AddedVaultSecret {
   /** Versionless secret URL (`<vaultUri>secrets/<name>`), for Container App `keyVaultUrl`. */
   secretUrl: pulumi.Output<string>;
-  /** The Key Vault Secrets User assignments of this one secret, per reader. */
-  grants: Record<ServiceName, pulumi.Resource[]>;
+  /**
+   * The Key Vault Secrets User assignments of this one secret, per reader: every service (empty
+   * when it is no reader) and each extra reader by its label.
+   */
+  grants: Record<ServiceName, pulumi.Resource[]> & Partial<Record<string, pulumi.Resource[]>>;
 }
 
 export interface PostgresEndpoints {
@@ -77,8 +93,8 @@ export interface DataLayer {
    * reading them.
    */
   secretGrants: Record<ServiceName, pulumi.Resource[]>;
-  /** The services that read one vault secret. */
-  readersOf(secret: string): readonly ServiceName[];
+  /** The readers of one vault secret: service names, and the labels of extra readers. */
+  readersOf(secret: string): readonly string[];
   /** Generated secrets: when the current value was generated (changes on every rotation). */
   secretRotations: Record<string, pulumi.Output<string>>;
   /** Adds a vault secret with per-secret grants for its readers. */
@@ -176,7 +192,7 @@ export function buildData(
 
   // ---- Secrets and per-secret grants ----------------------------------------------------------
   const secrets: Record<string, VaultSecret> = {};
-  const readers: Record<string, readonly ServiceName[]> = {};
+  const readers: Record<string, readonly string[]> = {};
   const secretGrants = emptyGrants();
 
   const addVaultSecret = (
@@ -184,9 +200,12 @@ export function buildData(
     value: VaultSecretValue,
     contentType: string,
     source: string,
-    secretReaders: readonly ServiceName[],
+    secretReaders: readonly SecretReader[],
     tags: Record<string, string> = {},
   ): VaultSecret => {
+    const resolved = secretReaders.map((r) =>
+      typeof r === "string" ? { label: r, principal: deps.identities[r].principal } : r,
+    );
     const s = new VaultSecret(`secret-${secretName}`, {
       vaultName: vault.name,
       resourceGroupName: platform.resourceGroupName,
@@ -194,13 +213,13 @@ export function buildData(
       value,
       contentType,
       source,
-      readers: Object.fromEntries(secretReaders.map((r) => [r, deps.identities[r].principal])),
+      readers: Object.fromEntries(resolved.map((r) => [r.label, r.principal])),
       ...granting,
       tags: { ...ctx.tags, ...tags },
     });
     secrets[secretName] = s;
-    readers[secretName] = [...secretReaders];
-    for (const r of secretReaders) secretGrants[r].push(s.grants[r]);
+    readers[secretName] = resolved.map((r) => r.label);
+    for (const r of secretReaders) if (typeof r === "string") secretGrants[r].push(s.grants[r]);
     return s;
   };
 
@@ -367,6 +386,17 @@ export function buildData(
         throw new Error(`vault secret name "${name}" is not valid: 1-127 letters, digits and hyphens`);
       if (secrets[name] || name in VAULT_SECRETS)
         throw new Error(`vault secret ${name} already exists in the ${env} vault (DESIGN.md §3)`);
+      const labels = spec.readers.map((r) => (typeof r === "string" ? r : r.label));
+      for (const r of spec.readers) {
+        if (typeof r === "string") continue;
+        // A service's label would mix this principal's grants into that service's list.
+        if ((SERVICE_NAMES as readonly string[]).includes(r.label) || r.label !== r.principal.label)
+          throw new Error(
+            `vault secret ${name}: extra reader "${r.label}" needs its own label (its principal's, not a service name)`,
+          );
+      }
+      if (new Set(labels).size !== labels.length)
+        throw new Error(`vault secret ${name}: a reader is listed twice (${labels.join(", ")})`);
       const s = addVaultSecret(
         name,
         { kind: "external", value: spec.value, expires: spec.expires },
@@ -375,8 +405,8 @@ export function buildData(
         spec.readers,
         spec.tags,
       );
-      const grants = emptyGrants();
-      for (const r of spec.readers) grants[r].push(s.grants[r]);
+      const grants: AddedVaultSecret["grants"] = emptyGrants();
+      for (const label of labels) (grants[label] ??= []).push(s.grants[label]);
       return { secretUrl: secretUrl(name), grants };
     },
     postgres: {

@@ -27,17 +27,31 @@ const IMAGE_KEY: Record<AppName, ImageService> = {
 /** Ports (DESIGN.md §2: backend 8000, Temporal gRPC 7233). */
 export const PORTS = { backend: 8000, zep: 8000, temporal: 7233, temporalUi: 8080 } as const;
 
-/** The Key Vault secrets of Temporal mTLS (DESIGN.md §3 temporal-tls-*), with their readers. */
+/** The apps that take part in Temporal mTLS: the server and its two clients. */
+export type TemporalTlsReader = "temporal" | "worker" | "temporal-ui";
+
+/**
+ * The Key Vault secrets of Temporal mTLS (DESIGN.md §3 temporal-tls-*), with their readers. The
+ * frontend requires a client certificate from every caller, so the Temporal UI has its own (read
+ * by its own identity only): DESIGN.md §3's readers extended with temporal-ui.
+ */
 export const TEMPORAL_TLS_SECRETS = {
-  "temporal-tls-ca": { readers: ["temporal", "worker"], file: "ca.pem" },
+  "temporal-tls-ca": { readers: ["temporal", "worker", "temporal-ui"], file: "ca.pem" },
   "temporal-tls-server-cert": { readers: ["temporal"], file: "server.pem" },
   "temporal-tls-server-key": { readers: ["temporal"], file: "server.key" },
   "temporal-tls-client-cert": { readers: ["worker"], file: "client.pem" },
   "temporal-tls-client-key": { readers: ["worker"], file: "client.key" },
-} as const satisfies Record<string, { readers: readonly ServiceName[]; file: string }>;
+  "temporal-tls-ui-cert": { readers: ["temporal-ui"], file: "client.pem" },
+  "temporal-tls-ui-key": { readers: ["temporal-ui"], file: "client.key" },
+} as const satisfies Record<string, { readers: readonly TemporalTlsReader[]; file: string }>;
 export type TemporalTlsSecret = keyof typeof TEMPORAL_TLS_SECRETS;
 
-const TLS_MOUNT = { temporal: "/etc/temporal/tls", worker: "/etc/engram/temporal-tls" } as const;
+/** Where each app finds its mTLS files (one secret volume per app). */
+export const TLS_MOUNT = {
+  temporal: "/etc/temporal/tls",
+  worker: "/etc/engram/temporal-tls",
+  "temporal-ui": "/etc/temporal-ui/tls",
+} as const satisfies Record<TemporalTlsReader, string>;
 
 /** The public TLS certificate of the App Gateway: a Key Vault certificate the platform team imports. */
 export const APPGW_CERT_SECRET = "appgw-tls";
@@ -127,10 +141,11 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   const internalFqdn = (a: AppName) =>
     pulumi.interpolate`${appName(a)}.internal.${environment.defaultDomain}`;
 
-  // The temporal-ui has no secrets; it gets an identity only to pull from the registry.
+  // The temporal-ui reads no service secret; it gets an identity to pull from the registry and,
+  // with mTLS, to read its own client certificate.
   const acrId = cfg.registry?.acrId;
   const uiIdentity =
-    acrId === undefined
+    acrId === undefined && !mtls
       ? undefined
       : new ServiceIdentity("id-temporal-ui", {
           service: "temporal-ui",
@@ -167,6 +182,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
     }
   }
   plans["temporal-ui"].identity = uiIdentity;
+  const uiTlsGrants: pulumi.Resource[] = [];
 
   // Temporal mTLS: certificates stored as vault secrets (readers get per-secret grants from the
   // data layer), mounted as files through Key Vault references.
@@ -181,7 +197,10 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       "temporal-tls-server-key": pki.serverKeyPem,
       "temporal-tls-client-cert": pulumi.secret(pki.clientCertPem),
       "temporal-tls-client-key": pki.clientKeyPem,
+      "temporal-tls-ui-cert": pulumi.secret(pki.uiCertPem),
+      "temporal-tls-ui-key": pki.uiKeyPem,
     };
+    if (!uiIdentity) throw new Error("Temporal mTLS is on but the temporal-ui has no identity");
     for (const [secret, spec] of Object.entries(TEMPORAL_TLS_SECRETS) as [
       TemporalTlsSecret,
       (typeof TEMPORAL_TLS_SECRETS)[TemporalTlsSecret],
@@ -190,14 +209,18 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
         value: values[secret],
         contentType: "application/x-pem-file",
         expires: pki.expiresAt,
-        readers: spec.readers,
+        // The UI's identity is not a service identity: it is passed in as its own principal.
+        readers: spec.readers.map((r: TemporalTlsReader) =>
+          r === "temporal-ui" ? { label: r, principal: uiIdentity.principal } : r,
+        ),
         tags: { source: "generated:temporal-mtls", rotation: "90d" },
       });
+      uiTlsGrants.push(...(added.grants["temporal-ui"] ?? []));
       for (const reader of spec.readers) {
         const p = plans[reader];
         p.keyVaultSecrets[secret] = added.secretUrl;
         p.rotations[secret] = pki.issuedAt;
-        const mount = TLS_MOUNT[reader as keyof typeof TLS_MOUNT];
+        const mount = TLS_MOUNT[reader];
         p.secretVolumes["temporal-tls"] ??= { mountPath: mount, files: {} };
         p.secretVolumes["temporal-tls"].files[spec.file] = secret;
       }
@@ -219,12 +242,22 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       TEMPORAL_TLS_KEY: `${w}/client.key`,
       TEMPORAL_TLS_SERVER_NAME: appName("temporal"),
     });
+    // The temporalio/ui image's names (ui-server config/docker.yaml); without host verification
+    // ui-server skips verifying the server certificate altogether (InsecureSkipVerify).
+    const u = TLS_MOUNT["temporal-ui"];
+    Object.assign(plans["temporal-ui"].env, {
+      TEMPORAL_TLS_CA: `${u}/ca.pem`,
+      TEMPORAL_TLS_CERT: `${u}/client.pem`,
+      TEMPORAL_TLS_KEY: `${u}/client.key`,
+      TEMPORAL_TLS_SERVER_NAME: appName("temporal"),
+      TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: "true",
+    });
   }
 
   // Grants are read after addSecret, which appends to them.
   for (const s of SERVICE_NAMES)
     plans[s].grants = [...(data.secretGrants[s] ?? []), ...(deps.registryGrants?.[s] ?? [])];
-  if (uiAcrPull) plans["temporal-ui"].grants = [uiAcrPull];
+  plans["temporal-ui"].grants = [...uiTlsGrants, ...(uiAcrPull ? [uiAcrPull] : [])];
 
   const corsOrigins = pulumi
     .all([cfg.frontendOrigins, cfg.devOrigins, deps.webOrigin])

@@ -1,0 +1,320 @@
+import { placeholderResource } from "../scripts/offline/placeholders";
+import { PlanStep } from "../scripts/offline/plan";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { SERVICE_NAMES } from "../src/services";
+import { assignments, idOf, principalIdOf, ROLE_IDS, T } from "./helpers/data";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+
+/**
+ * The Temporal UI under Temporal frontend mTLS (DESIGN.md §1 matrix, §3 temporal-tls-*; SOP 000
+ * "Temporal with mTLS"): the frontend requires a client certificate from every caller, so with
+ * mTLS on the UI has its own identity, its own client certificate from the internal CA, reads
+ * exactly the CA and that certificate's two secrets, and no other client's (or the server's) key.
+ * Without mTLS nothing about the UI changes.
+ */
+
+type Change = Parameters<typeof planOk>[1];
+interface Case {
+  title: string;
+  change?: Change;
+  mtls: boolean;
+}
+
+/** prod: mTLS by default; uat, staging: off by default, and on when configured; dev, test: off. */
+const casesFor = (env: Environment): Case[] =>
+  env === "prod"
+    ? [{ title: "by default", mtls: true }]
+    : env === "uat" || env === "staging"
+      ? [
+          { title: "by default", mtls: false },
+          {
+            title: "with engram:temporalMtls=true",
+            change: { set: { "engram:temporalMtls": "true" } },
+            mtls: true,
+          },
+        ]
+      : [{ title: "by default", mtls: false }];
+
+/** Who reads each Temporal mTLS secret, written out here (not from src/) so a drift fails. */
+const TLS_READERS: Record<string, string[]> = {
+  "temporal-tls-ca": ["temporal", "temporal-ui", "worker"],
+  "temporal-tls-server-cert": ["temporal"],
+  "temporal-tls-server-key": ["temporal"],
+  "temporal-tls-client-cert": ["worker"],
+  "temporal-tls-client-key": ["worker"],
+  "temporal-tls-ui-cert": ["temporal-ui"],
+  "temporal-tls-ui-key": ["temporal-ui"],
+};
+const UI_SECRETS = ["temporal-tls-ca", "temporal-tls-ui-cert", "temporal-tls-ui-key"];
+const MOUNT = "/etc/temporal-ui/tls";
+/** Built-in AcrPull role definition id. */
+const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+
+type Env = { name: string; value?: string; secretRef?: string };
+interface AppInputs {
+  identity: { type: string; userAssignedIdentities?: string[] };
+  configuration: {
+    secrets: { name: string; keyVaultUrl?: string; identity?: string; value?: string }[];
+    registries: { server: string; identity: string }[];
+  };
+  template: {
+    containers: { env: Env[]; volumeMounts: { volumeName: string; mountPath: string }[] }[];
+    volumes: { name: string; storageType: string; secrets: { path: string; secretRef: string }[] }[];
+  };
+}
+
+const uiApp = (index: PlanIndex) => index.one("azure-native:app:ContainerApp", "temporal-ui-app");
+const appInputs = (s: PlanStep) => s.newState.inputs as unknown as AppInputs;
+const envMap = (s: PlanStep) =>
+  Object.fromEntries(appInputs(s).template.containers[0].env.map((e) => [e.name, e]));
+const uiMi = (index: PlanIndex) => index.one(T.identity, "id-temporal-ui-mi");
+const hasUiMi = (index: PlanIndex) =>
+  index.ofType(T.identity).some((i) => index.logicalName(i) === "id-temporal-ui-mi");
+const miArmId = (mi: PlanStep) =>
+  `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${mi.newState.inputs.resourceGroupName as string}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${mi.newState.inputs.resourceName as string}`;
+const vaultSecret = (index: PlanIndex, name: string) =>
+  index.ofType(T.secret).find((s) => s.newState.inputs.secretName === name);
+const tlsSecretNames = (index: PlanIndex) =>
+  index
+    .ofType(T.secret)
+    .map((s) => s.newState.inputs.secretName as string)
+    .filter((n) => n.startsWith("temporal-tls-"));
+/** The placeholder outputs the offline engine gives a step (what other resources read). */
+const outputsOf = (s: PlanStep) =>
+  placeholderResource(s.newState.type, s.urn.split("::").pop() as string, s.urn, s.newState.inputs).state;
+
+/** Principal id -> app, for the service identities and the UI's. */
+function principals(index: PlanIndex): Map<string, string> {
+  const apps: string[] = [...SERVICE_NAMES, ...(hasUiMi(index) ? ["temporal-ui"] : [])];
+  return new Map(apps.map((a) => [principalIdOf(index, a), a]));
+}
+
+describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Environment) => {
+  describe.each(casesFor(env))("$title", ({ change, mtls }: Case) => {
+    it(`Temporal mTLS is ${mtls ? "on" : "off"}`, async () => {
+      const { config } = await planOk(env, change);
+      expect(config.decisions.temporalMtls.value).toBe(mtls);
+    });
+
+    if (!mtls) {
+      it("no UI TLS secret exists; the UI has no secrets, volume or TLS env, and its identity (ACR set) only AcrPull", async () => {
+        const { index, config } = await planOk(env, change);
+        expect(tlsSecretNames(index)).toEqual([]);
+        expect(index.ofType("tls:index/locallySignedCert:LocallySignedCert")).toEqual([]);
+        const ui = appInputs(uiApp(index));
+        expect(ui.configuration.secrets).toEqual([]);
+        expect(ui.template.volumes).toEqual([]);
+        expect(ui.template.containers[0].volumeMounts).toEqual([]);
+        expect(Object.keys(envMap(uiApp(index))).filter((n) => n.startsWith("TEMPORAL_TLS_"))).toEqual([]);
+        // The committed stacks configure an ACR: the UI identity exists for AcrPull alone.
+        const own = principalIdOf(index, "temporal-ui");
+        const held = assignments(index).filter((a) => a.principalId === own);
+        expect(held.map((a) => [a.role, a.scope])).toEqual([[ACR_PULL, config.registry?.acrId]]);
+        const deps = uiApp(index).newState.dependencies.filter((u) => index.get(u)?.newState.type === T.role);
+        expect(deps.map((u) => index.get(u)?.newState.inputs.description)).toEqual([
+          "engram-infra: temporal-ui -> AcrPull on acr",
+        ]);
+      });
+      return;
+    }
+
+    it("the UI runs as its own identity id-engram-<env>-temporal-ui, no service's", async () => {
+      const { index } = await planOk(env, change);
+      const mi = uiMi(index);
+      expect(mi.newState.inputs.resourceName).toBe(`id-engram-${env}-temporal-ui`);
+      expect(appInputs(uiApp(index)).identity).toEqual({
+        type: "UserAssigned",
+        userAssignedIdentities: [miArmId(mi)],
+      });
+      const servicePrincipals = SERVICE_NAMES.map((s) => principalIdOf(index, s));
+      expect(servicePrincipals).not.toContain(principalIdOf(index, "temporal-ui"));
+    });
+
+    it("its configuration.secrets are exactly the CA, its certificate and its key, as Key Vault references with its identity", async () => {
+      const { index } = await planOk(env, change);
+      const vault = index.one(T.vault).newState.inputs.vaultName as string;
+      const own = miArmId(uiMi(index));
+      expect(appInputs(uiApp(index)).configuration.secrets).toEqual(
+        UI_SECRETS.map((name) => ({
+          name,
+          keyVaultUrl: `https://${vault}.vault.azure.net/secrets/${name}`,
+          identity: own,
+        })),
+      );
+    });
+
+    it("a secret volume mounts them as files, and the image's TLS env vars point at those files with host verification", async () => {
+      const { index } = await planOk(env, change);
+      const t = appInputs(uiApp(index)).template;
+      expect(t.volumes).toEqual([
+        {
+          name: "temporal-tls",
+          storageType: "Secret",
+          secrets: [
+            { path: "ca.pem", secretRef: "temporal-tls-ca" },
+            { path: "client.pem", secretRef: "temporal-tls-ui-cert" },
+            { path: "client.key", secretRef: "temporal-tls-ui-key" },
+          ],
+        },
+      ]);
+      expect(t.containers[0].volumeMounts).toEqual([{ volumeName: "temporal-tls", mountPath: MOUNT }]);
+      // The names temporalio/ui reads (ui-server config/docker.yaml); values are paths, no secret.
+      const e = envMap(uiApp(index));
+      const file = (secret: string) =>
+        `${MOUNT}/${t.volumes[0].secrets.find((s) => s.secretRef === secret)?.path ?? "?"}`;
+      expect(e.TEMPORAL_TLS_CA).toEqual({ name: "TEMPORAL_TLS_CA", value: file("temporal-tls-ca") });
+      expect(e.TEMPORAL_TLS_CERT).toEqual({ name: "TEMPORAL_TLS_CERT", value: file("temporal-tls-ui-cert") });
+      expect(e.TEMPORAL_TLS_KEY).toEqual({ name: "TEMPORAL_TLS_KEY", value: file("temporal-tls-ui-key") });
+      // Without it ui-server skips verifying the server certificate (InsecureSkipVerify).
+      expect(e.TEMPORAL_TLS_ENABLE_HOST_VERIFICATION?.value).toBe("true");
+      const serverName = e.TEMPORAL_TLS_SERVER_NAME?.value;
+      expect(serverName).toBe(`ca-engram-${env}-temporal`);
+      const serverCsr = index.one("tls:index/certRequest:CertRequest", "temporal-tls-server-csr");
+      expect(serverCsr.newState.inputs.dnsNames).toContain(serverName);
+    });
+
+    it("it depends on exactly its three Key Vault grants and its AcrPull", async () => {
+      const { index, config } = await planOk(env, change);
+      const own = principalIdOf(index, "temporal-ui");
+      const deps = uiApp(index).newState.dependencies.filter((u) => index.get(u)?.newState.type === T.role);
+      const expected = index
+        .ofType(T.role)
+        .filter((g) => g.newState.inputs.principalId === own)
+        .map((g) => g.urn);
+      expect(deps.sort()).toEqual(expected.sort());
+      const held = deps.map((u) => {
+        const i = index.get(u)!.newState.inputs;
+        return [String(i.roleDefinitionId).split("/").pop(), i.scope as string];
+      });
+      const secretId = (n: string) => idOf(vaultSecret(index, n)!);
+      expect(held.sort()).toEqual(
+        [
+          ...UI_SECRETS.map((n) => [ROLE_IDS["Key Vault Secrets User"], secretId(n)]),
+          [ACR_PULL, config.registry?.acrId],
+        ].sort(),
+      );
+    });
+
+    it("each Temporal mTLS secret is readable by exactly its readers: no worker on the UI's, no UI on the worker's or server's", async () => {
+      const { index } = await planOk(env, change);
+      const byPrincipal = principals(index);
+      const readers = Object.fromEntries(
+        tlsSecretNames(index).map((n) => {
+          const id = idOf(vaultSecret(index, n)!);
+          const who = assignments(index)
+            .filter((a) => a.scope === id)
+            .map((a) => {
+              expect(a.role).toBe(ROLE_IDS["Key Vault Secrets User"]);
+              return byPrincipal.get(a.principalId) ?? `unknown:${a.principalId}`;
+            });
+          return [n, who.sort()];
+        }),
+      );
+      expect(readers).toEqual(TLS_READERS);
+      // No vault-wide or other secret grant lets the UI read more.
+      const own = principalIdOf(index, "temporal-ui");
+      const uiSecretIds = UI_SECRETS.map((n) => idOf(vaultSecret(index, n)!));
+      expect(
+        assignments(index)
+          .filter((a) => a.principalId === own && a.role === ROLE_IDS["Key Vault Secrets User"])
+          .map((a) => a.scope)
+          .sort(),
+      ).toEqual(uiSecretIds.sort());
+    });
+
+    it("the UI's certificate: its own secret key, CN distinct from the worker's, client auth only, same CA, 90-day rotation", async () => {
+      const { index } = await planOk(env, change);
+      const csr = (n: string) => index.one("tls:index/certRequest:CertRequest", `temporal-tls-${n}-csr`);
+      const cert = (n: string) =>
+        index.one("tls:index/locallySignedCert:LocallySignedCert", `temporal-tls-${n}-cert`);
+      expect(
+        index.one("tls:index/privateKey:PrivateKey", "temporal-tls-ui-key").newState.inputs,
+      ).toMatchObject({
+        algorithm: "ECDSA",
+        ecdsaCurve: "P256",
+      });
+      const ui = csr("ui").newState.inputs as { privateKeyPem: string; subject: { commonName: string } };
+      expect(ui.privateKeyPem).toBe("[secret]");
+      expect(ui.subject.commonName).toBe(`engram-${env}-temporal-ui`);
+      expect(ui.subject.commonName).not.toBe(
+        (csr("worker").newState.inputs.subject as { commonName: string }).commonName,
+      );
+      // Its own key: the UI's CSR is built from the UI's key, not the worker's.
+      expect(csr("ui").newState.dependencies).toEqual([
+        index.one("tls:index/privateKey:PrivateKey", "temporal-tls-ui-key").urn,
+      ]);
+      const leaf = cert("ui").newState.inputs as {
+        allowedUses: string[];
+        caCertPem: string;
+        caPrivateKeyPem: string;
+        validityPeriodHours: number;
+        earlyRenewalHours: number;
+      };
+      expect(leaf.allowedUses).toEqual(["digital_signature", "client_auth"]);
+      expect(leaf.caPrivateKeyPem).toBe("[secret]");
+      expect(leaf.caCertPem).toBe(outputsOf(index.one("tls:index/selfSignedCert:SelfSignedCert")).certPem);
+      expect(leaf.validityPeriodHours - leaf.earlyRenewalHours).toBe(90 * 24);
+      expect(leaf.earlyRenewalHours).toBe(cert("worker").newState.inputs.earlyRenewalHours);
+      // Both PEMs are vault secrets: the key never appears in the plan, and both expire.
+      for (const n of ["temporal-tls-ui-cert", "temporal-tls-ui-key"]) {
+        const props = vaultSecret(index, n)!.newState.inputs.properties as {
+          value: string;
+          contentType: string;
+          attributes: { expires: number };
+        };
+        expect(props.value).toBe("[secret]");
+        expect(props.contentType).toBe("application/x-pem-file");
+        expect(props.attributes.expires).toBeGreaterThan(0);
+      }
+    });
+
+    it("the UI's private key is [secret] wherever it is used, and its PEM appears nowhere in the plan", async () => {
+      const { index, plan } = await planOk(env, change);
+      const key = index.one("tls:index/privateKey:PrivateKey", "temporal-tls-ui-key");
+      const pem = outputsOf(key).privateKeyPem as string;
+      expect(pem).toContain("PRIVATE KEY");
+      expect(JSON.stringify(plan)).not.toContain(pem.split("\n")[1]);
+      const props = vaultSecret(index, "temporal-tls-ui-key")!.newState.inputs.properties as {
+        value: string;
+      };
+      expect(props.value).toBe("[secret]");
+      const csr = index.one("tls:index/certRequest:CertRequest", "temporal-tls-ui-csr");
+      expect(csr.newState.inputs.privateKeyPem).toBe("[secret]");
+    });
+
+    it("its rotation stamp is the certificates' issue time, like the worker's", async () => {
+      const { index } = await planOk(env, change);
+      const issued = outputsOf(
+        index.one("tls:index/locallySignedCert:LocallySignedCert", "temporal-tls-ui-cert"),
+      ).validityStartTime as string;
+      expect(issued).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const stamp = envMap(uiApp(index)).ENGRAM_SECRETS_ROTATED;
+      expect(stamp).toEqual({
+        name: "ENGRAM_SECRETS_ROTATED",
+        value: UI_SECRETS.map((n) => `${n}@${issued}`).join(";"),
+      });
+      const worker = envMap(index.one("azure-native:app:ContainerApp", "worker-app")).ENGRAM_SECRETS_ROTATED;
+      expect(worker?.value).toContain(`temporal-tls-client-cert@${issued}`);
+    });
+  });
+});
+
+describe("the Temporal UI without an ACR", () => {
+  it("with mTLS (prod) it still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
+    const { index } = await planOk("prod", { set: { "engram:registry": "ghcr.io" } });
+    const ui = appInputs(uiApp(index));
+    expect(ui.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [miArmId(uiMi(index))] });
+    expect(ui.configuration.registries).toEqual([]);
+    expect(ui.configuration.secrets.map((s) => s.name)).toEqual(UI_SECRETS);
+    const deps = uiApp(index).newState.dependencies.filter((u) => index.get(u)?.newState.type === T.role);
+    expect(deps.map((u) => index.get(u)?.newState.inputs.description).sort()).toEqual(
+      UI_SECRETS.map((n) => `engram-infra: temporal-ui -> Key Vault Secrets User on kv-secret:${n}`).sort(),
+    );
+  });
+
+  it("without mTLS (dev) it has no identity at all", async () => {
+    const { index } = await planOk("dev", { set: { "engram:registry": "ghcr.io" } });
+    expect(hasUiMi(index)).toBe(false);
+    expect(appInputs(uiApp(index)).identity).toEqual({ type: "None" });
+  });
+});

@@ -318,3 +318,30 @@ describe("the Temporal UI without an ACR", () => {
     expect(appInputs(uiApp(index)).identity).toEqual({ type: "None" });
   });
 });
+
+describe("the Temporal mTLS vault secrets say where they come from", () => {
+  it("every temporal-tls-* secret in prod is tagged source generated:temporal-mtls, the other secrets keep their own", async () => {
+    const { index } = await planOk("prod");
+    const sources = Object.fromEntries(
+      index
+        .ofType("azure-native:keyvault:Secret")
+        .map((s) => [
+          s.newState.inputs.secretName as string,
+          (s.newState.inputs.tags as Record<string, string>).source,
+        ]),
+    );
+    const tls = Object.keys(sources).filter((n) => n.startsWith("temporal-tls-"));
+    expect(tls.sort()).toEqual([
+      "temporal-tls-ca",
+      "temporal-tls-client-cert",
+      "temporal-tls-client-key",
+      "temporal-tls-server-cert",
+      "temporal-tls-server-key",
+      "temporal-tls-ui-cert",
+      "temporal-tls-ui-key",
+    ]);
+    for (const n of tls) expect(sources[n]).toBe("generated:temporal-mtls");
+    expect(sources["zep-api-key"]).toBe("generated");
+    expect(sources["azure-ai-key"]).toBe("config:azureAiKey");
+  });
+});

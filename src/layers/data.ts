@@ -401,7 +401,8 @@ export function buildData(
         name,
         { kind: "external", value: spec.value, expires: spec.expires },
         spec.contentType,
-        "generated",
+        // The caller's `source` tag (e.g. generated:temporal-mtls) is the secret's source.
+        spec.tags?.source ?? "generated",
         spec.readers,
         spec.tags,
       );

@@ -99,9 +99,17 @@ export interface ContainerAppArgs {
 /** Env var names that must never carry a plain value. */
 const SECRET_LIKE = /(KEY|PASSWORD|PWD|SECRET|TOKEN|CREDENTIAL|CONNECTION_STRING)$/;
 
+/**
+ * Names that look like secrets but are documented as not secret. Application Insights: "the
+ * connection string contains an instrumentation key, a unique identifier, not a security token or
+ * key" (Microsoft Learn, Application Insights connection strings); where local auth is off
+ * (uat/staging/prod) ingestion takes an Entra token of the app's identity anyway.
+ */
+const NOT_SECRET = new Set(["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+
 /** True for a name that must come from a secretRef. `*_TLS_*` names are paths to mounted files. */
 export function isSecretLikeEnv(name: string): boolean {
-  return SECRET_LIKE.test(name) && !name.includes("_TLS_");
+  return SECRET_LIKE.test(name) && !name.includes("_TLS_") && !NOT_SECRET.has(name);
 }
 
 /** The env var that carries the rotation stamp. */

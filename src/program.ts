@@ -59,7 +59,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     data,
     apiClientId: entra.apiClientId,
     webOrigin: web.origin,
-    secretRotations: data.secretRotations,
+    appInsightsConnectionString: monitoring.appInsightsConnectionString,
     registryGrants: Object.fromEntries(
       SERVICE_NAMES.map((s) => [s, [access[`${s} -> AcrPull on acr`]].filter((g) => g !== undefined)]),
     ),

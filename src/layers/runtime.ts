@@ -67,10 +67,10 @@ export interface RuntimeDeps {
   /** Each service's AcrPull assignment(s): the image is pulled at revision start too. @default {} */
   registryGrants?: Partial<Record<ServiceName, pulumi.Resource[]>>;
   /**
-   * The last rotation time of each generated vault secret (e.g. `time.Rotating.rfc3339`), by
-   * secret name. An app reading a rotated secret gets a new revision. @default {}
+   * Application Insights connection string for backend and worker telemetry. Not a secret (an
+   * identifier; with local auth off, ingestion needs the app identity's Entra token). @default none
    */
-  secretRotations?: Partial<Record<string, pulumi.Input<string>>>;
+  appInsightsConnectionString?: pulumi.Input<string>;
 }
 
 export interface RuntimeLayer {
@@ -177,7 +177,8 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       const spec: VaultSecretSpec = VAULT_SECRETS[secret];
       p.keyVaultSecrets[secret] = data.secretUrl(secret);
       p.secretEnv[spec.envVar] = secret;
-      const rotated = deps.secretRotations?.[secret];
+      // An app reading a rotated generated secret gets a new revision.
+      const rotated = data.secretRotations[secret];
       if (spec.source.kind === "generated" && rotated !== undefined) p.rotations[secret] = rotated;
     }
   }
@@ -341,6 +342,9 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
     POSTGRES_DB: pg.databases.engram,
     ZEP_API_URL: zepUrl,
     TEMPORAL_HOST: temporalHost,
+    ...(deps.appInsightsConnectionString !== undefined
+      ? { APPLICATIONINSIGHTS_CONNECTION_STRING: deps.appInsightsConnectionString }
+      : {}),
   });
   const backend = app("backend", plans.backend, {
     env: {

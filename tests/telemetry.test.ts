@@ -1,0 +1,47 @@
+import { isSecretLikeEnv } from "../components/container-app";
+import { placeholderResource } from "../scripts/offline/placeholders";
+import { ENVIRONMENTS, planOk } from "./helpers/plan";
+
+/**
+ * SOP 000 Audit & Logging (centralize in Log Analytics + App Insights): backend and worker send
+ * their telemetry to this environment's Application Insights, authenticated by their own identity
+ * where local auth is off (Monitoring Metrics Publisher: tests/observability.test.ts).
+ */
+type Env = { name: string; value?: string; secretRef?: string };
+
+describe.each(ENVIRONMENTS)("telemetry in %s", (env) => {
+  it("gives backend and worker this environment's Application Insights connection string, and no other app", async () => {
+    const { index } = await planOk(env);
+    const appi = index.one("azure-native:applicationinsights:Component");
+    const expected = placeholderResource(appi.newState.type, "appi", appi.urn, appi.newState.inputs).state
+      .connectionString as string;
+    expect(expected).toMatch(/^InstrumentationKey=/);
+    for (const app of ["backend", "worker", "zep", "temporal", "temporal-ui"]) {
+      const step = index.one("azure-native:app:ContainerApp", `${app}-app`);
+      const vars = (step.newState.inputs.template as { containers: { env: Env[] }[] }).containers[0].env;
+      const cs = vars.find((e) => e.name === "APPLICATIONINSIGHTS_CONNECTION_STRING");
+      if (app === "backend" || app === "worker")
+        expect(cs).toEqual({ name: "APPLICATIONINSIGHTS_CONNECTION_STRING", value: expected });
+      else expect(cs).toBeUndefined();
+    }
+  });
+
+  it("turns off key-based ingestion wherever shared keys are off (uat, staging, prod)", async () => {
+    const { index } = await planOk(env);
+    const appi = index.one("azure-native:applicationinsights:Component");
+    expect(appi.newState.inputs.disableLocalAuth).toBe(["uat", "staging", "prod"].includes(env));
+  });
+});
+
+describe("the secret-looking env var guard", () => {
+  it("lets only the documented non-secret Application Insights connection string through", () => {
+    expect(isSecretLikeEnv("APPLICATIONINSIGHTS_CONNECTION_STRING")).toBe(false);
+    for (const name of [
+      "POSTGRES_CONNECTION_STRING",
+      "STORAGE_CONNECTION_STRING",
+      "ZEP_API_KEY",
+      "POSTGRES_PASSWORD",
+    ])
+      expect(isSecretLikeEnv(name)).toBe(true);
+  });
+});

@@ -100,10 +100,10 @@ export interface ContainerAppArgs {
 const SECRET_LIKE = /(KEY|PASSWORD|PWD|SECRET|TOKEN|CREDENTIAL|CONNECTION_STRING)$/;
 
 /**
- * Names that look like secrets but are documented as not secret. Application Insights: "the
- * connection string contains an instrumentation key, a unique identifier, not a security token or
- * key" (Microsoft Learn, Application Insights connection strings); where local auth is off
- * (uat/staging/prod) ingestion takes an Entra token of the app's identity anyway.
+ * Names that look like secrets but are documented as not secret. Microsoft documents the
+ * instrumentation key inside an Application Insights connection string as an identifier, not a
+ * security token or key; and where local auth is off (uat/staging/prod) ingestion needs an Entra
+ * token of the app's own identity anyway.
  */
 const NOT_SECRET = new Set(["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
 

@@ -32,6 +32,9 @@ export interface VaultSecretArgs {
   tags: Record<string, string>;
 }
 
+/** Days a generated value stays readable after its rotation time, until the next `pulumi up` rotates it. */
+export const ROTATION_GRACE_DAYS = 7;
+
 /** Unix seconds of an RFC 3339 time (a resource output, so the plan stays deterministic). */
 const unixOf = (rfc3339: string): number => Math.floor(Date.parse(rfc3339) / 1000);
 
@@ -39,7 +42,8 @@ const unixOf = (rfc3339: string): number => Math.floor(Date.parse(rfc3339) / 100
  * One Key Vault secret with its lifecycle and its readers (DESIGN.md §3):
  * - generated values are a `random.RandomPassword` whose keeper is a `time.Rotating` of the
  *   matrix period: when it expires, the next `pulumi up` replaces the value and writes a new
- *   version (apps pick it up on their next revision, SOP 002: restart after rotation);
+ *   version (apps pick it up on their next revision, SOP 002: restart after rotation); it expires
+ *   ROTATION_GRACE_DAYS after the rotation time, so a late `pulumi up` never leaves apps without it;
  * - supplied values get an expiry `expiryDays` after they were last changed (a `time.Offset`
  *   re-based whenever the value changes), so a key nobody rotated shows as expired;
  * - every reader gets Key Vault Secrets User on this secret's resource id, never on the vault.
@@ -91,7 +95,10 @@ export class VaultSecret extends pulumi.ComponentResource {
         { parent: this },
       );
       value = pulumi.secret(password.result);
-      expires = rotation.rotationRfc3339.apply(unixOf);
+      // Key Vault refuses to return an expired secret, so a value must outlive its rotation time:
+      // the daily drift check sees the expired trigger and the next `pulumi up` rotates, within
+      // the grace period, before any app restart could fail on it.
+      expires = rotation.rotationRfc3339.apply((t) => unixOf(t) + ROTATION_GRACE_DAYS * 86_400);
       rotatedAt = rotation.rfc3339;
       lifecycleTags = { rotation: "automatic", "rotation-days": String(v.rotationDays) };
     } else if (v.kind === "provided") {

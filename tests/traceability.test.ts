@@ -8,7 +8,13 @@ import * as path from "path";
  */
 const ROOT = path.resolve(__dirname, "..");
 const DOC = path.join(ROOT, "docs", "sop-traceability.md");
-const SEEDS = ["000_cefe6df66b3bf6f1.txt", "001_292cf15ceba1225d.txt", "002_41a7f3fc64d27558.txt", "003_8c83d735f9a65bde.txt", "004_8249926bd340aebe.txt"];
+const SEEDS = [
+  "000_cefe6df66b3bf6f1.txt",
+  "001_292cf15ceba1225d.txt",
+  "002_41a7f3fc64d27558.txt",
+  "003_8c83d735f9a65bde.txt",
+  "004_8249926bd340aebe.txt",
+];
 
 interface Row {
   line: number;
@@ -24,8 +30,12 @@ function rows(): Row[] {
     .split("\n")
     .forEach((text, i) => {
       if (!text.startsWith("|") || /^\|\s*-/.test(text) || /^\|\s*seed\b/i.test(text)) return;
-      const cells = text.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
-      if (cells.length !== 4) throw new Error(`docs/sop-traceability.md:${i + 1} has ${cells.length} columns, expected 4`);
+      const cells = text
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
+      if (cells.length !== 4)
+        throw new Error(`docs/sop-traceability.md:${i + 1} has ${cells.length} columns, expected 4`);
       out.push({ line: i + 1, seed: cells[0], rule: cells[1], code: cells[2], test: cells[3] });
     });
   return out;
@@ -71,7 +81,10 @@ describe("docs/sop-traceability.md", () => {
         else if (name) {
           // A quoted name may abbreviate with "…": every piece between the ellipses must be in the file.
           const source = fs.readFileSync(full, "utf8");
-          for (const piece of name.split("…").map((p) => p.trim()).filter((p) => p.length > 0))
+          for (const piece of name
+            .split("…")
+            .map((p) => p.trim())
+            .filter((p) => p.length > 0))
             if (!source.includes(piece)) problems.push(`line ${r.line}: "${piece}" is not in ${file}`);
         }
       }

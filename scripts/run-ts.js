@@ -8,11 +8,11 @@ const fs = require("fs");
 const path = require("path");
 const { transpile } = require("./transpile");
 
-process.setSourceMapsEnabled(true);
+// No source maps: Sucrase keeps every line where it was, so stack traces already point at the right
+// TypeScript lines, and Node's source-map support would cost the plan ~20% (the SDK captures a stack
+// for every resource it registers).
 require.extensions[".ts"] = function compile(module, filename) {
-  const { code, map } = transpile(fs.readFileSync(filename, "utf8"), filename);
-  const inline = Buffer.from(JSON.stringify({ ...map, sources: [filename] })).toString("base64");
-  module._compile(`${code}\n//# sourceMappingURL=data:application/json;base64,${inline}`, filename);
+  module._compile(transpile(fs.readFileSync(filename, "utf8"), filename).code, filename);
 };
 
 const [, , entry, ...rest] = process.argv;

@@ -4,7 +4,7 @@ import { PROJECT } from "../../scripts/offline/plan";
 import { PlanIndex } from "../../scripts/offline/plan-index";
 import { PlanStep } from "../../scripts/offline/plan";
 import { engram } from "../../src/program";
-import { stackConfig } from "./plan";
+import { changedConfig, ConfigChange } from "./plan";
 
 /** Shared reading helpers for the data and network tests (Key Vault, secrets, Storage, Postgres, VNet). */
 
@@ -82,18 +82,9 @@ export const byUrnSuffix = (index: PlanIndex, type: string, name: string) => ind
  */
 export async function registrations(
   stack: string,
-  change: { set?: Record<string, unknown>; unset?: string[]; secrets?: Record<string, string> },
+  change: ConfigChange,
 ): Promise<{ types: string[]; error: unknown }> {
-  const base = stackConfig(stack);
-  const values = { ...base.values };
-  const secretKeys = [...base.secretKeys];
-  for (const [k, v] of Object.entries(change.set ?? {}))
-    values[k] = typeof v === "string" ? v : JSON.stringify(v);
-  for (const [k, v] of Object.entries(change.secrets ?? {})) {
-    values[k] = v;
-    secretKeys.push(k);
-  }
-  for (const k of change.unset ?? []) delete values[k];
+  const { values, secretKeys } = changedConfig(stack, change);
   const run = await runProgram({ project: PROJECT, stack, config: values, secretKeys, program: engram });
   return { types: run.resources.map((r) => r.type), error: run.error };
 }

@@ -20,33 +20,46 @@ export function stackConfig(stack: string): { values: Record<string, string>; se
   return { values: f.values, secretKeys: f.secretKeys };
 }
 
+export interface ConfigChange {
+  set?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  unset?: string[];
+}
+
 /**
- * Plans a committed stack, optionally with config changes: `set` replaces values (objects and
- * lists given as JS values are JSON-encoded), `secrets` adds secret values, `unset` removes keys.
+ * A committed stack's config with changes: `set` replaces values (objects and lists given as JS
+ * values are JSON-encoded), `secrets` adds secret values, `unset` removes keys.
  */
+export function changedConfig(
+  stack: string,
+  change: ConfigChange,
+): { values: Record<string, string>; secretKeys: string[] } {
+  const base = stackConfig(stack);
+  const values = { ...base.values };
+  const secretKeys = [...base.secretKeys];
+  for (const [k, v] of Object.entries(change.set ?? {}))
+    values[k] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(change.secrets ?? {})) {
+    values[k] = v;
+    secretKeys.push(k);
+  }
+  for (const k of change.unset ?? []) delete values[k];
+  return { values, secretKeys };
+}
+
+/** Plans a committed stack, optionally with config changes (see `changedConfig`). */
 export function plan(
   stack: string,
-  change: {
-    set?: Record<string, unknown>;
-    secrets?: Record<string, string>;
-    unset?: string[];
-    secretPlaceholders?: boolean;
-  } = {},
+  change: ConfigChange & { secretPlaceholders?: boolean } = {},
 ): Promise<PlanResult | PlanFailure> {
   const key = JSON.stringify([stack, change]);
   let p = cache.get(key);
   if (!p) {
-    const base = stackConfig(stack);
-    const values = { ...base.values };
-    const secretKeys = [...base.secretKeys];
-    for (const [k, v] of Object.entries(change.set ?? {}))
-      values[k] = typeof v === "string" ? v : JSON.stringify(v);
-    for (const [k, v] of Object.entries(change.secrets ?? {})) {
-      values[k] = v;
-      secretKeys.push(k);
-    }
-    for (const k of change.unset ?? []) delete values[k];
-    p = planStack({ stack, config: { values, secretKeys }, secretPlaceholders: change.secretPlaceholders });
+    p = planStack({
+      stack,
+      config: changedConfig(stack, change),
+      secretPlaceholders: change.secretPlaceholders,
+    });
     cache.set(key, p);
   }
   return p;

@@ -11,6 +11,7 @@ import {
   FixedDecisions,
   isEnvironment,
   isHigher,
+  LOWER_ENVIRONMENTS,
   refusalOf,
   SETTINGS,
   SETTING_KEYS,
@@ -632,7 +633,7 @@ export function validateConfig(
   }
 
   const groups = (parsed.groups as Partial<Record<GroupKey, string>> | undefined) ?? {};
-  if (groups.dev !== undefined && !["dev", "test"].includes(env))
+  if (groups.dev !== undefined && !LOWER_ENVIRONMENTS.includes(env))
     problems.push(
       notAllowed(
         "groups.dev",

@@ -290,53 +290,52 @@ export interface FixedDecisions {
   breakGlassMaxHours: number | null;
   /** replicas of the API container app. */
   replicas: { min: number; max: number };
+  /** Spread the Container Apps environment and the WAF over availability zones. */
+  zoneRedundant: boolean;
+  /** Blob soft delete, container soft delete and versioning on the data account. */
+  blobDataProtection: boolean;
+  /** Postgres Flexible Server compute and backup retention (days). */
+  postgres: { sku: { name: string; tier: "Burstable" | "GeneralPurpose" }; backupRetentionDays: number };
+  /** Application Gateway autoscale bounds (where the WAF is on). */
+  wafCapacity: { min: number; max: number };
 }
 
+/** Sizing and availability are choices, not SOP rules; they follow the tier so data stays one table. */
+const LOWER_FIXED: Omit<FixedDecisions, "replicas"> = {
+  localhostOrigins: true,
+  frontendOriginsRequired: false,
+  alertEmailsRequired: false,
+  imageDigestRequired: false,
+  temporalUiAllowlist: true,
+  breakGlassMaxHours: 24,
+  zoneRedundant: false,
+  blobDataProtection: false,
+  postgres: { sku: { name: "Standard_B1ms", tier: "Burstable" }, backupRetentionDays: 7 },
+  wafCapacity: { min: 1, max: 3 },
+};
+
+const HIGHER_FIXED: Omit<FixedDecisions, "replicas"> = {
+  ...LOWER_FIXED,
+  localhostOrigins: false,
+  frontendOriginsRequired: true,
+  alertEmailsRequired: true,
+  imageDigestRequired: true,
+  blobDataProtection: true,
+  postgres: { sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" }, backupRetentionDays: 35 },
+};
+
 export const FIXED: PerEnv<FixedDecisions> = {
-  dev: {
-    localhostOrigins: true,
-    frontendOriginsRequired: false,
-    alertEmailsRequired: false,
-    imageDigestRequired: false,
-    temporalUiAllowlist: true,
-    breakGlassMaxHours: 24,
-    replicas: { min: 0, max: 2 },
-  },
-  test: {
-    localhostOrigins: true,
-    frontendOriginsRequired: false,
-    alertEmailsRequired: false,
-    imageDigestRequired: false,
-    temporalUiAllowlist: true,
-    breakGlassMaxHours: 24,
-    replicas: { min: 1, max: 2 },
-  },
-  uat: {
-    localhostOrigins: false,
-    frontendOriginsRequired: true,
-    alertEmailsRequired: true,
-    imageDigestRequired: true,
-    temporalUiAllowlist: true,
-    breakGlassMaxHours: 24,
-    replicas: { min: 1, max: 3 },
-  },
-  staging: {
-    localhostOrigins: false,
-    frontendOriginsRequired: true,
-    alertEmailsRequired: true,
-    imageDigestRequired: true,
-    temporalUiAllowlist: true,
-    breakGlassMaxHours: 24,
-    replicas: { min: 1, max: 5 },
-  },
+  dev: { ...LOWER_FIXED, replicas: { min: 0, max: 2 } },
+  test: { ...LOWER_FIXED, replicas: { min: 1, max: 2 } },
+  uat: { ...HIGHER_FIXED, replicas: { min: 1, max: 3 } },
+  staging: { ...HIGHER_FIXED, replicas: { min: 1, max: 5 } },
   prod: {
-    localhostOrigins: false,
-    frontendOriginsRequired: true,
-    alertEmailsRequired: true,
-    imageDigestRequired: true,
+    ...HIGHER_FIXED,
     temporalUiAllowlist: false,
     breakGlassMaxHours: null,
     replicas: { min: 2, max: 10 },
+    zoneRedundant: true,
+    wafCapacity: { min: 2, max: 10 },
   },
 };
 

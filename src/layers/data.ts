@@ -7,7 +7,6 @@ import { Storage } from "../../components/storage";
 import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
 import { Context, Platform } from "../context";
 import { renderRoleSql } from "../lib/postgres-roles";
-import { isHigher } from "../matrix";
 import {
   SERVICE_NAMES,
   ServiceName,
@@ -157,7 +156,6 @@ export function buildData(
   const cfg = ctx.cfg;
   const env = cfg.environment;
   const d = cfg.decisions;
-  const higher = isHigher(env);
   const isPublic = !d.privateEndpoints.value;
   const aca = deps.network.subnets.aca;
   const common = {
@@ -259,7 +257,7 @@ export function buildData(
     publicNetworkAccess: isPublic,
     allowedIpRanges: cfg.adminIpAllowlist,
     allowedSubnetIds: [aca.id],
-    dataProtection: higher,
+    dataProtection: cfg.fixed.blobDataProtection,
     softDeleteDays: 14,
     containerGrants: {
       backend: { principal: deps.identities.backend.principal, role: "Storage Blob Data Contributor" },
@@ -292,10 +290,8 @@ export function buildData(
     // Postgres firewalls have no VNet rules: where the server is public (dev/test) the apps reach
     // it from the environment's NAT egress address.
     egressIps: { "aca-nat": deps.network.egressIp },
-    sku: higher
-      ? { name: "Standard_D2ds_v5", tier: "GeneralPurpose" as const }
-      : { name: "Standard_B1ms", tier: "Burstable" as const },
-    backupRetentionDays: higher ? 35 : 7,
+    sku: cfg.fixed.postgres.sku,
+    backupRetentionDays: cfg.fixed.postgres.backupRetentionDays,
     protect: ctx.protect,
   };
   const platformDatabases = [DATABASES.zep, DATABASES.temporal, DATABASES.temporalVisibility];

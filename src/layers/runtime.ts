@@ -121,7 +121,6 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   const env = cfg.environment;
   const waf = cfg.decisions.waf.value;
   const mtls = cfg.decisions.temporalMtls.value;
-  const prod = env === "prod";
   const { data, identities } = deps;
   const appName = (a: AppName) => ctx.name("containerApp", a);
 
@@ -135,7 +134,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
     internal: waf,
     vnetId: deps.network.vnetId,
     peerEncryption: cfg.decisions.peerEncryption.value,
-    zoneRedundant: prod,
+    zoneRedundant: cfg.fixed.zoneRedundant,
   });
   // ACA's documented FQDN scheme; used where the app's own output would be circular (its cert).
   const internalFqdn = (a: AppName) =>
@@ -395,8 +394,8 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       backendFqdn: backend.fqdn.apply((f) => f ?? ""),
       certificateSecretId: pulumi.interpolate`${data.vaultUri}secrets/${APPGW_CERT_SECRET}`,
       certificateSecretResourceId: pulumi.interpolate`${data.vaultId}/secrets/${APPGW_CERT_SECRET}`,
-      zoneRedundant: prod,
-      capacity: prod ? { min: 2, max: 10 } : { min: 1, max: 3 },
+      zoneRedundant: cfg.fixed.zoneRedundant,
+      capacity: cfg.fixed.wafCapacity,
     });
   }
 

@@ -60,6 +60,14 @@ const matrix: ReportSection = ({ result }) => {
       "environment",
     ],
     ["API replicas", "—", `${f.replicas.min}-${f.replicas.max}`, "environment"],
+    ["zone redundancy (Container Apps environment, WAF)", "—", String(f.zoneRedundant), "environment"],
+    ["blob soft delete and versioning", "—", String(f.blobDataProtection), "environment"],
+    [
+      "Postgres compute and backup retention",
+      "—",
+      `${f.postgres.sku.name} (${f.postgres.sku.tier}), ${f.postgres.backupRetentionDays} days`,
+      "environment",
+    ],
   );
   return [
     "## Environment matrix in force",

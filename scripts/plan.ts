@@ -55,7 +55,8 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const result = await planStack({ stack, stackFile });
+  // One plan per process: it runs in the process's own Pulumi state, as under the Pulumi CLI.
+  const result = await planStack({ stack, stackFile, isolate: false });
   if (!result.ok) {
     process.stderr.write(
       `stack ${stack}: invalid configuration, no plan written:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,

@@ -16,8 +16,14 @@ function transpile(source, filePath) {
   return { code, map: sourceMap };
 }
 
+/** The code alone, without a source map (scripts/run-ts.js: Sucrase keeps line numbers). */
+function transpileCode(source, filePath) {
+  return transform(source, { transforms: ["typescript", "imports"], filePath, production: true }).code;
+}
+
 module.exports = {
   transpile,
+  transpileCode,
   // The jest transformer interface.
   process(source, filePath) {
     return transpile(source, filePath);

@@ -127,3 +127,61 @@ describe("npm run plan", () => {
     );
   });
 });
+
+describe("scripts/run-ts.js: the transpile cache", () => {
+  function runTs(file: string, env: Record<string, string>) {
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", file], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    return r.stdout;
+  }
+
+  it("GIVEN a file run twice THEN the second run is served from the cache; a changed source is transpiled again", () => {
+    const cache = path.join(tmp, "ts-cache");
+    const file = path.join(tmp, "hello.ts");
+    fs.writeFileSync(file, 'const greeting: string = "first";\nconsole.log(greeting);\n');
+    expect(runTs(file, { ENGRAM_TS_CACHE_DIR: cache })).toBe("first\n");
+    const entries = fs.readdirSync(cache);
+    expect(entries).toHaveLength(1);
+    // Proof that the cache is read: a planted entry is what runs.
+    fs.writeFileSync(path.join(cache, entries[0]), 'console.log("from the cache");\n');
+    expect(runTs(file, { ENGRAM_TS_CACHE_DIR: cache })).toBe("from the cache\n");
+    // Never stale: a changed source has another key.
+    fs.writeFileSync(file, 'const greeting: string = "second";\nconsole.log(greeting);\n');
+    expect(runTs(file, { ENGRAM_TS_CACHE_DIR: cache })).toBe("second\n");
+    expect(fs.readdirSync(cache)).toHaveLength(2);
+  });
+
+  it("GIVEN ENGRAM_TS_CACHE=0 THEN nothing is cached", () => {
+    const cache = path.join(tmp, "ts-cache-off");
+    const file = path.join(tmp, "off.ts");
+    fs.writeFileSync(file, "const n: number = 3;\nconsole.log(n);\n");
+    expect(runTs(file, { ENGRAM_TS_CACHE_DIR: cache, ENGRAM_TS_CACHE: "0" })).toBe("3\n");
+    expect(fs.existsSync(cache)).toBe(false);
+  });
+
+  it("GIVEN the prod stack THEN the plan from a warm cache is byte-identical to the plan without one", () => {
+    const cache = path.join(tmp, "ts-cache-plan");
+    const outs = [
+      ["cold", { ENGRAM_TS_CACHE: "0" }],
+      ["fill", { ENGRAM_TS_CACHE_DIR: cache }],
+      ["warm", { ENGRAM_TS_CACHE_DIR: cache }],
+    ].map(([label, env]) => {
+      const out = path.join(tmp, "cache-plan", `${label as string}.json`);
+      const r = spawnSync(
+        process.execPath,
+        ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "prod", "--out", out],
+        { cwd: ROOT, encoding: "utf8", timeout: 110_000, env: { ...process.env, ...(env as object) } },
+      );
+      expect(r.status).toBe(0);
+      return [fs.readFileSync(out, "utf8"), fs.readFileSync(out.replace(/\.json$/, ".md"), "utf8")];
+    });
+    expect(fs.readdirSync(cache).length).toBeGreaterThan(40);
+    expect(outs[2]).toEqual(outs[0]);
+    expect(outs[1]).toEqual(outs[0]);
+  });
+});

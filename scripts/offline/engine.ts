@@ -155,8 +155,36 @@ export interface ProgramRun {
 }
 
 /**
- * Runs `program` as stack `stack` of `project` with the given config, in its own Pulumi runtime
- * state (so several stacks can be planned one after another in one process), and returns what it registered.
+ * The SDK stamps every promise it creates with `new Error().stack` (runtime/debuggable.js), for a
+ * leak report that shows those stacks only when PULUMI_DEBUG_PROMISE_LEAKS is set. Formatting the
+ * thousands of stacks of a plan costs about a tenth of its time, so while a program runs this hook
+ * returns "" for exactly those probes (the first frame is `debuggablePromise`) and leaves every
+ * other stack as it was: formatted by the previous hook if there was one (jest's), else in Node's
+ * own format. Returns the function that removes the hook.
+ */
+function skipPromiseDebugStacks(): () => void {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return () => undefined;
+  const previous = Error.prepareStackTrace;
+  const hook = (err: Error, frames: NodeJS.CallSite[]): unknown => {
+    if (frames.length > 0 && frames[0].getFunctionName() === "debuggablePromise") return "";
+    if (previous) return previous(err, frames);
+    return Error.prototype.toString.call(err) + frames.map((f) => `\n    at ${f}`).join("");
+  };
+  Error.prepareStackTrace = hook;
+  return () => {
+    if (Error.prepareStackTrace === hook) Error.prepareStackTrace = previous;
+  };
+}
+
+/** Whether a run has already used the process's own (global) Pulumi runtime state. */
+let globalStateUsed = false;
+
+/**
+ * Runs `program` as stack `stack` of `project` with the given config and returns what it registered.
+ * By default the run gets its own Pulumi runtime state (`isolate`), so several stacks can be planned
+ * one after another in one process (the tests). `isolate: false` runs in the process's own state,
+ * as the Pulumi CLI runs a program: the SDK's AsyncLocalStorage then stays off, and its promise hooks
+ * no longer cost a sixth of the run. Only one such run is allowed per process (the plan command).
  */
 export async function runProgram(opts: {
   project: string;
@@ -164,8 +192,15 @@ export async function runProgram(opts: {
   config: Record<string, string>;
   secretKeys: string[];
   program: () => Promise<Record<string, unknown> | void>;
+  isolate?: boolean;
 }): Promise<ProgramRun> {
-  return state.withLocalStorage(async () => {
+  const isolate = opts.isolate ?? true;
+  if (!isolate) {
+    if (globalStateUsed) throw new Error("runProgram: only one run per process may use isolate: false");
+    globalStateUsed = true;
+  }
+  const inState = isolate ? state.withLocalStorage : (fn: () => Promise<ProgramRun>) => fn();
+  return inState(async () => {
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
     const monitor = new RecordingMonitor();
     settings.setMockOptions(monitor, opts.project, opts.stack, true);
@@ -189,6 +224,7 @@ export async function runProgram(opts: {
     const asyncFailure = new Promise<never>((_, reject) => (failAsync = reject));
     const onRejection = (reason: unknown) => failAsync(reason);
     process.on("unhandledRejection", onRejection);
+    const restoreStacks = skipPromiseDebugStacks();
     let error: unknown;
     const run = async () => {
       try {
@@ -218,6 +254,7 @@ export async function runProgram(opts: {
       error ??= err;
     } finally {
       process.off("unhandledRejection", onRejection);
+      restoreStacks();
     }
     return { resources: monitor.recorded, error };
   });

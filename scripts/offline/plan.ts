@@ -169,6 +169,8 @@ export interface PlanOptions {
   config?: { values: Record<string, string>; secretKeys: string[] };
   /** Feed placeholders for required secrets the config lacks (default true). */
   secretPlaceholders?: boolean;
+  /** Run in the process's own Pulumi state (see runProgram); the plan command, once per process. */
+  isolate?: boolean;
 }
 
 /** Plans one stack. Resolves to a failure (never throws) when the config is refused. */
@@ -216,7 +218,14 @@ export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFai
       .map((k) => k.slice(NAMESPACE.length + 1)),
   });
 
-  const run = await runProgram({ project: PROJECT, stack, config: values, secretKeys, program: engram });
+  const run = await runProgram({
+    project: PROJECT,
+    stack,
+    config: values,
+    secretKeys,
+    program: engram,
+    isolate: opts.isolate,
+  });
   if (run.error) {
     if (run.error instanceof ConfigError) return { ok: false, stack, problems: run.error.problems };
     throw run.error;

@@ -173,8 +173,15 @@ export interface PlanOptions {
   isolate?: boolean;
 }
 
-/** Plans one stack. Resolves to a failure (never throws) when the config is refused. */
-export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFailure> {
+/**
+ * The config a plan runs with: the stack file's (or the given) values, plus secret placeholders
+ * for required secrets it lacks, each reported as a diagnostic.
+ */
+export function planConfig(opts: PlanOptions): {
+  values: Record<string, string>;
+  secretKeys: string[];
+  diagnostics: Diagnostic[];
+} {
   const stack = opts.stack;
   const source = opts.config ?? readStackFile(opts.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
   const values = { ...source.values };
@@ -206,6 +213,13 @@ export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFai
     }
   }
 
+  return { values, secretKeys, diagnostics };
+}
+
+/** Plans one stack. Resolves to a failure (never throws) when the config is refused. */
+export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFailure> {
+  const stack = opts.stack;
+  const { values, secretKeys, diagnostics } = planConfig(opts);
   const nsValues: Record<string, string> = {};
   for (const [k, v] of Object.entries(values))
     if (k.startsWith(`${NAMESPACE}:`)) nsValues[k.slice(NAMESPACE.length + 1)] = v;

@@ -185,3 +185,29 @@ describe("scripts/run-ts.js: the transpile cache", () => {
     expect(outs[1]).toEqual(outs[0]);
   });
 });
+
+describe("scripts/bench-sdk-mocks.ts (the bench's reference runs)", () => {
+  function reference(...args: string[]) {
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/bench-sdk-mocks.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 110_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    return r.stdout;
+  }
+
+  it("GIVEN the prod program under the SDK's own mocks THEN it registers exactly the plan's resources (all steps but the default providers)", () => {
+    const out = path.join(tmp, "reference", "prod.json");
+    expect(plan("--stack", "prod", "--out", out).status).toBe(0);
+    const steps = (JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { newState: { type: string } }[] })
+      .steps;
+    const registered = steps.filter((s) => !s.newState.type.startsWith("pulumi:providers:")).length;
+    expect(reference("prod")).toBe(`prod: ${registered} resources registered\n`);
+  });
+
+  it("GIVEN --bare 3 THEN it registers the Stack and three role assignments", () => {
+    expect(reference("--bare", "3")).toBe("bare: 4 resources registered\n");
+  });
+});

@@ -5,9 +5,11 @@
  * DBA, who runs it with psql as the Entra administrator (groups.dba). It holds object ids and role
  * names only, never a credential.
  *
- * Entra principals are created with `pgaadauth_create_principal_with_oid(role, objectId,
- * objectType, isAdmin, isMfa)` (objectType `service` for managed identities, `group` for groups),
- * which does not need Graph lookups and so works for identities created in the same deployment.
+ * Entra principals are created with `pgaadauth_create_principal_with_oid(roleName text, objectId text,
+ * objectType text, isAdmin boolean, isMfa boolean)`, as Microsoft documents it in "Manage Microsoft
+ * Entra roles in Azure Database for PostgreSQL flexible server": objectType `service` for managed
+ * identities (objectId: the identity's principal/object id, not its client id), `group` for groups.
+ * It needs no Graph lookup by display name, so it works for identities created in the same deployment.
  */
 
 export interface EntraLogin {

@@ -30,6 +30,11 @@ export interface VaultSecretArgs {
   subscriptionId: pulumi.Input<string>;
   environment: Environment;
   tags: Record<string, string>;
+  /**
+   * Resources the secret's first version must wait for: the vault's expiry alerts, since Key Vault
+   * raises expiry events only for versions written after their subscription exists. @default []
+   */
+  after?: pulumi.Resource[];
 }
 
 /** Days a generated value stays readable after its rotation time, until the next `pulumi up` rotates it. */
@@ -135,7 +140,7 @@ export class VaultSecret extends pulumi.ComponentResource {
         },
         tags: { ...args.tags, ...lifecycleTags, source: args.source },
       },
-      { parent: this },
+      { parent: this, dependsOn: args.after ?? [] },
     );
 
     this.grants = {};

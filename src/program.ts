@@ -51,7 +51,7 @@ export async function engram(): Promise<Record<string, unknown>> {
   const entra = buildEntra(ctx, platform, { extraSpaOrigins: [web.origin] });
   const access = buildAccess(ctx, platform, identities, resourceGroup);
   // Key Vault, secrets and per-secret grants, Storage, Postgres, private endpoints:
-  const data = buildData(ctx, platform, { identities, network });
+  const data = buildData(ctx, platform, { identities, network, monitoring });
   // Container Apps environment, the five apps, WAF, Temporal mTLS:
   const runtime = buildRuntime(ctx, platform, {
     identities,

@@ -29,6 +29,8 @@ const AZURE_LIMITS: Partial<Record<ResourceKind, [min: number, max: number]>> = 
   staticWebApp: [2, 40],
   postgresServer: [3, 63],
   managementLock: [1, 90],
+  eventGridSystemTopic: [3, 128],
+  eventGridSubscription: [3, 64],
 };
 
 const KINDS = Object.keys(NAME_RULES) as ResourceKind[];

@@ -230,6 +230,17 @@ const RULES: Record<string, TypeRule> = {
     name: (i, n) => str(i.name, n),
   },
   "azure-native:monitor:ActionGroup": simple("Microsoft.Insights", "actionGroups", "actionGroupName"),
+  "azure-native:eventgrid:SystemTopic": simple("Microsoft.EventGrid", "systemTopics", "systemTopicName"),
+  "azure-native:eventgrid:SystemTopicEventSubscription": {
+    id: (i) =>
+      arm(
+        i,
+        "Microsoft.EventGrid",
+        ["systemTopics", "systemTopicName"],
+        ["eventSubscriptions", "eventSubscriptionName"],
+      ),
+    name: (i, n) => str(i.eventSubscriptionName, n),
+  },
   "azure-native:monitor:ActivityLogAlert": simple(
     "Microsoft.Insights",
     "activityLogAlerts",

@@ -4,9 +4,11 @@ import { PostgresServer } from "../../components/postgres";
 import { PrivateEndpoints, PrivateEndpointSpec } from "../../components/private-endpoint";
 import { grant, Principal } from "../../components/role-assignment";
 import { Storage } from "../../components/storage";
+import { VaultExpiryAlerts } from "../../components/vault-expiry-alerts";
 import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
 import { Context, Platform } from "../context";
 import { renderRoleSql } from "../lib/postgres-roles";
+import { VAULT_EXPIRY_ALERTS } from "../observability/alerts";
 import {
   SERVICE_NAMES,
   ServiceName,
@@ -18,6 +20,7 @@ import {
 } from "../services";
 import { ServiceIdentities } from "./identities";
 import { NetworkLayer } from "./network";
+import type { Monitoring } from "./observability";
 
 /**
  * The data layer (DESIGN.md §3, §6, §7): Key Vault with every secret and its per-secret grants,
@@ -151,7 +154,11 @@ const groupPrincipal = (key: string, objectId: string): Principal => ({
 export function buildData(
   ctx: Context,
   platform: Platform,
-  deps: { identities: ServiceIdentities; network: NetworkLayer },
+  deps: {
+    identities: ServiceIdentities;
+    network: NetworkLayer;
+    monitoring: Pick<Monitoring, "actionGroupId">;
+  },
 ): DataLayer {
   const cfg = ctx.cfg;
   const env = cfg.environment;
@@ -188,6 +195,28 @@ export function buildData(
       { parent: vault },
     );
 
+  // ---- Expiry alerts (where alerts are on) ----------------------------------------------------
+  // Before any secret: Key Vault raises expiry events only for versions written after this exists.
+  const expiryAlerts = cfg.decisions.alerts.value
+    ? new VaultExpiryAlerts("kv-expiry-alerts", {
+        ...common,
+        vaultId: vault.id,
+        topicName: ctx.name("eventGridSystemTopic", "kv"),
+        actionGroupId: deps.monitoring.actionGroupId,
+        alerts: Object.fromEntries(
+          Object.values(VAULT_EXPIRY_ALERTS).map((a) => [
+            a.key,
+            {
+              subscriptionName: ctx.name("eventGridSubscription", a.key),
+              eventTypes: a.eventTypes,
+              severity: a.severity,
+              description: a.action,
+            },
+          ]),
+        ),
+      })
+    : undefined;
+
   // ---- Secrets and per-secret grants ----------------------------------------------------------
   const secrets: Record<string, VaultSecret> = {};
   const readers: Record<string, readonly string[]> = {};
@@ -214,6 +243,7 @@ export function buildData(
       readers: Object.fromEntries(resolved.map((r) => [r.label, r.principal])),
       ...granting,
       tags: { ...ctx.tags, ...tags },
+      after: expiryAlerts ? [expiryAlerts] : [],
     });
     secrets[secretName] = s;
     readers[secretName] = resolved.map((r) => r.label);

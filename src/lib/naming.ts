@@ -30,6 +30,8 @@ export const ABBREVIATIONS = {
   publicIp: "pip",
   natGateway: "ng",
   managementLock: "lock",
+  eventGridSystemTopic: "egst",
+  eventGridSubscription: "evgs",
 } as const;
 
 export type ResourceKind = keyof typeof ABBREVIATIONS;
@@ -162,6 +164,18 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
     max: 90,
     pattern: /^[a-z0-9][a-z0-9._-]*$/,
     describe: "1-90 letters, digits, ._-",
+  },
+  eventGridSystemTopic: {
+    min: 3,
+    max: 128,
+    pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
+    describe: "3-128 letters, digits and hyphens",
+  },
+  eventGridSubscription: {
+    min: 3,
+    max: 64,
+    pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
+    describe: "3-64 letters, digits and hyphens",
   },
 };
 

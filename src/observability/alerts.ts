@@ -143,3 +143,31 @@ export const REQUIRED_LOG_ALERTS: readonly LogAlertKey[] = [
   "keyVaultAccessDenied",
   "missingSecretExits",
 ];
+
+/**
+ * Key Vault expiry alerts: Key Vault publishes these events to an Event Grid system topic, and an
+ * event subscription turns each into an Azure Monitor alert to the environment's action group
+ * (Azure Monitor alerts are a destination only for Key Vault events; the cloud events schema is the
+ * only one it takes). Secrets expire by design (SOP 000 Rotation: supplied keys get an expiry, generated
+ * ones rotate), and an expired secret stops an app at its next start (SOP 003 fail fast), so the
+ * owner hears 30 days ahead and again on the day. Key Vault raises the events only for secret
+ * versions written after the subscription exists, so every secret waits for it.
+ */
+export const VAULT_EXPIRY_ALERTS = {
+  nearExpiry: {
+    key: "kv-near-expiry",
+    severity: "Sev2",
+    eventTypes: ["Microsoft.KeyVault.SecretNearExpiry", "Microsoft.KeyVault.CertificateNearExpiry"],
+    action:
+      "A Key Vault secret expires within 30 days (the alert names it). Generated: run pulumi up, which rotates it. Supplied key: renew it at its provider, pulumi config set --secret, pulumi up.",
+  },
+  expired: {
+    key: "kv-expired",
+    severity: "Sev1",
+    eventTypes: ["Microsoft.KeyVault.SecretExpired", "Microsoft.KeyVault.CertificateExpired"],
+    action:
+      "A Key Vault secret has expired (the alert names it): apps that start now cannot read it and exit. Rotate it at once: pulumi up for generated secrets; renew supplied keys, pulumi config set --secret, pulumi up.",
+  },
+} as const;
+
+export type VaultExpiryAlertKey = keyof typeof VAULT_EXPIRY_ALERTS;

@@ -92,5 +92,23 @@ export const observabilitySection: ReportSection = ({ index }) => {
   out.push("", "### Security alerts", "");
   if (alerts.length === 0) out.push("None: alerts are off in this environment (`engram:alerts`).");
   else out.push(table(["alert", "severity", "threshold", "enabled"], alerts));
+
+  const expiry = index.ofType("azure-native:eventgrid:SystemTopicEventSubscription").map((r) => {
+    const i = inputs(r);
+    const destination = i.destination as Inputs;
+    const events = ((i.filter as Inputs).includedEventTypes as string[]).map((e) =>
+      e.replace(/^Microsoft\.KeyVault\./, ""),
+    );
+    return [String(i.eventSubscriptionName), String(destination.severity), events.join(", ")];
+  });
+  out.push("", "### Key Vault expiry alerts", "");
+  if (expiry.length === 0) out.push("None: alerts are off in this environment (`engram:alerts`).");
+  else
+    out.push(
+      table(
+        ["alert", "severity", "Key Vault events"],
+        expiry.sort((a, b) => a[0].localeCompare(b[0])),
+      ),
+    );
   return out.join("\n");
 };

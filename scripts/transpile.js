@@ -5,10 +5,13 @@
 // Type-checking is `npm run typecheck` (tsc --noEmit, strict), once.
 const { transform } = require("sucrase");
 
-/** @param {string} source @param {string} filePath */
+/** @type {import("sucrase").Options["transforms"]} */
+const TRANSFORMS = ["typescript", "imports"];
+
+/** With a source map (jest). @param {string} source @param {string} filePath */
 function transpile(source, filePath) {
   const { code, sourceMap } = transform(source, {
-    transforms: ["typescript", "imports"],
+    transforms: TRANSFORMS,
     filePath,
     sourceMapOptions: { compiledFilename: filePath },
     production: true,
@@ -18,7 +21,7 @@ function transpile(source, filePath) {
 
 /** The code alone, without a source map (scripts/run-ts.js: Sucrase keeps line numbers). */
 function transpileCode(source, filePath) {
-  return transform(source, { transforms: ["typescript", "imports"], filePath, production: true }).code;
+  return transform(source, { transforms: TRANSFORMS, filePath, production: true }).code;
 }
 
 module.exports = {

@@ -13,9 +13,9 @@ import * as path from "path";
  * Three reference rows (scripts/bench-sdk-mocks.ts) explain the rest: the modules the plan imports,
  * loaded and not run; as many bare RoleAssignments as prod registers, under the SDK's own
  * `pulumi.runtime.setMocks` (what the SDK costs per resource, whatever the program); and the same
- * prod program under `setMocks` (what the SDK alone costs to run this program offline). Plans run exactly as
- * `npm run plan` runs them (the `plan` script of package.json), with the transpile cache warm after
- * the warm-up, as on any second run; one more row shows prod with the cache off.
+ * prod program under `setMocks` (what the SDK alone costs to run this program offline). Plans run
+ * exactly as `npm run plan` runs them (the `plan` script of package.json), with the transpile cache
+ * warm after the warm-up, as on any second run; one more row shows prod with the cache off.
  */
 
 const ROOT = path.resolve(__dirname, "..");

@@ -148,8 +148,9 @@ const groupPrincipal = (key: string, objectId: string): Principal => ({
 });
 
 /**
- * Key Vault with every secret of DESIGN.md §3 and their per-secret grants, Storage, Postgres
- * (DESIGN.md §7) and, where the matrix says so, private endpoints for all three (§6).
+ * Key Vault with every secret of DESIGN.md §3 and their per-secret grants, the vault's expiry
+ * alerts where alerts are on, Storage, Postgres (DESIGN.md §7) and, where the matrix says so,
+ * private endpoints for all three (§6).
  */
 export function buildData(
   ctx: Context,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../scripts/offline/engine";
+import { runUnit } from "./helpers/plan";
 
 /**
  * What the offline engine does to the process while a program runs, and that it undoes it: the
@@ -20,10 +20,6 @@ function debugStackOf(): string {
   return (p as unknown as { _debugStackTrace: string })._debugStackTrace;
 }
 
-function run(program: () => Promise<Record<string, unknown> | void>, isolate?: boolean) {
-  return runProgram({ project: "engine-test", stack: "dev", config: {}, secretKeys: [], program, isolate });
-}
-
 describe("runProgram: the SDK's promise-debug stacks", () => {
   const saved = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
   afterEach(() => {
@@ -34,7 +30,7 @@ describe("runProgram: the SDK's promise-debug stacks", () => {
   it("GIVEN a program running THEN the SDK's promise stamps are empty, and outside a run they are real stacks", async () => {
     delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
     let inside: string | undefined;
-    const r = await run(async () => {
+    const r = await runUnit(async () => {
       inside = debugStackOf();
     });
     expect(r.error).toBeUndefined();
@@ -45,7 +41,7 @@ describe("runProgram: the SDK's promise-debug stacks", () => {
   it("GIVEN PULUMI_DEBUG_PROMISE_LEAKS THEN the stamps keep their stacks (the leak report prints them)", async () => {
     process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
     let inside: string | undefined;
-    await run(async () => {
+    await runUnit(async () => {
       inside = debugStackOf();
     });
     expect(inside).toMatch(/\n {4}at (Object\.)?debuggablePromise \(/);
@@ -57,7 +53,7 @@ describe("runProgram: the SDK's promise-debug stacks", () => {
     function failingStep(): never {
       throw new TypeError("boom from the program");
     }
-    const r = await run(async () => {
+    const r = await runUnit(async () => {
       new pulumi.ComponentResource("engram:test:Thing", "thing");
       failingStep();
     });
@@ -70,27 +66,30 @@ describe("runProgram: the SDK's promise-debug stacks", () => {
 
 describe("runProgram: isolate", () => {
   it("GIVEN isolate: false THEN the run uses the process's own state, and a second such run is refused", async () => {
-    const first = await run(async () => {
-      new pulumi.ComponentResource("engram:test:Thing", "thing");
-    }, false);
+    const first = await runUnit(
+      async () => {
+        new pulumi.ComponentResource("engram:test:Thing", "thing");
+      },
+      { isolate: false },
+    );
     expect(first.error).toBeUndefined();
     expect(first.resources.map((r) => r.urn)).toEqual([
-      "urn:pulumi:dev::engine-test::pulumi:pulumi:Stack::engine-test-dev",
-      "urn:pulumi:dev::engine-test::engram:test:Thing::thing",
+      "urn:pulumi:unit::engram-infra::pulumi:pulumi:Stack::engram-infra-unit",
+      "urn:pulumi:unit::engram-infra::engram:test:Thing::thing",
     ]);
-    await expect(run(async () => undefined, false)).rejects.toThrow(
+    await expect(runUnit(async () => undefined, { isolate: false })).rejects.toThrow(
       "runProgram: only one run per process may use isolate: false",
     );
   });
 
   it("GIVEN isolated runs THEN each starts from fresh state (the second does not see the first's resources)", async () => {
-    const a = await run(async () => {
+    const a = await runUnit(async () => {
       new pulumi.ComponentResource("engram:test:Thing", "a");
     });
-    const b = await run(async () => {
+    const b = await runUnit(async () => {
       new pulumi.ComponentResource("engram:test:Thing", "b");
     });
-    expect(a.resources.map((r) => r.name)).toEqual(["engine-test-dev", "a"]);
-    expect(b.resources.map((r) => r.name)).toEqual(["engine-test-dev", "b"]);
+    expect(a.resources.map((r) => r.name)).toEqual(["engram-infra-unit", "a"]);
+    expect(b.resources.map((r) => r.name)).toEqual(["engram-infra-unit", "b"]);
   });
 });

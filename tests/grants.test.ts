@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import { grant } from "../components/role-assignment";
-import { runProgram } from "../scripts/offline/engine";
 import { PLACEHOLDER_SUBSCRIPTION, placeholderUuid } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { checkGrant } from "../src/lib/grants";
@@ -8,7 +7,7 @@ import { roleAssignmentName } from "../src/lib/ids";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
-import { ENVIRONMENTS, planOk } from "./helpers/plan";
+import { ENVIRONMENTS, planOk, runUnit } from "./helpers/plan";
 
 /**
  * Least-privilege role assignments (DESIGN.md §4; SOP 000 Identity Principles, SOP 001 Workload
@@ -195,25 +194,18 @@ describe("checkGrant refusals (pure)", () => {
 
 describe("grant()", () => {
   const attempt = (role: string, scope: string) =>
-    runProgram({
-      project: "engram-infra",
-      stack: "unit",
-      config: {},
-      secretKeys: [],
-      program: async () => {
-        const parent = new pulumi.ComponentResource("engram:test:Parent", "parent");
-        grant(
-          {
-            principal: { principalId: "p", principalType: "ServicePrincipal", label: "backend" },
-            role: role as RoleName,
-            scope: { id: scope, label: "x" },
-            subscriptionId: PLACEHOLDER_SUBSCRIPTION,
-            environment: "prod",
-          },
-          { parent },
-        );
-        return {};
-      },
+    runUnit(() => {
+      const parent = new pulumi.ComponentResource("engram:test:Parent", "parent");
+      grant(
+        {
+          principal: { principalId: "p", principalType: "ServicePrincipal", label: "backend" },
+          role: role as RoleName,
+          scope: { id: scope, label: "x" },
+          subscriptionId: PLACEHOLDER_SUBSCRIPTION,
+          environment: "prod",
+        },
+        { parent },
+      );
     });
 
   it("throws before registering anything when asked for Owner", async () => {

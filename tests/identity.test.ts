@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EntraApiApp } from "../components/entra-api-app";
 import { EntraSpaApp } from "../components/entra-spa-app";
-import { runProgram } from "../scripts/offline/engine";
 import {
   PLACEHOLDER_DEPLOYER_OBJECT_ID,
   PLACEHOLDER_TENANT,
@@ -13,7 +12,7 @@ import { APP_ROLE_VALUES } from "../src/config";
 import { entraPermissionId } from "../src/lib/ids";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
-import { ENVIRONMENTS, Environment, planOk, stackConfig } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, runUnit, stackConfig } from "./helpers/plan";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -320,20 +319,8 @@ describe("retiring an app role (README: Retiring an app role)", () => {
 });
 
 describe("Entra components refuse unsafe input", () => {
-  const run = (program: () => void) =>
-    runProgram({
-      project: "engram-infra",
-      stack: "unit",
-      config: {},
-      secretKeys: [],
-      program: async () => {
-        program();
-        return {};
-      },
-    });
-
   it("the SPA app refuses a localhost redirect URI unless localhost is allowed", async () => {
-    const r = await run(() => {
+    const r = await runUnit(() => {
       new EntraSpaApp("spa", {
         displayName: "engram-web-prod",
         redirectUris: ["https://app.engram.example", "http://localhost:3000"],
@@ -350,7 +337,7 @@ describe("Entra components refuse unsafe input", () => {
   });
 
   it("the API app refuses to assign a group to a retired role", async () => {
-    const r = await run(() => {
+    const r = await runUnit(() => {
       new EntraApiApp("api", {
         displayName: "engram-api-dev",
         identifierUri: "api://engram-dev",

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { ENVIRONMENTS, Environment } from "../../src/matrix";
-import { PlanFailure, planStack, PlanResult, ROOT } from "../../scripts/offline/plan";
+import { ProgramRun, runProgram } from "../../scripts/offline/engine";
+import { PlanFailure, planStack, PlanResult, PROJECT, ROOT } from "../../scripts/offline/plan";
 import { PlanIndex } from "../../scripts/offline/plan-index";
 import { readStackFile } from "../../scripts/offline/stack-file";
 
@@ -80,4 +81,25 @@ export async function planRefused(stack: string, change?: Parameters<typeof plan
   const r = await plan(stack, change);
   if (r.ok) throw new Error(`stack ${stack} was accepted, expected a refusal`);
   return r.problems;
+}
+
+/**
+ * Runs a small test program (components on their own, no config) as stack `unit` under the offline
+ * engine; its outputs are empty. `isolate` as in runProgram.
+ */
+export function runUnit(
+  program: () => void | Promise<void>,
+  opts: { isolate?: boolean } = {},
+): Promise<ProgramRun> {
+  return runProgram({
+    project: PROJECT,
+    stack: "unit",
+    config: {},
+    secretKeys: [],
+    program: async () => {
+      await program();
+      return {};
+    },
+    isolate: opts.isolate,
+  });
 }

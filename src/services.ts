@@ -1,5 +1,5 @@
-import { SecretSettingKey } from "./config";
-import { Environment, isHigher } from "./matrix";
+import { SecretSettingKey, ValidatedConfig } from "./config";
+import { Decisions } from "./matrix";
 
 /**
  * The service inventory of DESIGN.md §2 and §3 as data: which services run with their own
@@ -25,8 +25,8 @@ export interface VaultSecretSpec {
   optional: boolean;
   /** The environment variable the reading containers get it as (through secretRef). */
   envVar: string;
-  /** Services that read it in an environment. */
-  readers(env: Environment): readonly ServiceName[];
+  /** Services that read it, given the environment's matrix decisions. */
+  readers(decisions: Decisions): readonly ServiceName[];
 }
 
 /** Key Vault secrets by their vault name (SOP 002 names). */
@@ -50,8 +50,10 @@ export const VAULT_SECRETS = {
     source: { kind: "generated", rotationSetting: "postgresPasswordRotationDays" },
     optional: false,
     envVar: "POSTGRES_PASSWORD",
-    // In uat/staging/prod the application server is Entra-only: backend and worker use their MI.
-    readers: (env) => (isHigher(env) ? ["zep", "temporal"] : ["backend", "worker", "zep", "temporal"]),
+    // Without password auth (always in uat/staging/prod) the application server is Entra-only:
+    // backend and worker use their MI, and the password is the platform server's alone.
+    readers: (d) =>
+      d.postgresPasswordAuth.value ? ["backend", "worker", "zep", "temporal"] : ["zep", "temporal"],
   },
   "voicelive-api-key": {
     description: "Azure VoiceLive API key",
@@ -87,13 +89,12 @@ export function vaultSecretsFor(present: readonly SecretSettingKey[]): VaultSecr
   });
 }
 
-/** The vault secrets one service reads in an environment. */
+/** The vault secrets one service reads, given the environment's decisions and which secrets are set. */
 export function secretsReadBy(
   service: ServiceName,
-  env: Environment,
-  present: readonly SecretSettingKey[],
+  cfg: Pick<ValidatedConfig, "decisions" | "secretsPresent">,
 ): VaultSecretName[] {
-  return vaultSecretsFor(present).filter((n) =>
-    (VAULT_SECRETS[n] as VaultSecretSpec).readers(env).includes(service),
+  return vaultSecretsFor(cfg.secretsPresent).filter((n) =>
+    (VAULT_SECRETS[n] as VaultSecretSpec).readers(cfg.decisions).includes(service),
   );
 }

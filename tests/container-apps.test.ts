@@ -99,7 +99,7 @@ describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
     const { index, config } = await planOk(env);
     for (const service of SERVICE_NAMES) {
       const s = appStep(index, service);
-      const expected = secretsReadBy(service, env, config.secretsPresent);
+      const expected = secretsReadBy(service, config);
       const referenced = inputs(s)
         .configuration.secrets.map((x) => x.name)
         .filter((n) => !n.startsWith("temporal-tls-"));

@@ -171,6 +171,20 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   });
 });
 
+describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("postgres-password readers in %s", (env) => {
+  // The readers follow the Postgres decision, not the tier: with password auth off the application
+  // server is Entra-only, so backend and worker (managed identity) must not hold the password.
+  it("GIVEN engram:postgresPasswordAuth=false THEN only zep and temporal read postgres-password, and the apps get no POSTGRES_PASSWORD", async () => {
+    const { index } = await planOk(env, { set: { "engram:postgresPasswordAuth": "false" } });
+    expect(readersOf(index, idOf(secretNamed(index, "postgres-password")))).toEqual(["temporal", "zep"]);
+    for (const service of ["backend", "worker"]) {
+      const app = index.one("azure-native:app:ContainerApp", `${service}-app`);
+      const env_ = (inputs(app).template.containers[0].env as { name: string }[]).map((e) => e.name);
+      expect(env_).not.toContain("POSTGRES_PASSWORD");
+    }
+  });
+});
+
 describe("a missing required secret", () => {
   const message =
     "engram:azureAiKey is missing in prod: the Azure AI Services (APIM subscription) key is required (SOP 002, Key Vault secret azure-ai-key); set it with `pulumi config set --secret engram:azureAiKey <value>`";

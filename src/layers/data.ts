@@ -255,9 +255,7 @@ export function buildData(
   for (const name of vaultSecretsFor(cfg.secretsPresent)) {
     const spec: VaultSecretSpec = VAULT_SECRETS[name];
     // The readers come from the one table the Container Apps mount their secretRefs from.
-    const secretReaders = SERVICE_NAMES.filter((s) =>
-      secretsReadBy(s, env, cfg.secretsPresent).includes(name),
-    );
+    const secretReaders = SERVICE_NAMES.filter((s) => secretsReadBy(s, cfg).includes(name));
     if (spec.source.kind === "generated") {
       addVaultSecret(
         name,

@@ -172,7 +172,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   for (const s of SERVICE_NAMES) {
     const p = plans[s];
     p.identity = identities[s];
-    for (const secret of secretsReadBy(s, env, cfg.secretsPresent)) {
+    for (const secret of secretsReadBy(s, cfg)) {
       const spec: VaultSecretSpec = VAULT_SECRETS[secret];
       p.keyVaultSecrets[secret] = data.secretUrl(secret);
       p.secretEnv[spec.envVar] = secret;

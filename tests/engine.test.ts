@@ -73,6 +73,8 @@ describe("runProgram: isolate", () => {
       { isolate: false },
     );
     expect(first.error).toBeUndefined();
+    // Outside any run, the SDK now sees the stack that run set: its state was the process's own.
+    expect(pulumi.getStack()).toBe("unit");
     expect(first.resources.map((r) => r.urn)).toEqual([
       "urn:pulumi:unit::engram-infra::pulumi:pulumi:Stack::engram-infra-unit",
       "urn:pulumi:unit::engram-infra::engram:test:Thing::thing",
@@ -82,13 +84,19 @@ describe("runProgram: isolate", () => {
     );
   });
 
-  it("GIVEN isolated runs THEN each starts from fresh state (the second does not see the first's resources)", async () => {
-    const a = await runUnit(async () => {
-      new pulumi.ComponentResource("engram:test:Thing", "a");
-    });
-    const b = await runUnit(async () => {
-      new pulumi.ComponentResource("engram:test:Thing", "b");
-    });
+  it("GIVEN two isolated runs at the same time THEN each records only its own resources (tests plan stacks concurrently)", async () => {
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const [a, b] = await Promise.all(
+      ["a", "b"].map((name) =>
+        runUnit(async () => {
+          await tick();
+          new pulumi.ComponentResource("engram:test:Thing", name);
+          await tick();
+        }),
+      ),
+    );
+    expect(a.error).toBeUndefined();
+    expect(b.error).toBeUndefined();
     expect(a.resources.map((r) => r.name)).toEqual(["engram-infra-unit", "a"]);
     expect(b.resources.map((r) => r.name)).toEqual(["engram-infra-unit", "b"]);
   });

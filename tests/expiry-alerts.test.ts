@@ -1,6 +1,6 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { renderReport } from "../scripts/offline/report";
-import { Json } from "./helpers/data";
+import { idOf, Json } from "./helpers/data";
 import { isHigher } from "../src/matrix";
 import { VAULT_EXPIRY_ALERTS } from "../src/observability/alerts";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
@@ -17,13 +17,8 @@ const TOPIC = "azure-native:eventgrid:SystemTopic";
 const SUBSCRIPTION = "azure-native:eventgrid:SystemTopicEventSubscription";
 const SECRET = "azure-native:keyvault:Secret";
 const VAULT = "azure-native:keyvault:Vault";
-const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
-const actionGroupId = (env: string) =>
-  `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.Insights/actionGroups/ag-engram-${env}`;
-
-/** The vault's ARM id as the plan's placeholders write it. */
-const vaultId = (env: string, index: PlanIndex) =>
-  `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.KeyVault/vaults/${index.one(VAULT).newState.inputs.vaultName}`;
+/** The environment's action group, by the id the plan gives it (checked by tests/alerts.test.ts). */
+const actionGroupOf = (index: PlanIndex) => idOf(index.one("azure-native:monitor:ActionGroup"));
 
 function subscriptions(index: PlanIndex) {
   return index.ofType(SUBSCRIPTION).sort((a, b) => a.urn.localeCompare(b.urn));
@@ -37,7 +32,7 @@ describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (ale
     expect(topic.inputs).toMatchObject({
       systemTopicName: `egst-engram-${env}-kv`,
       topicType: "Microsoft.KeyVault.vaults",
-      source: vaultId(env, index),
+      source: idOf(vault),
       location: vault.newState.inputs.location,
       resourceGroupName: `rg-engram-${env}`,
     });
@@ -61,7 +56,7 @@ describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (ale
           endpointType: "MonitorAlert",
           severity: "Sev1",
           description: VAULT_EXPIRY_ALERTS.expired.action,
-          actionGroups: [actionGroupId(env)],
+          actionGroups: [actionGroupOf(index)],
         },
       },
       {
@@ -80,7 +75,7 @@ describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (ale
           endpointType: "MonitorAlert",
           severity: "Sev2",
           description: VAULT_EXPIRY_ALERTS.nearExpiry.action,
-          actionGroups: [actionGroupId(env)],
+          actionGroups: [actionGroupOf(index)],
         },
       },
     ]);
@@ -130,9 +125,9 @@ describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("Key Vault expiry alerts
     const { index } = await planOk(env, { set: { "engram:alerts": "true" } });
     const subs = subscriptions(index);
     expect(subs.map((s) => (s.newState.inputs as Json).destination.actionGroups)).toEqual([
-      [actionGroupId(env)],
-      [actionGroupId(env)],
+      [actionGroupOf(index)],
+      [actionGroupOf(index)],
     ]);
-    expect(index.one(TOPIC).newState.inputs.source).toBe(vaultId(env, index));
+    expect(index.one(TOPIC).newState.inputs.source).toBe(idOf(index.one(VAULT)));
   });
 });

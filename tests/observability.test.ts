@@ -1,9 +1,9 @@
 import { DIAGNOSTIC_PROFILES, DiagnosticKind } from "../components/diagnostic-setting";
 import { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { placeholderResource } from "../scripts/offline/placeholders";
 import { BUILT_IN_ROLES } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
+import { idOf, principalIdOf } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
 
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
@@ -11,13 +11,8 @@ const APP_INSIGHTS = "azure-native:applicationinsights:Component";
 const DIAG = "azure-native:monitor:DiagnosticSetting";
 const RETENTION: Record<Environment, number> = { dev: 30, test: 30, uat: 90, staging: 90, prod: 365 };
 
-/** The ARM id a resource of the plan gets (the same deterministic placeholder the engine uses). */
-function idOf(index: PlanIndex, step: PlanStep): string {
-  return placeholderResource(step.newState.type, index.logicalName(step), step.urn, step.newState.inputs).id;
-}
-
 function workspaceId(index: PlanIndex): string {
-  return idOf(index, index.one(WORKSPACE));
+  return idOf(index.one(WORKSPACE));
 }
 
 /** The diagnostic settings whose target is `resourceId`. */
@@ -125,7 +120,7 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
       const resources = index.ofType(type);
       expect(resources.length).toBeGreaterThan(0);
       for (const r of resources) {
-        const s = settingsOn(index, target(idOf(index, r)));
+        const s = settingsOn(index, target(idOf(r)));
         expect(s.map((x) => index.logicalName(x))).toHaveLength(1);
         expectProfile(s[0], kind, workspaceId(index));
       }
@@ -134,7 +129,7 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
     it("every Application Gateway (WAF) has one with its firewall log", async () => {
       const { index } = await planOk(env);
       for (const g of index.ofType("azure-native:network:ApplicationGateway")) {
-        const s = settingsOn(index, idOf(index, g));
+        const s = settingsOn(index, idOf(g));
         expect(s).toHaveLength(1);
         expectProfile(s[0], "applicationGateway", workspaceId(index));
       }
@@ -143,12 +138,7 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
 
   it("grants the backend Monitoring Reader and backend + worker Monitoring Metrics Publisher on Application Insights, and nothing else here", async () => {
     const { index } = await planOk(env);
-    const appi = idOf(index, index.one(APP_INSIGHTS));
-    const principalOf = (service: string) => {
-      const mi = index.one("azure-native:managedidentity:UserAssignedIdentity", `id-${service}-mi`);
-      return placeholderResource(mi.newState.type, `id-${service}-mi`, mi.urn, mi.newState.inputs).state
-        .principalId as string;
-    };
+    const appi = idOf(index.one(APP_INSIGHTS));
     const roleId = (role: keyof typeof BUILT_IN_ROLES) =>
       `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
     const onAppi = index
@@ -161,9 +151,9 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
       ]);
     expect(onAppi.sort()).toEqual(
       [
-        [principalOf("backend"), roleId("Monitoring Reader"), "ServicePrincipal"],
-        [principalOf("backend"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
-        [principalOf("worker"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
+        [principalIdOf(index, "backend"), roleId("Monitoring Reader"), "ServicePrincipal"],
+        [principalIdOf(index, "backend"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
+        [principalIdOf(index, "worker"), roleId("Monitoring Metrics Publisher"), "ServicePrincipal"],
       ].sort(),
     );
   });

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { grant } from "../components/role-assignment";
-import { PLACEHOLDER_SUBSCRIPTION, placeholderUuid } from "../scripts/offline/placeholders";
+import { PLACEHOLDER_SUBSCRIPTION } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { checkGrant } from "../src/lib/grants";
 import { roleAssignmentName } from "../src/lib/ids";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
+import { principalIdOf } from "./helpers/data";
 import { ENVIRONMENTS, planOk, runUnit } from "./helpers/plan";
 
 /**
@@ -28,13 +29,6 @@ const roleName = (roleDefinitionId: string): string | undefined => {
 };
 const assignments = (index: PlanIndex) =>
   index.ofType(ROLE_ASSIGNMENT).map((s) => s.newState.inputs as Inputs);
-const miPrincipalId = (index: PlanIndex, env: string, service: string) => {
-  const mi = index
-    .ofType("azure-native:managedidentity:UserAssignedIdentity")
-    .find((s) => s.newState.inputs.resourceName === `id-engram-${env}-${service}`);
-  if (!mi) throw new Error(`no identity for ${service}`);
-  return placeholderUuid(mi.urn, "principalId");
-};
 
 describe.each(ENVIRONMENTS)("role assignments in %s", (env) => {
   it("every assignment names its principalType and has the deterministic UUID v5 name of (scope, principal, role)", async () => {
@@ -86,7 +80,7 @@ describe.each(ENVIRONMENTS)("role assignments in %s", (env) => {
     const expected: [string, string, string, string][] = [];
     for (const s of ["backend", "worker"])
       expected.push([
-        miPrincipalId(index, env, s),
+        principalIdOf(index, s),
         "ServicePrincipal",
         "Cognitive Services OpenAI User",
         config.ai.accountId,
@@ -94,7 +88,7 @@ describe.each(ENVIRONMENTS)("role assignments in %s", (env) => {
     const acr = config.registry?.acrId;
     expect(acr).toBeDefined();
     for (const s of SERVICE_NAMES)
-      expected.push([miPrincipalId(index, env, s), "ServicePrincipal", "AcrPull", acr as string]);
+      expected.push([principalIdOf(index, s), "ServicePrincipal", "AcrPull", acr as string]);
     const rg = index.stackOutputs.resourceGroupId as string;
     if (config.groups.sre) {
       expected.push(

@@ -74,8 +74,6 @@ export function assignments(index: PlanIndex): Assignment[] {
   });
 }
 
-export const byUrnSuffix = (index: PlanIndex, type: string, name: string) => index.one(type, name);
-
 /**
  * Runs the program with a config and returns everything it registered, to prove a refused config
  * registers nothing (the Stack only).

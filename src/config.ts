@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { addressSpaceProblem } from "./lib/cidr";
+import { addressSpaceProblem, parseCidr } from "./lib/cidr";
 import { defaultNameSuffix } from "./lib/naming";
 import {
   decide,
@@ -131,20 +131,9 @@ export interface RawConfig {
 // Value schemas. Each message is the rule, quoted after "is not allowed in <env>: ".
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IMAGE =
   /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
-
-export function isIpv4Cidr(value: string, minPrefix = 0, maxPrefix = 32): boolean {
-  const m = /^([^/]+)\/(\d{1,2})$/.exec(value);
-  if (!m || !IPV4.test(m[1])) return false;
-  const prefix = Number(m[2]);
-  if (prefix < minPrefix || prefix > maxPrefix) return false;
-  const ip = m[1].split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const hostBits = 32 - prefix;
-  return hostBits === 32 ? ip === 0 : ip % 2 ** hostBits === 0;
-}
 
 const positiveInt = () =>
   z
@@ -585,9 +574,9 @@ export function validateConfig(
   const allowlist = (parsed.adminIpAllowlist as string[] | undefined) ?? [];
   allowlist.forEach((c, i) => {
     const k = `adminIpAllowlist[${i}]`;
-    if (!IPV4.test(c) && !isIpv4Cidr(c))
-      problems.push(notAllowed(k, c, env, "an IPv4 address or CIDR with no host bits set"));
-    else if (isIpv4Cidr(c, 0, 7))
+    const cidr = parseCidr(c);
+    if (!cidr) problems.push(notAllowed(k, c, env, "an IPv4 address or CIDR with no host bits set"));
+    else if (cidr.prefix < 8)
       problems.push(
         notAllowed(
           k,

@@ -606,6 +606,13 @@ describe("malformed values", () => {
       ],
     ],
     [
+      "an address space with blanks around it (Azure would get them)",
+      { network: JSON.stringify({ addressSpace: " 10.20.0.0/16" }) },
+      [
+        "engram:network.addressSpace= 10.20.0.0/16 is not allowed in dev: the address space is an IPv4 CIDR from /16 to /22 with no host bits set, e.g. 10.20.0.0/16",
+      ],
+    ],
+    [
       "allowlist entries that are not CIDRs, or too wide",
       {
         adminIpAllowlist: JSON.stringify([
@@ -614,12 +621,19 @@ describe("malformed values", () => {
           "203.0.113.1/24",
           "0.0.0.0/0",
           "x",
+          "10.0.0.0/8",
+          "4.0.0.0/7",
+          " 203.0.113.9",
+          "203.0.113.9/33",
         ]),
       },
       [
         "engram:adminIpAllowlist[2]=203.0.113.1/24 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
         "engram:adminIpAllowlist[3]=0.0.0.0/0 is not allowed in dev: an allowlist entry narrower than /8; it restricts admin surfaces (SOP 000 Network Policy)",
         "engram:adminIpAllowlist[4]=x is not allowed in dev: an IPv4 address or CIDR with no host bits set",
+        "engram:adminIpAllowlist[6]=4.0.0.0/7 is not allowed in dev: an allowlist entry narrower than /8; it restricts admin surfaces (SOP 000 Network Policy)",
+        "engram:adminIpAllowlist[7]= 203.0.113.9 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
+        "engram:adminIpAllowlist[8]=203.0.113.9/33 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
       ],
     ],
     [

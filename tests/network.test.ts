@@ -174,6 +174,7 @@ describe("address space carving (src/lib/cidr.ts)", () => {
     );
     expect(addressSpaceProblem("10.0.0.1/16")).toMatch(/no host bits set/);
     expect(addressSpaceProblem("10.0.0.0")).toMatch(/IPv4 CIDR/);
+    expect(addressSpaceProblem("10.20.0.0/16 ")).toMatch(/IPv4 CIDR/);
     expect(addressSpaceProblem("8.8.0.0/16")).toMatch(/^the address space is private \(RFC 1918/);
     expect(addressSpaceProblem("172.16.0.0/16")).toBeUndefined();
   });

@@ -22,9 +22,12 @@ export function numberToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 }
 
-/** Parses `a.b.c.d/n` (host bits must be zero), or a bare address as a /32. Undefined when malformed. */
+/**
+ * Parses `a.b.c.d/n` (host bits must be zero), or a bare address as a /32. Undefined when malformed,
+ * blanks included: the value goes to Azure exactly as written.
+ */
 export function parseCidr(value: string): Cidr | undefined {
-  const m = /^([^/]+)(?:\/(\d{1,2}))?$/.exec(value.trim());
+  const m = /^([^/]+)(?:\/(\d{1,2}))?$/.exec(value);
   if (!m || !IPV4.test(m[1])) return undefined;
   const prefix = m[2] === undefined ? 32 : Number(m[2]);
   if (prefix > 32) return undefined;

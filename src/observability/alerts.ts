@@ -169,5 +169,3 @@ export const VAULT_EXPIRY_ALERTS = {
       "A Key Vault secret has expired (the alert names it): apps that start now cannot read it and exit. Rotate it at once: pulumi up for generated secrets; renew supplied keys, pulumi config set --secret, pulumi up.",
   },
 } as const;
-
-export type VaultExpiryAlertKey = keyof typeof VAULT_EXPIRY_ALERTS;

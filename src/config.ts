@@ -10,7 +10,6 @@ import {
   FIXED,
   FixedDecisions,
   isEnvironment,
-  isHigher,
   LOWER_ENVIRONMENTS,
   refusalOf,
   SETTINGS,
@@ -632,17 +631,17 @@ export function validateConfig(
       ),
     );
 
-  // The Postgres servers of uat/staging/prod accept Entra only (matrix: postgresPasswordAuth off),
-  // so without an Entra administrator nobody could ever create the application's roles.
+  // With password auth off (the matrix decision; always so in uat/staging/prod) the application
+  // server accepts Entra only, so without an Entra administrator nobody could create its roles.
   if (
-    isHigher(env) &&
+    !decide(env, overrides).postgresPasswordAuth.value &&
     (values.groups === undefined || (parsed.groups !== undefined && groups.dba === undefined))
   )
     problems.push(
       missing(
         "groups.dba",
         env,
-        "the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7)",
+        "the application Postgres server accepts Entra only when postgresPasswordAuth is false (always in uat, staging and prod), and groups.dba is its Entra administrator (DESIGN.md §7)",
       ),
     );
 

@@ -40,8 +40,9 @@ function baseValues(env: Environment): Record<string, string> {
       endpoint: "https://ais-engram.openai.azure.com/",
     }),
     alertEmails: JSON.stringify(["platform-oncall@engram.example"]),
-    // uat/staging/prod need the Entra administrator of their Entra-only Postgres servers.
-    ...(higher ? { groups: JSON.stringify({ dba: "71b3b4ba-ae8b-47f1-88d5-4b09aaba04ae" }) } : {}),
+    // The Entra administrator of Entra-only Postgres servers (required in uat/staging/prod, and
+    // wherever postgresPasswordAuth is false).
+    groups: JSON.stringify({ dba: "71b3b4ba-ae8b-47f1-88d5-4b09aaba04ae" }),
     azureAiKey: "sk-offline-test-key",
   };
 }
@@ -364,7 +365,7 @@ const OTHER_REFUSALS: OtherRefusal[] = [
     set: { groups: JSON.stringify({ admin: "4b757794-9b82-4490-8fd5-7eb367bf27da" }) },
     refusedIn: HIGHER,
     messages: (env) => [
-      `engram:groups.dba is missing in ${env}: the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
+      `engram:groups.dba is missing in ${env}: the application Postgres server accepts Entra only when postgresPasswordAuth is false (always in uat, staging and prod), and groups.dba is its Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
     ],
   },
   {
@@ -372,7 +373,7 @@ const OTHER_REFUSALS: OtherRefusal[] = [
     unset: ["groups"],
     refusedIn: HIGHER,
     messages: (env) => [
-      `engram:groups.dba is missing in ${env}: the Postgres servers accept Entra only in uat, staging and prod, and groups.dba is their Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
+      `engram:groups.dba is missing in ${env}: the application Postgres server accepts Entra only when postgresPasswordAuth is false (always in uat, staging and prod), and groups.dba is its Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``,
     ],
   },
   {
@@ -502,6 +503,23 @@ describe("GIVEN accepted overrides in the environments that allow them", () => {
   });
   it("higher environments never get localhost dev origins, even by default", () => {
     for (const env of HIGHER) expect(accepted(env, {}).devOrigins).toEqual([]);
+  });
+});
+
+describe.each(LOWER)("groups.dba follows the Postgres decision in %s", (env) => {
+  // The rule is the decision, not the tier: an Entra-only application server needs its Entra admin.
+  it("GIVEN engram:postgresPasswordAuth=false and no groups.dba THEN it is refused, in the plan too, with its exact message", async () => {
+    const message = `engram:groups.dba is missing in ${env}: the application Postgres server accepts Entra only when postgresPasswordAuth is false (always in uat, staging and prod), and groups.dba is its Entra administrator (DESIGN.md §7); set it with \`pulumi config set --path engram:groups.dba <value>\``;
+    expect(problemsOf(env, { set: { postgresPasswordAuth: "false" }, unset: ["groups"] })).toEqual([message]);
+    const { dba, ...groups } = JSON.parse(stackConfig(env).values["engram:groups"]) as Record<string, string>;
+    expect(dba).toBeDefined();
+    const change = { set: { "engram:postgresPasswordAuth": "false", "engram:groups": groups } };
+    expect(await planRefused(env, change)).toEqual([message]);
+    // With the committed groups (dba included) the same decision plans.
+    await planOk(env, { set: { "engram:postgresPasswordAuth": "false" } });
+  });
+  it("GIVEN password auth on (the default) THEN groups.dba stays optional", () => {
+    expect(accepted(env, { unset: ["groups"] }).groups.dba).toBeUndefined();
   });
 });
 

@@ -65,6 +65,14 @@ describe.each(ENVIRONMENTS)("secret rotation reaches the apps in %s", (env) => {
       // The stamp is the generation time of the secret's Rotating trigger (placeholder base time).
       for (const part of stamp.split(";").filter((p) => /^(zep-api-key|postgres-password)@/.test(p)))
         expect(part).toMatch(/@\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      // ...and it comes from that trigger: the template depends on each secret's time.Rotating, so a
+      // rotation (a new Rotating value) changes the template. A fixed stamp would not.
+      const template = index.one("azure-native:app:ContainerApp", `${app}-app`).newState.propertyDependencies
+        .template;
+      for (const secret of GENERATED_READS[env][app])
+        expect(template).toContain(
+          index.one("time:index/rotating:Rotating", `secret-${secret}-rotation`).urn,
+        );
     },
   );
 

@@ -228,6 +228,12 @@ describe("Temporal mTLS in prod", () => {
       // The leaves' issue time (placeholder: the fixed instant of the offline plan).
       expect(stamp?.value).toContain("temporal-tls-ca@2026-01-01T00:00:00Z");
       expect(stamp?.secretRef).toBeUndefined();
+      // The stamp comes from the leaf certificates (they rotate; the CA does not): the template
+      // depends on every one of them, so re-issuing any leaf changes it.
+      const template = app(index, a).newState.propertyDependencies.template;
+      for (const leaf of index.ofType("tls:index/locallySignedCert:LocallySignedCert"))
+        expect(template).toContain(leaf.urn);
     }
+    expect(index.ofType("tls:index/locallySignedCert:LocallySignedCert")).toHaveLength(3);
   });
 });

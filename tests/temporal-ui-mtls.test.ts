@@ -295,6 +295,12 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
       });
       const worker = envMap(index.one("azure-native:app:ContainerApp", "worker-app")).ENGRAM_SECRETS_ROTATED;
       expect(worker?.value).toContain(`temporal-tls-client-cert@${issued}`);
+      // The stamp comes from the leaf certificates (all issue times are equal offline): the UI's
+      // template depends on each leaf, so re-issuing one changes it.
+      const leaves = index.ofType("tls:index/locallySignedCert:LocallySignedCert");
+      expect(leaves).toHaveLength(3);
+      for (const leaf of leaves)
+        expect(uiApp(index).newState.propertyDependencies.template).toContain(leaf.urn);
     });
   });
 });

@@ -1,5 +1,4 @@
 import { DIAGNOSTIC_PROFILES, DiagnosticKind, tablesProduced } from "../components/diagnostic-setting";
-import { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { placeholderResource } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
@@ -182,23 +181,66 @@ describe("queries read the tables the diagnostic settings fill", () => {
     },
   );
 
-  it("in the prod plan, every table an enabled log alert reads is filled by a diagnostic setting of the plan", async () => {
+  /**
+   * The table each shipped log category fills, written out from Azure's documentation (independent
+   * of components/diagnostic-setting.ts): `dedicated` with resource-specific destination tables,
+   * `shared` otherwise.
+   */
+  const TABLE_OF: Record<string, { dedicated: string; shared: string }> = {
+    "Microsoft.KeyVault/vaults audit": { dedicated: "AZKVAuditLogs", shared: "AzureDiagnostics" },
+    "blobServices StorageRead": { dedicated: "StorageBlobLogs", shared: "StorageBlobLogs" },
+    "blobServices StorageWrite": { dedicated: "StorageBlobLogs", shared: "StorageBlobLogs" },
+    "blobServices StorageDelete": { dedicated: "StorageBlobLogs", shared: "StorageBlobLogs" },
+    "Microsoft.DBforPostgreSQL/flexibleServers PostgreSQLLogs": {
+      dedicated: "AzureDiagnostics",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.DBforPostgreSQL/flexibleServers PostgreSQLFlexSessions": {
+      dedicated: "AzureDiagnostics",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.App/managedEnvironments ContainerAppConsoleLogs": {
+      dedicated: "ContainerAppConsoleLogs",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.App/managedEnvironments ContainerAppSystemLogs": {
+      dedicated: "ContainerAppSystemLogs",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.Network/applicationGateways ApplicationGatewayFirewallLog": {
+      dedicated: "AGWFirewallLogs",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.Network/applicationGateways ApplicationGatewayAccessLog": {
+      dedicated: "AGWAccessLogs",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.Network/applicationGateways ApplicationGatewayPerformanceLog": {
+      dedicated: "AGWPerformanceLogs",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.OperationalInsights/workspaces audit": { dedicated: "LAQueryLogs", shared: "LAQueryLogs" },
+  };
+
+  it("in the prod plan, every table an enabled log alert reads is filled by a category a diagnostic setting of the plan ships", async () => {
     const { index } = await planOk("prod", { set: { "engram:signInAlerts": "true" } });
-    const kindByType: Record<string, DiagnosticKind> = {
-      "Microsoft.KeyVault/vaults": "keyVault",
-      "Microsoft.DBforPostgreSQL/flexibleServers": "postgresServer",
-      "Microsoft.App/managedEnvironments": "containerAppsEnvironment",
-      "Microsoft.Network/applicationGateways": "applicationGateway",
-      "Microsoft.OperationalInsights/workspaces": "logAnalyticsWorkspace",
-    };
-    const kinds = index.ofType("azure-native:monitor:DiagnosticSetting").map((d: PlanStep) => {
-      const uri = String(d.newState.inputs.resourceUri);
-      if (uri.endsWith("/blobServices/default")) return "blobService" as DiagnosticKind;
-      const m = /\/providers\/([^/]+\/[^/]+)\/[^/]+$/.exec(uri);
-      return kindByType[m ? m[1] : ""];
-    });
-    expect(kinds).not.toContain(undefined);
-    const produced = tablesProduced(kinds);
+    const produced = new Set<string>();
+    for (const d of index.ofType("azure-native:monitor:DiagnosticSetting")) {
+      const i = d.newState.inputs as {
+        resourceUri: string;
+        logAnalyticsDestinationType?: string;
+        logs: { category?: string; categoryGroup?: string; enabled: boolean }[];
+      };
+      const source = i.resourceUri.endsWith("/blobServices/default")
+        ? "blobServices"
+        : (/\/providers\/([^/]+\/[^/]+)\/[^/]+$/.exec(i.resourceUri)?.[1] ?? i.resourceUri);
+      for (const log of i.logs.filter((l) => l.enabled)) {
+        const key = `${source} ${log.category ?? log.categoryGroup}`;
+        const table = TABLE_OF[key];
+        expect(table ? key : `${key} (no table known)`).toBe(key);
+        produced.add(i.logAnalyticsDestinationType === "Dedicated" ? table.dedicated : table.shared);
+      }
+    }
     for (const s of index.ofType(SQR)) {
       for (const t of tablesRead(String(condition(s.newState.inputs).query)))
         expect(produced.has(t) || EXTERNAL.has(t) ? t : `${t} (not filled)`).toBe(t);

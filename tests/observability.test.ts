@@ -1,4 +1,4 @@
-import { DIAGNOSTIC_PROFILES, DiagnosticKind } from "../components/diagnostic-setting";
+import { DiagnosticKind } from "../components/diagnostic-setting";
 import { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { BUILT_IN_ROLES } from "../src/lib/roles";
@@ -21,17 +21,47 @@ function settingsOn(index: PlanIndex, resourceId: string): PlanStep[] {
 }
 
 /** What a diagnostic setting of a kind must send (categories, metrics, destination type). */
+/**
+ * What each audited kind must ship (SOP 000 Logging & Monitoring, Audit & Logging), written out
+ * here rather than read from components/diagnostic-setting.ts, so a category dropped there fails.
+ */
+const EXPECTED_PROFILES: Record<
+  DiagnosticKind,
+  { logs: ({ categoryGroup: string } | { category: string })[]; metrics: string[]; dedicated: boolean }
+> = {
+  keyVault: { logs: [{ categoryGroup: "audit" }], metrics: ["AllMetrics"], dedicated: true },
+  blobService: {
+    logs: [{ category: "StorageRead" }, { category: "StorageWrite" }, { category: "StorageDelete" }],
+    metrics: ["Transaction"],
+    dedicated: false,
+  },
+  postgresServer: {
+    logs: [{ category: "PostgreSQLLogs" }, { category: "PostgreSQLFlexSessions" }],
+    metrics: ["AllMetrics"],
+    dedicated: false,
+  },
+  containerAppsEnvironment: {
+    logs: [{ category: "ContainerAppConsoleLogs" }, { category: "ContainerAppSystemLogs" }],
+    metrics: [],
+    dedicated: true,
+  },
+  applicationGateway: {
+    logs: [
+      { category: "ApplicationGatewayFirewallLog" },
+      { category: "ApplicationGatewayAccessLog" },
+      { category: "ApplicationGatewayPerformanceLog" },
+    ],
+    metrics: ["AllMetrics"],
+    dedicated: true,
+  },
+  logAnalyticsWorkspace: { logs: [{ categoryGroup: "audit" }], metrics: ["AllMetrics"], dedicated: false },
+};
+
 function expectProfile(setting: PlanStep, kind: DiagnosticKind, workspace: string) {
-  const p = DIAGNOSTIC_PROFILES[kind] as (typeof DIAGNOSTIC_PROFILES)[DiagnosticKind] & {
-    categoryGroups?: readonly string[];
-    categories?: readonly string[];
-  };
+  const p = EXPECTED_PROFILES[kind];
   const i = setting.newState.inputs;
   expect(i.workspaceId).toBe(workspace);
-  expect(i.logs).toEqual([
-    ...(p.categoryGroups ?? []).map((categoryGroup) => ({ categoryGroup, enabled: true })),
-    ...(p.categories ?? []).map((category) => ({ category, enabled: true })),
-  ]);
+  expect(i.logs).toEqual(p.logs.map((l) => ({ ...l, enabled: true })));
   expect(i.metrics).toEqual(p.metrics.map((category) => ({ category, enabled: true })));
   expect(i.logAnalyticsDestinationType).toBe(p.dedicated ? "Dedicated" : undefined);
 }

@@ -128,7 +128,8 @@ describe.each(ENVIRONMENTS)("Postgres in %s", (env) => {
     const { index } = await planOk(env);
     for (const s of index.ofType(T.server)) {
       expect(s.newState.protect).toBe(higher);
-      expect(index.ofType(T.lock).filter((l) => inputs(l).scope === idOf(s)).length).toBe(higher ? 1 : 0);
+      const locks = index.ofType(T.lock).filter((l) => inputs(l).scope === idOf(s));
+      expect(locks.map((l) => inputs(l).level)).toEqual(higher ? ["CanNotDelete"] : []);
     }
   });
 

@@ -95,6 +95,7 @@ describe.each(ENVIRONMENTS)("storage in %s", (env) => {
     const { index } = await planOk(env);
     const account = index.one(T.account);
     expect(account.newState.protect).toBe(higher);
-    expect(index.ofType(T.lock).filter((l) => inputs(l).scope === idOf(account)).length).toBe(higher ? 1 : 0);
+    const locks = index.ofType(T.lock).filter((l) => inputs(l).scope === idOf(account));
+    expect(locks.map((l) => inputs(l).level)).toEqual(higher ? ["CanNotDelete"] : []);
   });
 });

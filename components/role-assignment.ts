@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { checkGrant, PrincipalType, scopeRefusal } from "../src/lib/grants";
 import { roleAssignmentName } from "../src/lib/ids";
-import { RoleName } from "../src/lib/roles";
+import { roleDefinitionResourceId, RoleName } from "../src/lib/roles";
 import { Environment } from "../src/matrix";
 
 /** Something that can be granted a role. */
@@ -54,7 +54,9 @@ export function grant(
     scope: typeof scope.id === "string" ? scope.id : undefined,
     environment: args.environment,
   });
-  const roleDefinitionId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+  const roleDefinitionId = pulumi
+    .output(args.subscriptionId)
+    .apply((subscriptionId) => roleDefinitionResourceId(subscriptionId, roleGuid));
   const scopeId = pulumi.output(scope.id).apply((s) => {
     const refusal = scopeRefusal(s, principal.label, role);
     if (refusal) throw new Error(refusal);

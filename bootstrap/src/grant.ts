@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { roleAssignmentName, roleDefinitionResourceId } from "./names";
+import { roleDefinitionResourceId } from "../../src/lib/roles";
+import { roleAssignmentName } from "./names";
 
 export interface GrantArgs {
   subscriptionId: string;

@@ -63,8 +63,3 @@ export function roleAssignmentName(scope: string, principalId: string, roleDefin
 export function lockOperatorRoleGuid(subscriptionId: string, env: Environment): string {
   return uuidv5(`lock-operator|${subscriptionId.toLowerCase()}|${env}`, BOOTSTRAP_UUID_NAMESPACE);
 }
-
-/** Full ARM id of a role definition in the subscription. */
-export function roleDefinitionResourceId(subscriptionId: string, roleDefinitionGuid: string): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionGuid}`;
-}

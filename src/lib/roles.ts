@@ -45,7 +45,7 @@ export const BOOTSTRAP_ROLES = {
   Contributor: BUILT_IN_ROLES.Contributor,
 } as const;
 
-/** The full ARM id of a built-in role definition, subscription-relative as ARM expects it. */
-export function roleDefinitionId(subscriptionId: string, role: RoleName): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+/** The full ARM id of a role definition (built-in or custom), subscription-relative as ARM expects it. */
+export function roleDefinitionResourceId(subscriptionId: string, roleDefinitionGuid: string): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionGuid}`;
 }

@@ -12,7 +12,6 @@ import { VAULT_EXPIRY_ALERTS } from "../observability/alerts";
 import {
   SERVICE_NAMES,
   ServiceName,
-  secretsReadBy,
   VAULT_SECRETS,
   VaultSecretName,
   VaultSecretSpec,
@@ -74,41 +73,28 @@ export interface PostgresEndpoints {
   databases: { engram: string; zep: string; temporal: string; temporalVisibility: string };
   /** The password-auth login of the platform server (its password is vault secret `postgres-password`). */
   platformLogin: string;
-  /** Whether the application server accepts password auth (dev/test only). */
-  appPasswordAuth: boolean;
-  /** The Postgres role (login) name of backend and worker on the application server (Entra, their MI). */
-  appLogins: { backend: string; worker: string };
 }
 
 export interface DataLayer {
   vaultName: pulumi.Output<string>;
   /** `https://<name>.vault.azure.net/` (with the trailing slash). */
   vaultUri: pulumi.Output<string>;
-  vaultId: pulumi.Output<string>;
   /** Versionless URL of a vault secret: `${vaultUri}secrets/<name>` (always the current version). */
   secretUrl(name: string): pulumi.Output<string>;
-  /** The vault secrets that exist in this stack (VAULT_SECRETS present here + added ones). */
-  secretNames(): string[];
+  /** ARM id of a vault secret: `${vaultId}/secrets/<name>`. */
+  secretId(name: string): pulumi.Output<string>;
   /**
    * Each service's Key Vault Secrets User assignments (one per secret it reads). A Container App
    * `dependsOn` exactly its own list. `addSecret` appends to these lists, so call it before
    * reading them.
    */
   secretGrants: Record<ServiceName, pulumi.Resource[]>;
-  /** The readers of one vault secret: service names, and the labels of extra readers. */
-  readersOf(secret: string): readonly string[];
   /** Generated secrets: when the current value was generated (changes on every rotation). */
   secretRotations: Record<string, pulumi.Output<string>>;
   /** Adds a vault secret with per-secret grants for its readers. */
   addSecret(name: string, spec: ExtraVaultSecret): AddedVaultSecret;
   postgres: PostgresEndpoints;
-  storage: {
-    accountName: pulumi.Output<string>;
-    accountId: pulumi.Output<string>;
-    /** `https://<account>.blob.core.windows.net/` */
-    blobEndpoint: pulumi.Output<string>;
-    containerName: string;
-  };
+  storage: { accountName: pulumi.Output<string> };
   /** Resource ids for the observability layer's diagnostic settings (this layer creates none). */
   diagnosticTargets: {
     keyVaultId: pulumi.Output<string>;
@@ -220,7 +206,6 @@ export function buildData(
 
   // ---- Secrets and per-secret grants ----------------------------------------------------------
   const secrets: Record<string, VaultSecret> = {};
-  const readers: Record<string, readonly string[]> = {};
   const secretGrants = emptyGrants();
 
   const addVaultSecret = (
@@ -247,7 +232,6 @@ export function buildData(
       after: expiryAlerts ? [expiryAlerts] : [],
     });
     secrets[secretName] = s;
-    readers[secretName] = resolved.map((r) => r.label);
     for (const r of secretReaders) if (typeof r === "string") secretGrants[r].push(s.grants[r]);
     return s;
   };
@@ -255,7 +239,8 @@ export function buildData(
   for (const name of vaultSecretsFor(cfg.secretsPresent)) {
     const spec: VaultSecretSpec = VAULT_SECRETS[name];
     // The readers come from the one table the Container Apps mount their secretRefs from.
-    const secretReaders = SERVICE_NAMES.filter((s) => secretsReadBy(s, cfg).includes(name));
+    const readers = spec.readers(cfg.decisions);
+    const secretReaders = SERVICE_NAMES.filter((s) => readers.includes(s));
     if (spec.source.kind === "generated") {
       addVaultSecret(
         name,
@@ -398,11 +383,9 @@ export function buildData(
   return {
     vaultName: vault.name,
     vaultUri: vault.vaultUri,
-    vaultId: vault.id,
     secretUrl,
-    secretNames: () => Object.keys(secrets),
+    secretId: (name) => pulumi.interpolate`${vault.id}/secrets/${name}`,
     secretGrants,
-    readersOf: (secret) => readers[secret] ?? [],
     secretRotations: Object.fromEntries(
       Object.entries(secrets).flatMap(([n, v]) => (v.rotatedAt ? [[n, v.rotatedAt]] : [])),
     ),
@@ -440,15 +423,8 @@ export function buildData(
       platformHost: platformServer.fqdn,
       databases: { ...DATABASES },
       platformLogin: PLATFORM_LOGIN,
-      appPasswordAuth,
-      appLogins,
     },
-    storage: {
-      accountName: store.accountName,
-      accountId: store.id,
-      blobEndpoint: store.blobEndpoint,
-      containerName: store.containerName,
-    },
+    storage: { accountName: store.accountName },
     diagnosticTargets: {
       keyVaultId: vault.id,
       storageAccountId: store.id,

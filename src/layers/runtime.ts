@@ -392,8 +392,8 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       tags: { ...ctx.tags, service: "waf" },
       subnetId: subnet.id,
       backendFqdn: backend.fqdn.apply((f) => f ?? ""),
-      certificateSecretId: pulumi.interpolate`${data.vaultUri}secrets/${APPGW_CERT_SECRET}`,
-      certificateSecretResourceId: pulumi.interpolate`${data.vaultId}/secrets/${APPGW_CERT_SECRET}`,
+      certificateSecretId: data.secretUrl(APPGW_CERT_SECRET),
+      certificateSecretResourceId: data.secretId(APPGW_CERT_SECRET),
       zoneRedundant: cfg.fixed.zoneRedundant,
       capacity: cfg.fixed.wafCapacity,
     });

@@ -2,7 +2,6 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadConfig } from "./config";
 import { createContext, Platform } from "./context";
-import { SERVICE_NAMES } from "./services";
 import { buildAccess } from "./layers/access";
 import { buildData } from "./layers/data";
 import { buildEntra } from "./layers/entra";
@@ -60,9 +59,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     apiClientId: entra.apiClientId,
     webOrigin: web.origin,
     appInsightsConnectionString: monitoring.appInsightsConnectionString,
-    registryGrants: Object.fromEntries(
-      SERVICE_NAMES.map((s) => [s, [access[`${s} -> AcrPull on acr`]].filter((g) => g !== undefined)]),
-    ),
+    acrPull: access.acrPull,
   });
   // Diagnostic settings on every resource that has logs, security alerts:
   buildAlertsAndDiagnostics(ctx, platform, {

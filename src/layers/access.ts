@@ -15,37 +15,37 @@ export const RESOURCE_GROUP_ROLES: Record<"sre" | "dev", readonly RoleName[]> = 
   dev: ["Contributor"],
 };
 
-export type AccessGrants = Record<string, authorization.RoleAssignment>;
+/** What later layers need of these grants: each service's AcrPull (its app waits for it). */
+export interface AccessLayer {
+  acrPull: Partial<Record<ServiceName, authorization.RoleAssignment>>;
+}
 
 /**
  * The role assignments of DESIGN.md §4 that need only the service identities and scopes that
  * exist before this program's data layer: the Azure AI account, the container registry, and the
  * platform groups on the resource group. Grants on Key Vault secrets, Storage and Application
  * Insights come with the layers that create those resources, through the same `grant()`.
- *
- * Keyed by `<principal> -> <role> on <scope>`, the same label the assignment's description carries.
  */
 export function buildAccess(
   ctx: Context,
   platform: Platform,
   identities: ServiceIdentities,
   resourceGroup: pulumi.Resource,
-): AccessGrants {
+): AccessLayer {
   const cfg = ctx.cfg;
-  const out: AccessGrants = {};
+  const acrPull: AccessLayer["acrPull"] = {};
   const add = (
     principal: Principal,
     role: RoleName,
     scope: { id: pulumi.Input<string>; label: string },
     parent: pulumi.Resource,
-  ) => {
-    out[`${principal.label} -> ${role} on ${scope.label}`] = grant(
+  ) =>
+    grant(
       { principal, role, scope, subscriptionId: platform.subscriptionId, environment: cfg.environment },
       // Children inherit `protect`; a role assignment must stay revocable at any time
       // (SOP 000 Incident Response: remove MI role bindings), so it is never protected.
       { parent, protect: false },
     );
-  };
 
   for (const service of AI_USERS)
     add(
@@ -58,7 +58,12 @@ export function buildAccess(
   const acrId = cfg.registry?.acrId;
   if (acrId !== undefined)
     for (const service of SERVICE_NAMES)
-      add(identities[service].principal, "AcrPull", { id: acrId, label: "acr" }, identities[service]);
+      acrPull[service] = add(
+        identities[service].principal,
+        "AcrPull",
+        { id: acrId, label: "acr" },
+        identities[service],
+      );
 
   const rg = { id: platform.resourceGroupId, label: "rg" };
   for (const group of ["sre", "dev"] as const) {
@@ -67,5 +72,5 @@ export function buildAccess(
     const principal: Principal = { principalId: objectId, principalType: "Group", label: `group:${group}` };
     for (const role of RESOURCE_GROUP_ROLES[group]) add(principal, role, rg, resourceGroup);
   }
-  return out;
+  return { acrPull };
 }

@@ -64,8 +64,8 @@ export interface RuntimeDeps {
   apiClientId: pulumi.Input<string>;
   /** The Static Web App origin, `https://<defaultHostname>` (joins CORS_ORIGINS). */
   webOrigin: pulumi.Input<string>;
-  /** Each service's AcrPull assignment(s): the image is pulled at revision start too. @default {} */
-  registryGrants?: Partial<Record<ServiceName, pulumi.Resource[]>>;
+  /** Each service's AcrPull assignment (access layer): the image is pulled at revision start too. @default {} */
+  acrPull?: Partial<Record<ServiceName, pulumi.Resource>>;
   /**
    * Application Insights connection string for backend and worker telemetry. Not a secret (an
    * identifier; with local auth off, ingestion needs the app identity's Entra token). @default none
@@ -255,8 +255,10 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   }
 
   // Grants are read after addSecret, which appends to them.
-  for (const s of SERVICE_NAMES)
-    plans[s].grants = [...(data.secretGrants[s] ?? []), ...(deps.registryGrants?.[s] ?? [])];
+  for (const s of SERVICE_NAMES) {
+    const pull = deps.acrPull?.[s];
+    plans[s].grants = [...(data.secretGrants[s] ?? []), ...(pull ? [pull] : [])];
+  }
   plans["temporal-ui"].grants = [...uiTlsGrants, ...(uiAcrPull ? [uiAcrPull] : [])];
 
   const corsOrigins = pulumi

@@ -299,6 +299,12 @@ function genericId(type: string, i: Inputs, name: string): string {
     : `${rgId(i)}/providers/${ns}/${t}/${n}`;
 }
 
+/** The placeholder id of a resource of a plan (what other resources see as its `id`). */
+export function placeholderIdOf(step: { urn: string; newState: { type: string; inputs: Inputs } }): string {
+  const name = step.urn.split("::").pop() as string;
+  return placeholderResource(step.newState.type, name, step.urn, step.newState.inputs).id;
+}
+
 /** Placeholder id and state (inputs merged with computed outputs) of one registered resource. */
 export function placeholderResource(
   type: string,

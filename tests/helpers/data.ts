@@ -1,5 +1,5 @@
 import { runProgram } from "../../scripts/offline/engine";
-import { placeholderResource, placeholderUuid } from "../../scripts/offline/placeholders";
+import { placeholderIdOf, placeholderUuid } from "../../scripts/offline/placeholders";
 import { PROJECT } from "../../scripts/offline/plan";
 import { PlanIndex } from "../../scripts/offline/plan-index";
 import { PlanStep } from "../../scripts/offline/plan";
@@ -40,8 +40,7 @@ export type Json = any;
 export const inputs = (s: PlanStep): Json => s.newState.inputs;
 
 /** The placeholder id the offline engine gives a step (what other resources see as its `id`). */
-export const idOf = (s: PlanStep): string =>
-  placeholderResource(s.newState.type, s.urn.split("::").pop() as string, s.urn, s.newState.inputs).id;
+export const idOf = (s: PlanStep): string => placeholderIdOf(s);
 
 /** The placeholder principal id of a service's managed identity. */
 export function principalIdOf(index: PlanIndex, service: string): string {

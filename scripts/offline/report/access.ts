@@ -1,20 +1,14 @@
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../src/lib/roles";
-import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
-import { ReportSection, table } from "./index";
+import { AZURE_CLI_CLIENT_ID } from "../../../src/layers/entra";
+import { code, grantParts, Inputs, inputsOf, table } from "./format";
+import { ReportSection } from "./index";
 
 /**
  * Who may do what, as planned: every Azure role assignment (principal -> role -> scope), and the
  * API's Entra side (app roles, delegated scope, pre-authorized clients, group app-role
  * assignments, SPA redirect URIs). Reads the plan only.
  */
-
-type Inputs = Record<string, unknown>;
-const inputs = (s: PlanStep): Inputs => s.newState.inputs;
-const code = (v: unknown) => `\`${String(v)}\``;
-
-const AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-const DESCRIPTION = /^engram-infra: (.+) -> (.+) on (.+)$/;
 
 /** A role definition id's built-in role name, or a warning if it is not in the table. */
 function roleName(roleDefinitionId: unknown): string {
@@ -29,13 +23,13 @@ function roleAssignments(index: PlanIndex): string {
   const rows = index
     .ofType("azure-native:authorization:RoleAssignment")
     .map((s) => {
-      const i = inputs(s);
-      const m = DESCRIPTION.exec(String(i.description ?? ""));
+      const i = inputsOf(s);
+      const m = grantParts(i.description);
       return [
-        m ? m[1] : code(index.logicalName(s)),
+        m ? m.principal : code(index.logicalName(s)),
         String(i.principalType ?? "**missing**"),
         roleName(i.roleDefinitionId),
-        m ? m[3] : "",
+        m ? m.scope : "",
         code(i.scope),
       ];
     })
@@ -49,7 +43,7 @@ function apiApp(index: PlanIndex): string[] {
     .ofType("azuread:index/application:Application")
     .find((s) => s.urn.endsWith("::entra-api-app"));
   if (!app) return [];
-  const i = inputs(app);
+  const i = inputsOf(app);
   const api = (i.api as Inputs | undefined) ?? {};
   const roles = (i.appRoles as Inputs[] | undefined) ?? [];
   const scopes = (api.oauth2PermissionScopes as Inputs[] | undefined) ?? [];
@@ -62,7 +56,7 @@ function apiApp(index: PlanIndex): string[] {
   const out = [
     `### API app registration ${code(i.displayName)}`,
     "",
-    `Identifier URI (audience) ${((i.identifierUris as string[] | undefined) ?? []).map(code).join(", ")}, sign-in audience ${code(i.signInAudience)}, access token version ${code(api.requestedAccessTokenVersion)}, app-role assignment required on the service principal: ${code(sp ? inputs(sp).appRoleAssignmentRequired : "no service principal")}.`,
+    `Identifier URI (audience) ${((i.identifierUris as string[] | undefined) ?? []).map(code).join(", ")}, sign-in audience ${code(i.signInAudience)}, access token version ${code(api.requestedAccessTokenVersion)}, app-role assignment required on the service principal: ${code(sp ? inputsOf(sp).appRoleAssignmentRequired : "no service principal")}.`,
     "",
     table(
       ["app role", "display name", "id", "enabled", "description"],
@@ -86,9 +80,9 @@ function apiApp(index: PlanIndex): string[] {
     .ofType("azuread:index/application:Application")
     .find((s) => s.urn.endsWith("::entra-spa-app"))?.urn;
   const pre = index.ofType("azuread:index/applicationPreAuthorized:ApplicationPreAuthorized").map((s) => {
-    const p = inputs(s);
+    const p = inputsOf(s);
     const client =
-      p.authorizedClientId === AZURE_CLI
+      p.authorizedClientId === AZURE_CLI_CLIENT_ID
         ? "Azure CLI"
         : s.newState.dependencies.includes(spaUrn ?? "")
           ? "SPA (engram-web)"
@@ -104,7 +98,7 @@ function apiApp(index: PlanIndex): string[] {
   );
 
   const assignments = index.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").map((s) => {
-    const a = inputs(s);
+    const a = inputsOf(s);
     const label = index
       .logicalName(s)
       .replace(/^entra-api-role-/, "")
@@ -126,12 +120,12 @@ function spaApp(index: PlanIndex): string[] {
     .ofType("azuread:index/application:Application")
     .find((s) => s.urn.endsWith("::entra-spa-app"));
   if (!app) return [];
-  const i = inputs(app);
+  const i = inputsOf(app);
   const uris = ((i.singlePageApplication as Inputs | undefined)?.redirectUris as string[] | undefined) ?? [];
   const api = index
     .ofType("azuread:index/application:Application")
     .find((s) => s.urn.endsWith("::entra-api-app"));
-  const apiScopes = ((api && (inputs(api).api as Inputs | undefined)?.oauth2PermissionScopes) ??
+  const apiScopes = ((api && (inputsOf(api).api as Inputs | undefined)?.oauth2PermissionScopes) ??
     []) as Inputs[];
   const scopeName = (id: unknown) => String(apiScopes.find((s) => s.id === id)?.value ?? id);
   const required = ((i.requiredResourceAccesses as Inputs[] | undefined) ?? []).flatMap(

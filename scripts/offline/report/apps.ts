@@ -1,6 +1,7 @@
 import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
-import { ReportSection, table } from "./index";
+import { grantParts, lastSegment, table } from "./format";
+import { ReportSection } from "./index";
 
 /**
  * Per Container App: the identity it runs as, its secrets (Key Vault secret → env var or file),
@@ -27,8 +28,6 @@ interface AppInputs {
     volumes?: { name: string; secrets?: { path: string; secretRef: string }[] }[];
   };
 }
-
-const last = (id: string) => id.split("/").pop() ?? id;
 
 function ingressText(index: PlanIndex, a: AppInputs): string {
   const i = a.configuration?.ingress;
@@ -71,7 +70,10 @@ function grantsText(index: PlanIndex, s: PlanStep): string {
   const grants = s.newState.dependencies
     .map((u) => index.get(u))
     .filter((d): d is PlanStep => d?.newState.type === "azure-native:authorization:RoleAssignment")
-    .map((d) => String(d.newState.inputs.description ?? "").replace(/^engram-infra: [^ ]+ -> /, ""));
+    .map((d) => {
+      const g = grantParts(d.newState.inputs.description);
+      return g ? `${g.role} on ${g.scope}` : String(d.newState.inputs.description ?? "");
+    });
   return grants.length ? grants.sort().join("; ") : "none";
 }
 
@@ -83,7 +85,7 @@ export const appsSection: ReportSection = ({ index }) => {
     const ids = a.identity?.userAssignedIdentities ?? [];
     return [
       `\`${a.containerAppName}\``,
-      ids.length ? ids.map(last).join(", ") : "none",
+      ids.length ? ids.map((id) => lastSegment(id)).join(", ") : "none",
       secretsText(a),
       ingressText(index, a),
       grantsText(index, s),

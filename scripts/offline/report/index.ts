@@ -5,6 +5,7 @@ import { PlanIndex } from "../plan-index";
 import { accessSection } from "./access";
 import { appsSection } from "./apps";
 import { observabilitySection } from "./observability";
+import { code, table } from "./format";
 import { secretsSection } from "./secrets";
 
 /**
@@ -18,17 +19,6 @@ export interface ReportInput {
 }
 
 export type ReportSection = (input: ReportInput) => string | undefined;
-
-export function table(header: string[], rows: string[][]): string {
-  const esc = (c: string) => c.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
-  ].join("\n");
-}
-
-const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 
 const header: ReportSection = ({ result }) =>
   [

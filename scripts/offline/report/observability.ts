@@ -1,5 +1,5 @@
-import { PlanStep } from "../plan";
-import { ReportSection, table } from "./index";
+import { Inputs, inputsOf, lastSegment, table } from "./format";
+import { ReportSection } from "./index";
 
 /**
  * Observability as planned: the workspace (retention, local auth), every diagnostic setting
@@ -8,17 +8,13 @@ import { ReportSection, table } from "./index";
  */
 
 /** The last `type/name` pairs of an ARM id: `vaults/kv-engram-prod-1a2b3c`. */
-const last = (id: unknown, pairs = 1): string =>
+const lastPairs = (id: unknown, pairs = 1): string =>
   typeof id === "string"
     ? id
         .split("/")
         .slice(-2 * pairs)
         .join("/")
     : String(id);
-const nameOf = (id: unknown): string => (typeof id === "string" ? (id.split("/").pop() ?? id) : String(id));
-
-type Inputs = Record<string, unknown>;
-const inputs = (s: PlanStep): Inputs => s.newState.inputs;
 
 function categories(i: Inputs): string {
   const logs = (i.logs as Inputs[] | undefined) ?? [];
@@ -39,7 +35,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
     table(
       ["workspace", "retention (days)", "local (shared-key) auth", "public ingestion", "public query"],
       workspaces.map((w) => {
-        const i = inputs(w);
+        const i = inputsOf(w);
         const f = (i.features as Inputs | undefined) ?? {};
         return [
           String(i.workspaceName),
@@ -61,10 +57,10 @@ export const observabilitySection: ReportSection = ({ index }) => {
       ["target", "workspace", "categories", "tables"],
       diags
         .map((d) => {
-          const i = inputs(d);
+          const i = inputsOf(d);
           return [
-            last(i.resourceUri, String(i.resourceUri).includes("/blobServices/") ? 2 : 1),
-            nameOf(i.workspaceId),
+            lastPairs(i.resourceUri, String(i.resourceUri).includes("/blobServices/") ? 2 : 1),
+            lastSegment(i.workspaceId),
             categories(i),
             i.logAnalyticsDestinationType === "Dedicated" ? "resource-specific" : "service default",
           ];
@@ -74,7 +70,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
   );
 
   const rules = index.ofType("azure-native:monitor:ScheduledQueryRule").map((r) => {
-    const i = inputs(r);
+    const i = inputsOf(r);
     const c = ((i.criteria as Inputs).allOf as Inputs[])[0];
     return [
       String(i.ruleName),
@@ -84,7 +80,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
     ];
   });
   const activity = index.ofType("azure-native:monitor:ActivityLogAlert").map((r) => {
-    const i = inputs(r);
+    const i = inputsOf(r);
     const tags = (i.tags as Record<string, string> | undefined) ?? {};
     return [String(i.activityLogAlertName), tags["alert-severity"] ?? "—", "any event", String(i.enabled)];
   });
@@ -94,7 +90,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
   else out.push(table(["alert", "severity", "threshold", "enabled"], alerts));
 
   const expiry = index.ofType("azure-native:eventgrid:SystemTopicEventSubscription").map((r) => {
-    const i = inputs(r);
+    const i = inputsOf(r);
     const destination = i.destination as Inputs;
     const events = ((i.filter as Inputs).includedEventTypes as string[]).map((e) =>
       e.replace(/^Microsoft\.KeyVault\./, ""),

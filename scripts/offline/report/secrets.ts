@@ -1,7 +1,8 @@
-import { placeholderResource } from "../placeholders";
+import { placeholderIdOf } from "../placeholders";
 import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
-import { ReportSection, table } from "./index";
+import { code, grantParts, table } from "./format";
+import { ReportSection } from "./index";
 
 /**
  * Secrets and data-plane network posture, read from the plan: each Key Vault secret with its
@@ -12,9 +13,6 @@ import { ReportSection, table } from "./index";
 type Json = Record<string, unknown> & { [k: string]: Json };
 
 const inputsOf = (s: PlanStep) => s.newState.inputs as Json;
-const idOf = (s: PlanStep) =>
-  placeholderResource(s.newState.type, s.urn.split("::").pop() as string, s.urn, s.newState.inputs).id;
-const code = (v: string) => `\`${v}\``;
 
 /** `engram-infra: backend -> Key Vault Secrets User on kv-secret:zep-api-key` → `backend`. */
 function readersOf(index: PlanIndex, secretId: string): string[] {
@@ -22,8 +20,8 @@ function readersOf(index: PlanIndex, secretId: string): string[] {
     .ofType("azure-native:authorization:RoleAssignment")
     .filter((a) => inputsOf(a).scope === (secretId as unknown))
     .map((a) => {
-      const m = /^engram-infra: (\S+) -> (.+) on /.exec(String(inputsOf(a).description));
-      return m ? m[1] : String(inputsOf(a).principalId);
+      const g = grantParts(inputsOf(a).description);
+      return g ? g.principal : String(inputsOf(a).principalId);
     })
     .sort();
 }
@@ -48,7 +46,7 @@ const secretsTable = (index: PlanIndex): string => {
       tags.source ?? "—",
       expiry((i.properties as Json).attributes?.expires),
       rotation,
-      readersOf(index, idOf(s)).join(", ") || "nobody",
+      readersOf(index, placeholderIdOf(s)).join(", ") || "nobody",
     ];
   });
   return table(
@@ -68,7 +66,7 @@ const postureTable = (index: PlanIndex): string => {
       .map((z) => String(inputsOf(z).privateEndpointName)),
   );
   const pe = (s: PlanStep) => {
-    const e = endpoints.filter((x) => x.target === idOf(s));
+    const e = endpoints.filter((x) => x.target === placeholderIdOf(s));
     return e.length
       ? e.map((x) => `${x.group}${zoneGroups.size ? " + DNS zone group" : ""}`).join(", ")
       : "none";

@@ -6,7 +6,13 @@ import { grant } from "../../components/role-assignment";
 import { LogAlertSpec, SecurityAlerts } from "../../components/security-alerts";
 import { ServiceIdentity } from "../../components/service-identity";
 import { Context, Platform } from "../context";
-import { alertDescription, LOG_ALERTS, LogAlertKey, ROLE_ASSIGNMENT_ALERT } from "../observability/alerts";
+import {
+  alertDescription,
+  LOG_ALERTS,
+  LogAlertDefinition,
+  LogAlertKey,
+  ROLE_ASSIGNMENT_ALERT,
+} from "../observability/alerts";
 import { renderQuery } from "../observability/queries";
 import { DataLayer } from "./data";
 
@@ -186,9 +192,10 @@ export function buildAlertsAndDiagnostics(
   };
   if (cfg.signInAlerts && inputs.apiClientId === undefined)
     throw new Error("the Entra sign-in alert (engram:signInAlerts) needs the API registration's client id");
-  const keys = (Object.keys(LOG_ALERTS) as LogAlertKey[]).filter(
-    (k) => k !== "apiSignInFailures" || cfg.signInAlerts,
-  );
+  const keys = (Object.keys(LOG_ALERTS) as LogAlertKey[]).filter((k) => {
+    const a: LogAlertDefinition = LOG_ALERTS[k];
+    return a.enabledBy === undefined || cfg[a.enabledBy];
+  });
   const logAlerts: Record<string, LogAlertSpec> = {};
   for (const k of keys) {
     const a = LOG_ALERTS[k];

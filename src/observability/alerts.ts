@@ -29,14 +29,14 @@ export interface LogAlertDefinition {
   severity: 0 | 1 | 2 | 3 | 4;
   /** What happened and what to do first; the incident-response steps are appended. */
   action: string;
-  /** The query constant's name in src/observability/queries.ts. */
-  queryName: string;
   query: string;
   /** The numeric column the threshold applies to. */
   measureColumn: string;
   /** Columns that split the alert (one alert per caller, per app). */
   dimensions: readonly string[];
   thresholdKey: ThresholdKey;
+  /** Optional alerts: the boolean config key that turns it on. Without it the alert is required. */
+  enabledBy?: "signInAlerts";
   /** ISO 8601 durations. */
   window: string;
   frequency: string;
@@ -49,7 +49,6 @@ export const LOG_ALERTS = {
     severity: 2,
     action:
       "The backend returned many 401/403 responses: credential stuffing, a broken client, or a token/audience misconfiguration. Check AppRequests/ContainerAppConsoleLogs for the source IPs and paths; block abusive sources at the WAF; if a token leaked, revoke the user's sessions.",
-    queryName: "API_AUTH_FAILURES",
     query: API_AUTH_FAILURES,
     measureColumn: "Failures",
     dimensions: [],
@@ -63,7 +62,6 @@ export const LOG_ALERTS = {
     severity: 2,
     action:
       "One caller read (SecretGet/SecretList) far more secrets than usual. Identify the caller (Caller = object id) in AZKVAuditLogs; if it is not an engram service identity, or a service reading what it never reads, treat it as a compromise: remove its role assignments and rotate every secret it read.",
-    queryName: "KEY_VAULT_SECRET_READS",
     query: KEY_VAULT_SECRET_READS,
     measureColumn: "Reads",
     dimensions: ["Caller"],
@@ -77,7 +75,6 @@ export const LOG_ALERTS = {
     severity: 1,
     action:
       "The vault refused a request (HTTP 403). Either an identity is probing secrets it has no grant for, or a deployment removed a grant a service needs. Identify the caller and operation in AZKVAuditLogs; if unexpected, disable the caller and rotate the secrets it targeted.",
-    queryName: "KEY_VAULT_ACCESS_DENIED",
     query: KEY_VAULT_ACCESS_DENIED,
     measureColumn: "Denied",
     dimensions: ["Caller"],
@@ -91,7 +88,6 @@ export const LOG_ALERTS = {
     severity: 1,
     action:
       "A container stopped because a required secret was missing or unreadable (SOP 003 fail fast). Check that the Key Vault secret exists and is enabled, and that the app's identity still has Key Vault Secrets User on it; then restart the revision. If the secret was deleted or the grant removed unexpectedly, treat it as an incident.",
-    queryName: "MISSING_SECRET_EXITS",
     query: MISSING_SECRET_EXITS,
     measureColumn: "Exits",
     dimensions: ["ContainerAppName"],
@@ -105,11 +101,11 @@ export const LOG_ALERTS = {
     severity: 2,
     action:
       "Sign-ins for the API app are failing in numbers (password spray, blocked Conditional Access, or a misconfigured client). Check SigninLogs by user and IP; block or reset affected accounts.",
-    queryName: "API_SIGN_IN_FAILURES",
     query: API_SIGN_IN_FAILURES,
     measureColumn: "Failures",
     dimensions: [],
     thresholdKey: "authFailures",
+    enabledBy: "signInAlerts",
     window: "PT15M",
     frequency: "PT15M",
   },
@@ -135,14 +131,6 @@ export const ROLE_ASSIGNMENT_ALERT = {
 export function alertDescription(action: string): string {
   return `${action} ${INCIDENT_RESPONSE}`;
 }
-
-/** The alerts that are required whenever alerts are on (the Entra sign-in alert is optional). */
-export const REQUIRED_LOG_ALERTS: readonly LogAlertKey[] = [
-  "apiAuthFailures",
-  "keyVaultSecretReads",
-  "keyVaultAccessDenied",
-  "missingSecretExits",
-];
 
 /**
  * Key Vault expiry alerts: Key Vault publishes these events to an Event Grid system topic, and an

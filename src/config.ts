@@ -239,21 +239,13 @@ const schemas = {
 };
 
 type PlainKey = keyof typeof schemas;
-/** Keys whose raw value is JSON (objects, lists, numbers and booleans). */
-const JSON_KEYS = new Set<string>([
-  "network",
-  "tags",
-  "frontendOrigins",
-  "devOrigins",
-  "adminIpAllowlist",
-  "images",
-  "groups",
-  "ai",
-  "alertEmails",
-  "alertThresholds",
-  "retiredAppRoles",
-  "removedAppRoles",
-]);
+const schemaOf = (key: string): z.ZodType | undefined => (schemas as Record<string, z.ZodType>)[key];
+const keysWhere = (test: (schema: z.ZodType) => boolean) =>
+  new Set(Object.keys(schemas).filter((k) => test(schemaOf(k) as z.ZodType)));
+/** Keys whose value is a list: Pulumi sets them element by element with `--path 'key[0]'`. */
+const LIST_KEYS = keysWhere((s) => s instanceof z.ZodArray);
+/** Keys whose raw value is JSON: the objects and the lists (derived from their schemas). */
+const JSON_KEYS = keysWhere((s) => s instanceof z.ZodObject || s instanceof z.ZodArray);
 
 const REQUIRED: Record<string, string> = {
   environment: `the environment selects the matrix row: one of ${ENVIRONMENTS.join(", ")}`,
@@ -283,22 +275,12 @@ function notAllowed(key: string, value: unknown, env: string, rule: string): str
   return `${NAMESPACE}:${key}=${show(value)} is not allowed in ${env}: ${rule}`;
 }
 
-/** Keys whose value is a list: Pulumi sets them element by element with `--path 'key[0]'`. */
-const LIST_KEYS = new Set<string>([
-  "frontendOrigins",
-  "devOrigins",
-  "adminIpAllowlist",
-  "alertEmails",
-  "retiredAppRoles",
-  "removedAppRoles",
-]);
-
 /** The command that sets a key. Objects and lists need `--path`; without it Pulumi stores a plain string. */
 function setCommand(key: string, secret: boolean): string {
   if (secret) return `pulumi config set --secret ${NAMESPACE}:${key} <value>`;
   if (LIST_KEYS.has(key)) return `pulumi config set --path '${NAMESPACE}:${key}[0]' <value>`;
-  const schema = (schemas as Record<string, z.ZodType>)[key];
-  if (JSON_KEYS.has(key) && schema instanceof z.ZodObject) {
+  const schema = schemaOf(key);
+  if (schema instanceof z.ZodObject) {
     const fields = Object.keys(schema.shape);
     const field = fields.length === 1 ? fields[0] : `<${fields.join("|")}>`;
     return `pulumi config set --path ${NAMESPACE}:${key}.${field} <value>`;

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ENVIRONMENTS } from "../src/matrix";
 
 /**
  * `npm run bench [-- --runs N]`: how long the offline plan of each stack takes against the floor,
@@ -19,7 +20,8 @@ import * as path from "path";
  */
 
 const ROOT = path.resolve(__dirname, "..");
-const STACKS = ["dev", "test", "uat", "staging", "prod"];
+/** The committed stacks, one per environment. */
+const STACKS = ENVIRONMENTS;
 const TIME = "/usr/bin/time";
 
 function parseRuns(argv: string[]): number {

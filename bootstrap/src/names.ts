@@ -1,12 +1,14 @@
 import { createHash } from "crypto";
 import { v5 as uuidv5 } from "uuid";
+import { resourceName } from "../../src/lib/naming";
+import { Environment, HIGHER_ENVIRONMENTS } from "../../src/matrix";
 
-/** The five environments, in deployment order (DESIGN.md §1, §9). */
-export const ENVIRONMENTS = ["dev", "test", "uat", "staging", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+/** The five environments, in deployment order: the main program's matrix rows (DESIGN.md §1, §9). */
+export { ENVIRONMENTS } from "../../src/matrix";
+export type { Environment } from "../../src/matrix";
 
-/** Environments whose deployments wait for a reviewer's approval in GitHub (DESIGN.md §9). */
-export const APPROVAL_ENVIRONMENTS: readonly Environment[] = ["uat", "staging", "prod"];
+/** Environments whose deployments wait for a reviewer's approval in GitHub: the higher ones (DESIGN.md §9). */
+export const APPROVAL_ENVIRONMENTS: readonly Environment[] = HIGHER_ENVIRONMENTS;
 
 /**
  * Namespace of every UUID v5 this project derives. Fixed forever: changing it renames every role
@@ -17,9 +19,12 @@ export const BOOTSTRAP_UUID_NAMESPACE = "740db3d4-cfee-4774-9b05-d8dfcae969c7";
 /** The resource group that holds the state account, the vault and the deployer identities. */
 export const BOOTSTRAP_RESOURCE_GROUP = "rg-engram-bootstrap";
 
-/** Default name of an environment's resource group; the apply identity is scoped to it. */
+/**
+ * Default name of an environment's resource group; the apply identity is scoped to it. The main
+ * program's naming rule, so the two always agree.
+ */
 export function defaultEnvironmentResourceGroup(env: Environment): string {
-  return `rg-engram-${env}`;
+  return resourceName({ environment: env, suffix: "" }, "resourceGroup");
 }
 
 /** Deterministic 6-character suffix per subscription, for the globally unique names. */

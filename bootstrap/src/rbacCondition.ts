@@ -1,4 +1,5 @@
 import { ASSIGNABLE_ROLES, BUILT_IN_ROLES, RoleName } from "../../src/lib/roles";
+import { LOWER_ENVIRONMENTS } from "../../src/matrix";
 import { Environment } from "./names";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,7 +16,7 @@ export const ASSIGNABLE_PRINCIPAL_TYPES = ["ServicePrincipal", "Group"] as const
  * and test (DESIGN.md §4: "No Owner, Contributor (outside the dev group in lower envs)").
  */
 export function assignableRolesFor(env: Environment): RoleName[] {
-  const lower = env === "dev" || env === "test";
+  const lower = LOWER_ENVIRONMENTS.includes(env);
   return ASSIGNABLE_ROLES.filter((role) => lower || role !== "Contributor");
 }
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { planStack, ROOT } from "./offline/plan";
 import { renderReport } from "./offline/report";
-import { readStackFile } from "./offline/stack-file";
+import { readStackFile, StackFileConfig } from "./offline/stack-file";
 
 /**
  * `npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.x.yaml>]`
@@ -47,8 +47,9 @@ async function main(): Promise<number> {
     process.stderr.write(`no stack file ${stackFile}\n`);
     return 1;
   }
+  let config: StackFileConfig;
   try {
-    readStackFile(stackFile);
+    config = readStackFile(stackFile);
   } catch (err) {
     process.stderr.write(
       `stack ${stack}: cannot read ${stackFile}, no plan written: ${(err as Error).message}\n`,
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // One plan per process: it runs in the process's own Pulumi state, as under the Pulumi CLI.
-  const result = await planStack({ stack, stackFile, isolate: false });
+  const result = await planStack({ stack, config, isolate: false });
   if (!result.ok) {
     process.stderr.write(
       `stack ${stack}: invalid configuration, no plan written:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,

@@ -11,7 +11,7 @@ import {
 } from "../../src/config";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
-import { readStackFile } from "./stack-file";
+import { readStackFile, StackFileConfig } from "./stack-file";
 
 /**
  * The offline plan: the real program run for one stack under mocks, written in the shape of
@@ -165,8 +165,8 @@ export interface PlanOptions {
   stack: string;
   /** The stack file; default `Pulumi.<stack>.yaml` at the repository root. */
   stackFile?: string;
-  /** Config to use instead of a stack file (full keys), e.g. in tests. */
-  config?: { values: Record<string, string>; secretKeys: string[] };
+  /** Config to use instead of reading the stack file (full keys): a read stack file, or a test's. */
+  config?: Pick<StackFileConfig, "values" | "secretKeys"> & Partial<Pick<StackFileConfig, "encrypted">>;
   /** Feed placeholders for required secrets the config lacks (default true). */
   secretPlaceholders?: boolean;
   /** Run in the process's own Pulumi state (see runProgram); the plan command, once per process. */
@@ -187,7 +187,7 @@ export function planConfig(opts: PlanOptions): {
   const values = { ...source.values };
   const secretKeys = [...source.secretKeys];
   const diagnostics: Diagnostic[] = [];
-  for (const key of "encrypted" in source ? (source as { encrypted: string[] }).encrypted : []) {
+  for (const key of source.encrypted ?? []) {
     diagnostics.push(
       diagnostic(
         stack,

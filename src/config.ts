@@ -703,11 +703,18 @@ function runtimeSecretKeys(keys: string[]): string[] {
  * Reads and validates the stack's config. Throws a ConfigError naming every problem; registers
  * nothing. Secret values are read with getSecret/requireSecret and stay Outputs.
  */
+/** The `engram:` keys among full config keys (`engram:location`), without the namespace. */
+export function namespaceKeys(fullKeys: readonly string[]): string[] {
+  return fullKeys.filter((k) => k.startsWith(`${NAMESPACE}:`)).map((k) => k.slice(NAMESPACE.length + 1));
+}
+
+/** The `engram:` values of a full-key config, keyed without the namespace. */
+export function namespaceValues(all: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(namespaceKeys(Object.keys(all)).map((k) => [k, all[`${NAMESPACE}:${k}`]]));
+}
+
 export function loadConfig(): EngramConfig {
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(pulumi.runtime.allConfig())) {
-    if (k.startsWith(`${NAMESPACE}:`)) values[k.slice(NAMESPACE.length + 1)] = v;
-  }
+  const values = namespaceValues(pulumi.runtime.allConfig());
   const result = validateConfig({
     project: pulumi.getProject(),
     stack: pulumi.getStack(),

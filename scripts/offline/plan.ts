@@ -4,6 +4,8 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import {
   ConfigError,
   NAMESPACE,
+  namespaceKeys,
+  namespaceValues,
   SECRET_SETTINGS,
   SECRET_SETTING_KEYS,
   validateConfig,
@@ -220,16 +222,11 @@ export function planConfig(opts: PlanOptions): {
 export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFailure> {
   const stack = opts.stack;
   const { values, secretKeys, diagnostics } = planConfig(opts);
-  const nsValues: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values))
-    if (k.startsWith(`${NAMESPACE}:`)) nsValues[k.slice(NAMESPACE.length + 1)] = v;
   const validated = validateConfig({
     project: PROJECT,
     stack,
-    values: nsValues,
-    secretKeys: secretKeys
-      .filter((k) => k.startsWith(`${NAMESPACE}:`))
-      .map((k) => k.slice(NAMESPACE.length + 1)),
+    values: namespaceValues(values),
+    secretKeys: namespaceKeys(secretKeys),
   });
 
   const run = await runProgram({

@@ -473,6 +473,14 @@ export function validateConfig(
   }
 
   // Rules that combine a value with the environment.
+  /** A list the matrix requires where `required`: refused when missing, or when set but empty. */
+  const requiredList = (key: "frontendOrigins" | "alertEmails", required: boolean, rule: string) => {
+    if (!required) return;
+    if (values[key] === undefined) problems.push(missing(key, env, rule));
+    else if (Array.isArray(parsed[key]) && parsed[key].length === 0)
+      problems.push(notAllowed(key, [], env, rule));
+  };
+
   const frontendOrigins = (parsed.frontendOrigins as string[] | undefined) ?? [];
   frontendOrigins.forEach((o, i) => {
     const k = `frontendOrigins[${i}]`;
@@ -494,28 +502,11 @@ export function validateConfig(
         notAllowed(k, o, env, "an origin is scheme://host[:port] with no path, e.g. https://app.example.com"),
       );
   });
-  if (
-    fixed.frontendOriginsRequired &&
-    values.frontendOrigins !== undefined &&
-    frontendOrigins.length === 0 &&
-    parsed.frontendOrigins
-  )
-    problems.push(
-      notAllowed(
-        "frontendOrigins",
-        [],
-        env,
-        "uat, staging and prod name their frontends (SOP 001 CORS: restrict to env frontends)",
-      ),
-    );
-  if (fixed.frontendOriginsRequired && values.frontendOrigins === undefined)
-    problems.push(
-      missing(
-        "frontendOrigins",
-        env,
-        "uat, staging and prod name their frontends (SOP 001 CORS: restrict to env frontends)",
-      ),
-    );
+  requiredList(
+    "frontendOrigins",
+    fixed.frontendOriginsRequired,
+    "uat, staging and prod name their frontends (SOP 001 CORS: restrict to env frontends)",
+  );
 
   const devOriginsSet = values.devOrigins !== undefined;
   const devOrigins =
@@ -627,24 +618,11 @@ export function validateConfig(
       ),
     );
 
-  const alertEmails = (parsed.alertEmails as string[] | undefined) ?? [];
-  if (fixed.alertEmailsRequired && values.alertEmails === undefined)
-    problems.push(
-      missing(
-        "alertEmails",
-        env,
-        "uat, staging and prod page someone on security alerts (SOP 000 Logging & Monitoring)",
-      ),
-    );
-  else if (fixed.alertEmailsRequired && parsed.alertEmails && alertEmails.length === 0)
-    problems.push(
-      notAllowed(
-        "alertEmails",
-        [],
-        env,
-        "uat, staging and prod page someone on security alerts (SOP 000 Logging & Monitoring)",
-      ),
-    );
+  requiredList(
+    "alertEmails",
+    fixed.alertEmailsRequired,
+    "uat, staging and prod page someone on security alerts (SOP 000 Logging & Monitoring)",
+  );
 
   const retired = (parsed.retiredAppRoles as AppRoleValue[] | undefined) ?? [];
   const removed = (parsed.removedAppRoles as AppRoleValue[] | undefined) ?? [];
@@ -679,7 +657,7 @@ export function validateConfig(
       registry,
       groups,
       ai: parsed.ai as { accountId: string; endpoint: string },
-      alertEmails,
+      alertEmails: (parsed.alertEmails as string[] | undefined) ?? [],
       alertThresholds: { ...DEFAULT_THRESHOLDS, ...thresholds },
       signInAlerts: (parsed.signInAlerts as boolean | undefined) ?? false,
       retiredAppRoles: retired,

@@ -13,6 +13,13 @@ export interface Principal {
   label: string;
 }
 
+/** A configured Entra group (`engram:groups.<key>`) as a grantee, labelled `group:<key>`. */
+export const groupPrincipal = (key: string, objectId: string): Principal => ({
+  principalId: objectId,
+  principalType: "Group",
+  label: `group:${key}`,
+});
+
 /** Something a role can be granted on. */
 export interface Scope {
   id: pulumi.Input<string>;

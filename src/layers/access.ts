@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { grant, Principal } from "../../components/role-assignment";
+import { grant, groupPrincipal, Principal } from "../../components/role-assignment";
 import { Context, Platform } from "../context";
 import { RoleName } from "../lib/roles";
 import { SERVICE_NAMES, ServiceName } from "../services";
@@ -69,7 +69,7 @@ export function buildAccess(
   for (const group of ["sre", "dev"] as const) {
     const objectId = cfg.groups[group];
     if (objectId === undefined) continue;
-    const principal: Principal = { principalId: objectId, principalType: "Group", label: `group:${group}` };
+    const principal = groupPrincipal(group, objectId);
     for (const role of RESOURCE_GROUP_ROLES[group]) add(principal, role, rg, resourceGroup);
   }
   return { acrPull };

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyVault } from "../../components/key-vault";
 import { PostgresServer } from "../../components/postgres";
 import { PrivateEndpoints, PrivateEndpointSpec } from "../../components/private-endpoint";
-import { grant, Principal } from "../../components/role-assignment";
+import { grant, groupPrincipal, Principal } from "../../components/role-assignment";
 import { Storage } from "../../components/storage";
 import { VaultExpiryAlerts } from "../../components/vault-expiry-alerts";
 import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
@@ -125,13 +125,6 @@ const emptyGrants = (): Record<ServiceName, pulumi.Resource[]> =>
     ServiceName,
     pulumi.Resource[]
   >;
-
-/** A configured Entra group as a grantee. */
-const groupPrincipal = (key: string, objectId: string): Principal => ({
-  principalId: objectId,
-  principalType: "Group",
-  label: `group:${key}`,
-});
 
 /**
  * Key Vault with every secret of DESIGN.md §3 and their per-secret grants, the vault's expiry

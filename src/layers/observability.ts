@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertActionGroup } from "../../components/action-group";
 import { DiagnosticKind, Diagnostics, diagnosticSetting } from "../../components/diagnostic-setting";
 import { LogAnalytics } from "../../components/log-analytics";
-import { grant } from "../../components/role-assignment";
+import { grant, groupPrincipal } from "../../components/role-assignment";
 import { LogAlertSpec, SecurityAlerts } from "../../components/security-alerts";
 import { ServiceIdentity } from "../../components/service-identity";
 import { Context, Platform } from "../context";
@@ -172,7 +172,7 @@ export function buildAlertsAndDiagnostics(
   if (cfg.groups.security)
     grant(
       {
-        principal: { principalId: cfg.groups.security, principalType: "Group", label: "group:security" },
+        principal: groupPrincipal("security", cfg.groups.security),
         role: "Log Analytics Reader",
         scope: { id: monitoring.workspaceId, label: "log" },
         subscriptionId: platform.subscriptionId,

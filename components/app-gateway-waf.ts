@@ -137,7 +137,7 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
     );
     const certGrant = grant(
       {
-        principal: { ...identity.principal, label: "appgw" },
+        principal: identity.principal,
         role: "Key Vault Secrets User",
         scope: { id: args.certificateSecretResourceId, label: "kv-secret:appgw-tls" },
         subscriptionId: args.subscriptionId,

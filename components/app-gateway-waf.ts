@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { standardPublicIp } from "./public-ip";
 import { grant } from "./role-assignment";
 import { ServiceIdentity } from "./service-identity";
 import { Environment } from "../src/matrix";
@@ -105,19 +106,14 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const pip = new network.PublicIPAddress(
+    const pip = standardPublicIp(
       `${name}-pip`,
       {
         publicIpAddressName: args.publicIpName,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        sku: { name: "Standard", tier: "Regional" },
-        publicIPAllocationMethod: "Static",
-        publicIPAddressVersion: "IPv4",
-        // Infrastructure DDoS protection always; a DDoS plan on the VNet applies when there is one.
-        ddosSettings: { protectionMode: "VirtualNetworkInherited" },
         idleTimeoutInMinutes: 4,
-        ...(zones ? { zones } : {}),
+        zones,
         tags: args.tags,
       },
       { parent: this },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { standardPublicIp } from "./public-ip";
 import * as types from "@pulumi/azure-native/types";
 import { carveSubnets, SubnetKey } from "../src/lib/cidr";
 
@@ -167,16 +168,12 @@ export class Network extends pulumi.ComponentResource {
 
     // Standard NAT gateway is a zonal (or no-zone) resource: no zones here, and a no-zone IP to
     // match; Azure places both and keeps them together.
-    const egressIp = new network.PublicIPAddress(
+    const egressIp = standardPublicIp(
       `${name}-egress-pip`,
       {
         publicIpAddressName: args.egress.publicIpName,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
-        sku: { name: "Standard", tier: "Regional" },
-        publicIPAllocationMethod: "Static",
-        publicIPAddressVersion: "IPv4",
-        ddosSettings: { protectionMode: "VirtualNetworkInherited" },
         tags: args.tags,
       },
       { parent: this },

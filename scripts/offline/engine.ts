@@ -1,25 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import * as settings from "@pulumi/pulumi/runtime/settings";
-import * as stackRuntime from "@pulumi/pulumi/runtime/stack";
 import { placeholderCall, placeholderResource } from "./placeholders";
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-// The SDK's generated protobuf classes and its per-run state have no typed public entry points.
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
-const resproto = require("@pulumi/pulumi/proto/resource_pb");
-const state = require("@pulumi/pulumi/runtime/state") as {
-  withLocalStorage<T>(fn: () => Promise<T>): Promise<T>;
-  getStore(): Record<string, unknown>;
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
+import {
+  drainRegistrations,
+  installMonitor,
+  PROMISE_DEBUG_FRAME,
+  RegistrationRequest,
+  runInStack,
+  SIG,
+  UNKNOWN_VALUE,
+  withIsolatedState,
+} from "./sdk-internals";
 
 /**
  * Runs the real program under Pulumi's mock runtime, in preview mode, and records every
  * register-resource request whole: parent, dependencies, property dependencies, protect, and the
  * raw inputs in which secrets are still marked. `setMocks` alone hands the mocks only type, name
- * and inputs, so a MockMonitor subclass records the request itself.
+ * and inputs, so the engine installs its own monitor; everything it takes from the SDK's internals
+ * to do so is in ./sdk-internals.ts.
  */
 
 /** What `pulumi preview --json` prints for a value it must not show. */
@@ -51,101 +48,40 @@ export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
-  const sig = obj[rpc.specialSigKey];
-  if (sig === rpc.specialSecretSig) return SECRET_MASK;
-  if (sig === rpc.specialResourceSig) return obj.urn;
-  if (sig === rpc.specialOutputValueSig) {
+  const sig = obj[SIG.key];
+  if (sig === SIG.secret) return SECRET_MASK;
+  if (sig === SIG.resource) return obj.urn;
+  if (sig === SIG.outputValue) {
     if (obj.secret) return SECRET_MASK;
-    return "value" in obj ? maskSecrets(obj.value) : rpc.unknownValue;
+    return "value" in obj ? maskSecrets(obj.value) : UNKNOWN_VALUE;
   }
-  if (sig === rpc.specialAssetSig || sig === rpc.specialArchiveSig) return { ...obj };
+  if (sig === SIG.asset || sig === SIG.archive) return { ...obj };
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj)) out[k] = maskSecrets(obj[k]);
   return out;
 }
 
-type Callback = (err: unknown, response?: unknown) => void;
-
-class RecordingMonitor extends MockMonitor {
-  readonly recorded: RecordedResource[] = [];
-
-  constructor() {
-    super({
-      newResource: () => {
-        throw new Error("unreachable: RecordingMonitor registers resources itself");
-      },
-      call: (args) => placeholderCall(args.token, args.inputs),
-    });
-  }
-
-  /**
-   * The URN the Pulumi engine gives: the parent's whole qualified type chain, then `$<type>`; the
-   * root Stack is left out of the chain (SDK mocks keep only the parent's last type and keep the Stack).
-   */
-  private urnOf(parent: string, type: string, name: string): string {
-    let qualified = type;
-    const parentType = parent ? parent.split("::")[2] : "";
-    if (parentType && parentType !== "pulumi:pulumi:Stack") qualified = `${parentType}$${type}`;
-    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async registerResource(req: any, callback: Callback): Promise<void> {
-    try {
-      const type: string = req.getType();
-      const name: string = req.getName();
-      const parent: string = req.getParent();
-      const urn = this.urnOf(parent, type, name);
-      const rawStruct = req.getObject() ? req.getObject().toJavaScript() : {};
-      const propertyDependencies: Record<string, string[]> = {};
-      req.getPropertydependenciesMap().forEach((v: { getUrnsList(): string[] }, k: string) => {
-        propertyDependencies[k] = [...v.getUrnsList()];
-      });
-      this.recorded.push({
-        urn,
-        type,
-        name,
-        custom: req.getCustom(),
-        parent,
-        provider: req.getProvider(),
-        version: req.getVersion(),
-        dependencies: [...req.getDependenciesList()],
-        propertyDependencies,
-        protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
-        deleteBeforeReplace: req.getDeletebeforereplace(),
-        ignoreChanges: [...req.getIgnorechangesList()],
-        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-        retainOnDelete: req.hasRetainondelete() ? Boolean(req.getRetainondelete()) : false,
-        inputs: maskSecrets(rawStruct) as Record<string, unknown>,
-      });
-
-      const inputs = rpc.deserializeProperties(req.getObject());
-      const result = req.getCustom() ? placeholderResource(type, name, urn, inputs) : { id: "", state: {} };
-      const serialized = await rpc.serializeProperties("", result.state);
-      this.resources.set(urn, { urn, id: result.id, state: serialized });
-      const response = new resproto.RegisterResourceResponse();
-      response.setUrn(urn);
-      response.setId(result.id);
-      response.setObject(structproto.Struct.fromJavaScript(serialized));
-      callback(null, response);
-    } catch (err) {
-      callback(err, undefined);
-    }
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  registerResourceOutputs(req: any, callback: Callback): void {
-    const urn: string = req.getUrn();
-    const rec = this.recorded.find((r) => r.urn === urn);
-    if (rec && rec.type === "pulumi:pulumi:Stack") {
-      rec.outputs = maskSecrets(req.getOutputs() ? req.getOutputs().toJavaScript() : {}) as Record<
-        string,
-        unknown
-      >;
-    }
-    super.registerResourceOutputs(req, callback);
-  }
+/**
+ * The URN the Pulumi engine gives: the parent's whole qualified type chain, then `$<type>`; the
+ * root Stack is left out of the chain (SDK mocks keep only the parent's last type and keep the Stack).
+ */
+function urnOf(parent: string, type: string, name: string): string {
+  let qualified = type;
+  const parentType = parent ? parent.split("::")[2] : "";
+  if (parentType && parentType !== "pulumi:pulumi:Stack") qualified = `${parentType}$${type}`;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
+
+/** What a resource's outputs are offline: an id and a state, from its type, name, URN and inputs. */
+export type ResourceMock = (
+  type: string,
+  name: string,
+  urn: string,
+  inputs: Record<string, unknown>,
+) => { id: string; state: Record<string, unknown> };
+
+/** What a provider function returns offline. */
+export type CallMock = (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
 
 export interface ProgramRun {
   /** Every registration, in the order the program made them. */
@@ -167,7 +103,7 @@ function skipPromiseDebugStacks(): () => void {
   if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return () => undefined;
   const previous = Error.prepareStackTrace;
   const hook = (err: Error, frames: NodeJS.CallSite[]): unknown => {
-    if (frames.length > 0 && frames[0].getFunctionName() === "debuggablePromise") return "";
+    if (frames.length > 0 && frames[0].getFunctionName() === PROMISE_DEBUG_FRAME) return "";
     if (previous) return previous(err, frames);
     return Error.prototype.toString.call(err) + frames.map((f) => `\n    at ${f}`).join("");
   };
@@ -195,27 +131,60 @@ export async function runProgram(opts: {
   secretKeys: string[];
   program: () => Promise<Record<string, unknown> | void>;
   isolate?: boolean;
+  /** Preview (the default, as the plan) or an update, as `pulumi up` runs the program. */
+  preview?: boolean;
+  /** The outputs of each custom resource; by default the plan's placeholders. */
+  resources?: ResourceMock;
+  /** The results of provider functions; by default the plan's placeholders. */
+  calls?: CallMock;
 }): Promise<ProgramRun> {
   const isolate = opts.isolate ?? true;
   if (!isolate) {
     if (globalStateUsed) throw new Error("runProgram: only one run per process may use isolate: false");
     globalStateUsed = true;
   }
-  const inState = isolate ? state.withLocalStorage : (fn: () => Promise<ProgramRun>) => fn();
+  const inState = isolate ? withIsolatedState : (fn: () => Promise<ProgramRun>) => fn();
+  const mockResource = opts.resources ?? placeholderResource;
   return inState(async () => {
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
-    const monitor = new RecordingMonitor();
-    settings.setMockOptions(monitor, opts.project, opts.stack, true);
-    // The same feature set `pulumi.runtime.setMocks` enables.
-    const store = state.getStore();
-    Object.assign(store, {
-      supportsSecrets: true,
-      supportsResourceReferences: true,
-      supportsOutputValues: false,
-      supportsDeletedWith: true,
-      supportsAliasSpecs: true,
-      supportsTransforms: false,
-    });
+    const recorded: RecordedResource[] = [];
+    installMonitor(
+      {
+        register: (req: RegistrationRequest) => {
+          const { type, name, parent, rawInputs, inputs: deserialized, ...facts } = req;
+          const urn = urnOf(parent, type, name);
+          recorded.push({
+            urn,
+            type,
+            name,
+            custom: facts.custom,
+            parent,
+            provider: facts.provider,
+            version: facts.version,
+            dependencies: facts.dependencies,
+            propertyDependencies: facts.propertyDependencies,
+            protect: facts.protect,
+            deleteBeforeReplace: facts.deleteBeforeReplace,
+            ignoreChanges: facts.ignoreChanges,
+            additionalSecretOutputs: facts.additionalSecretOutputs,
+            retainOnDelete: facts.retainOnDelete,
+            inputs: maskSecrets(rawInputs) as Record<string, unknown>,
+          });
+          const result = facts.custom ? mockResource(type, name, urn, deserialized) : { id: "", state: {} };
+          return { urn, ...result };
+        },
+        outputs: (urn, rawOutputs) => {
+          const rec = recorded.find((r) => r.urn === urn);
+          if (rec && rec.type === "pulumi:pulumi:Stack") {
+            rec.outputs = maskSecrets(rawOutputs) as Record<string, unknown>;
+          }
+        },
+        call: opts.calls ?? placeholderCall,
+      },
+      opts.project,
+      opts.stack,
+      opts.preview ?? true,
+    );
 
     // An error thrown inside an apply that feeds a resource's inputs surfaces as an unhandled
     // rejection, and whatever waits on that resource never resolves (the Pulumi CLI's language
@@ -233,7 +202,7 @@ export async function runProgram(opts: {
         // The program's own error is caught inside the stack callback: rejecting the Stack's
         // outputs would also reject the promises the SDK derives from them, which nobody awaits
         // (unhandled rejections that crash a jest worker or print a second stack trace).
-        await stackRuntime.runInPulumiStack(async () => {
+        await runInStack(async () => {
           try {
             return await opts.program();
           } catch (err) {
@@ -246,7 +215,7 @@ export async function runProgram(opts: {
       }
       // Late registrations (children created inside apply callbacks) land only after the stack
       // callback returned; wait for the RPC queue to drain before reading what was recorded.
-      await settings.disconnect();
+      await drainRegistrations();
       // Let rejections raised by the last registrations reach the handler.
       await new Promise((resolve) => setImmediate(resolve));
     };
@@ -258,6 +227,6 @@ export async function runProgram(opts: {
       process.off("unhandledRejection", onRejection);
       restoreStacks();
     }
-    return { resources: monitor.recorded, error };
+    return { resources: recorded, error };
   });
 }

@@ -1,0 +1,448 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Everything the offline engine takes from the Pulumi SDK beyond its documented resource API, in
+ * one place. The engine needs more than `pulumi.runtime.setMocks` gives: `setMocks` hands a mock
+ * only a resource's type, name and deserialized inputs, while a plan must show its parent, every
+ * dependency (explicit and the ones the SDK derives from input Outputs), property dependencies,
+ * protect and the raw inputs with secrets still marked, under the URN the Pulumi engine would give.
+ * So the engine installs its own monitor (a subclass of the SDK's MockMonitor) and reads the
+ * register-resource requests themselves.
+ *
+ * Why not the public `pulumi.runtime.registerResourceTransform`, which sees parent, dependsOn and
+ * protect? Under any mock monitor the SDK turns transforms off (`supportsTransforms` is false, and
+ * registering one throws "The Pulumi CLI does not support transforms"); turning them on makes the
+ * SDK start its gRPC callbacks server and wait for the engine to call back, which the offline run
+ * has no engine for. And even then a transform sees `dependsOn` as written, not the dependencies
+ * the SDK adds from input Outputs, no property dependencies, and inputs as unresolved Outputs,
+ * not the serialized struct with secret markers; a monitor is still needed to answer the
+ * registration. It cannot give the same facts, so the plan bytes would change.
+ *
+ * Every internal is named in SDK_INTERNALS below, and read only through `internal()`, which refuses a
+ * (module, export) pair that is not in the table. Where the SDK also re-exports a function through
+ * its typed public `pulumi.runtime` namespace, that public path is used (`viaPublic`).
+ * `tests/sdk-internals.test.ts` checks each entry's shape against the installed SDK, and that no
+ * other file reaches into the SDK except the direct users the table names. README: "Upgrading the
+ * Pulumi SDK".
+ */
+
+/** The shape the engine relies on. */
+export type InternalShape =
+  | {
+      kind: "function";
+      /** `Function.length` as of the SDK version the table was written for. */
+      arity: number;
+      /** The engine recognises this function by its name in stack frames. */
+      byName?: boolean;
+    }
+  | {
+      kind: "class";
+      /** Prototype methods the engine calls or overrides. */
+      methods?: readonly string[];
+      /** Static methods the engine calls. */
+      statics?: readonly string[];
+      /** Fields set on a new instance (constructed without arguments) that the engine reads or writes. */
+      fields?: readonly string[];
+    }
+  | {
+      kind: "value";
+      /** The exact value: it ends up in the committed plans, or marks values the engine reads. */
+      equals: string;
+    };
+
+export interface SdkInternal {
+  /** The module, as `require` takes it. */
+  module: string;
+  /** The export; a dotted path for a nested class (`RegisterResourceRequest.PropertyDependencies`). */
+  name: string;
+  shape: InternalShape;
+  /** The typed public path to the same object, when there is one (the engine uses that). */
+  viaPublic?: string;
+  /** What breaks if it changes. */
+  purpose: string;
+  /** Files other than this one that require the module themselves (to move here; see the test). */
+  directUsers?: readonly string[];
+}
+
+const MOCKS = "@pulumi/pulumi/runtime/mocks";
+const STATE = "@pulumi/pulumi/runtime/state";
+const SETTINGS = "@pulumi/pulumi/runtime/settings";
+const STACK = "@pulumi/pulumi/runtime/stack";
+const RPC = "@pulumi/pulumi/runtime/rpc";
+const CONFIG = "@pulumi/pulumi/runtime/config";
+const DEBUGGABLE = "@pulumi/pulumi/runtime/debuggable";
+const RESOURCE_PB = "@pulumi/pulumi/proto/resource_pb";
+const STRUCT_PB = "google-protobuf/google/protobuf/struct_pb";
+
+const sig = (name: string, equals: string, what: string): SdkInternal => ({
+  module: RPC,
+  name,
+  shape: { kind: "value", equals },
+  viaPublic: `pulumi.runtime.${name}`,
+  purpose: `marks ${what} in a serialized struct; the engine masks or unwraps it in recorded inputs`,
+});
+
+/** Every SDK internal the offline plan and its program use. */
+export const SDK_INTERNALS: readonly SdkInternal[] = [
+  {
+    module: MOCKS,
+    name: "MockMonitor",
+    shape: {
+      kind: "class",
+      methods: ["registerResource", "registerResourceOutputs", "invoke", "supportsFeature"],
+      fields: ["resources"],
+    },
+    purpose:
+      "the recording monitor subclasses it: overrides registerResource and registerResourceOutputs, " +
+      "keeps what it registers in `resources` (read by getResource invokes) and inherits invoke",
+  },
+  {
+    module: STATE,
+    name: "withLocalStorage",
+    shape: { kind: "function", arity: 1 },
+    purpose: "runs a program in its own Pulumi runtime state, so one process plans several stacks",
+  },
+  {
+    module: STATE,
+    name: "getStore",
+    shape: { kind: "function", arity: 0 },
+    purpose: "the run's state, where the engine turns on the features a mock monitor supports",
+  },
+  {
+    module: STATE,
+    name: "LocalStore",
+    shape: {
+      kind: "class",
+      fields: [
+        "supportsSecrets",
+        "supportsResourceReferences",
+        "supportsOutputValues",
+        "supportsDeletedWith",
+        "supportsAliasSpecs",
+        "supportsTransforms",
+      ],
+    },
+    purpose: "the feature flags the engine sets on the store (renamed flags would silently stay off)",
+  },
+  {
+    module: SETTINGS,
+    name: "setMockOptions",
+    shape: { kind: "function", arity: 5 },
+    viaPublic: "pulumi.runtime.setMockOptions",
+    purpose: "installs the recording monitor (setMocks would install a plain MockMonitor)",
+  },
+  {
+    module: SETTINGS,
+    name: "disconnect",
+    shape: { kind: "function", arity: 0 },
+    viaPublic: "pulumi.runtime.disconnect",
+    purpose: "waits for the registrations made inside applies before the run is read",
+  },
+  {
+    module: STACK,
+    name: "runInPulumiStack",
+    shape: { kind: "function", arity: 1 },
+    viaPublic: "pulumi.runtime.runInPulumiStack",
+    purpose: "runs the program inside the root Stack resource, as the Pulumi language host does",
+  },
+  {
+    module: RPC,
+    name: "serializeProperties",
+    shape: { kind: "function", arity: 3 },
+    viaPublic: "pulumi.runtime.serializeProperties",
+    purpose: "serializes a placeholder resource's state for the register-resource response",
+  },
+  {
+    module: RPC,
+    name: "deserializeProperties",
+    shape: { kind: "function", arity: 2 },
+    viaPublic: "pulumi.runtime.deserializeProperties",
+    purpose: "turns a request's struct into plain inputs for the placeholders",
+  },
+  sig("specialSigKey", "4dabf18193072939515e22adb298388d", "the signature key of every special value"),
+  sig("specialSecretSig", "1b47061264138c4ac30d75fd1eb44270", "a secret"),
+  sig("specialResourceSig", "5cf8f73096256a8f31e491e813e4eb8e", "a resource reference"),
+  sig("specialOutputValueSig", "d0e6a833031e9bbcd3f4e8bde6ca49a4", "an output value"),
+  sig("specialAssetSig", "c44067f5952c0a294b673a41bacd8c17", "an asset"),
+  sig("specialArchiveSig", "0def7320c3a5731c473e5ecbe6d01bc7", "an archive"),
+  {
+    module: RPC,
+    name: "unknownValue",
+    shape: { kind: "value", equals: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+    viaPublic: "pulumi.runtime.unknownValue",
+    purpose: "an unknown value; written into the committed plans (provider references of a preview)",
+    directUsers: ["scripts/offline/plan.ts"],
+  },
+  {
+    module: RESOURCE_PB,
+    name: "RegisterResourceRequest",
+    shape: {
+      kind: "class",
+      methods: [
+        "getType",
+        "getName",
+        "getParent",
+        "getCustom",
+        "getProvider",
+        "getVersion",
+        "getDependenciesList",
+        "getPropertydependenciesMap",
+        "hasProtect",
+        "getProtect",
+        "getDeletebeforereplace",
+        "getIgnorechangesList",
+        "getAdditionalsecretoutputsList",
+        "hasRetainondelete",
+        "getRetainondelete",
+        "getObject",
+      ],
+    },
+    purpose: "every fact of a recorded resource is read from the request with these getters",
+  },
+  {
+    module: RESOURCE_PB,
+    name: "RegisterResourceRequest.PropertyDependencies",
+    shape: { kind: "class", methods: ["getUrnsList"] },
+    purpose: "the URNs each input property depends on",
+  },
+  {
+    module: RESOURCE_PB,
+    name: "RegisterResourceOutputsRequest",
+    shape: { kind: "class", methods: ["getUrn", "getOutputs"] },
+    purpose: "the Stack's outputs",
+  },
+  {
+    module: RESOURCE_PB,
+    name: "RegisterResourceResponse",
+    shape: { kind: "class", methods: ["setUrn", "setId", "setObject"] },
+    purpose: "the monitor's answer to a registration: URN, id and placeholder state",
+  },
+  {
+    module: STRUCT_PB,
+    name: "Struct",
+    shape: { kind: "class", methods: ["toJavaScript"], statics: ["fromJavaScript"] },
+    purpose: "reads the request's inputs and outputs, builds the response's state",
+  },
+  {
+    module: DEBUGGABLE,
+    name: "debuggablePromise",
+    shape: { kind: "function", arity: 2, byName: true },
+    purpose:
+      "the engine skips formatting the stacks the SDK stamps on every promise by recognising this " +
+      "function as the first frame; renamed, plans get slower (about 5%, half the jest suite)",
+    directUsers: ["tests/engine.test.ts"],
+  },
+  {
+    module: CONFIG,
+    name: "isConfigSecret",
+    shape: { kind: "function", arity: 1 },
+    purpose:
+      "the program's config reports which keys Pulumi holds as secrets (untyped: internal in the typings)",
+    directUsers: ["src/config.ts"],
+  },
+];
+
+/** An entry of SDK_INTERNALS, loaded; throws if the (module, export) pair is not in the table. */
+function internal<T>(module: string, name: string): T {
+  const entry = SDK_INTERNALS.find((e) => e.module === module && e.name === name);
+  if (!entry) throw new Error(`sdk-internals: ${module}.${name} is not in SDK_INTERNALS`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  let value: unknown = require(module);
+  for (const part of name.split(".")) value = (value as Record<string, unknown>)[part];
+  return value as T;
+}
+
+// --- What the engine gets -------------------------------------------------------------------------
+
+/** The signature keys of serialized special values (public re-exports of runtime/rpc). */
+export const SIG = {
+  key: pulumi.runtime.specialSigKey,
+  secret: pulumi.runtime.specialSecretSig,
+  resource: pulumi.runtime.specialResourceSig,
+  outputValue: pulumi.runtime.specialOutputValueSig,
+  asset: pulumi.runtime.specialAssetSig,
+  archive: pulumi.runtime.specialArchiveSig,
+} as const;
+
+/** What a preview shows for a value not known yet. */
+export const UNKNOWN_VALUE: string = pulumi.runtime.unknownValue;
+
+/** The SDK function whose stack stamps the engine leaves unformatted (see skipPromiseDebugStacks). */
+export const PROMISE_DEBUG_FRAME: string = internal<{ name: string }>(DEBUGGABLE, "debuggablePromise").name;
+
+/** One register-resource request, as plain data. */
+export interface RegistrationRequest {
+  type: string;
+  name: string;
+  custom: boolean;
+  parent: string;
+  provider: string;
+  version: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  additionalSecretOutputs: string[];
+  retainOnDelete: boolean;
+  /** The inputs as serialized: secrets, resource references and unknowns still marked (SIG). */
+  rawInputs: Record<string, unknown>;
+  /** The inputs deserialized (secrets unwrapped), as a mock's newResource receives them. */
+  inputs: Record<string, unknown>;
+}
+
+/** What the monitor answers a registration with. */
+export interface Registered {
+  urn: string;
+  id: string;
+  state: Record<string, unknown>;
+}
+
+export interface MonitorHandlers {
+  /** Called once per registration, synchronously, in the order the program registers. */
+  register(req: RegistrationRequest): Registered;
+  /** Called when a resource registers its outputs (the Stack: the stack outputs), serialized as in rawInputs. */
+  outputs(urn: string, rawOutputs: Record<string, unknown>): void;
+  /** An invoke of a provider function. */
+  call(token: string, inputs: Record<string, unknown>): Record<string, unknown>;
+}
+
+type Callback = (err: unknown, response?: unknown) => void;
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+}
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getVersion(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  hasProtect(): boolean;
+  getProtect(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  hasRetainondelete(): boolean;
+  getRetainondelete(): boolean | undefined;
+  getObject(): Struct | undefined;
+}
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): Struct | undefined;
+}
+interface Response {
+  setUrn(urn: string): void;
+  setId(id: string): void;
+  setObject(s: unknown): void;
+}
+type MockMonitorClass = new (mocks: {
+  newResource(args: unknown): never;
+  call(args: { token: string; inputs: Record<string, unknown> }): Record<string, unknown>;
+}) => {
+  resources: Map<string, { urn: string; id: string; state: unknown }>;
+  registerResourceOutputs(req: unknown, callback: Callback): void;
+};
+
+const MockMonitor = internal<MockMonitorClass>(MOCKS, "MockMonitor");
+const RegisterResourceResponse = internal<new () => Response>(RESOURCE_PB, "RegisterResourceResponse");
+const StructClass = internal<{ fromJavaScript(v: unknown): unknown }>(STRUCT_PB, "Struct");
+const state = {
+  withLocalStorage: internal<<T>(fn: () => Promise<T>) => Promise<T>>(STATE, "withLocalStorage"),
+  getStore: internal<() => Record<string, unknown>>(STATE, "getStore"),
+};
+
+class Monitor extends MockMonitor {
+  constructor(private readonly handlers: MonitorHandlers) {
+    super({
+      newResource: () => {
+        throw new Error("unreachable: the offline monitor registers resources itself");
+      },
+      call: (args) => handlers.call(args.token, args.inputs),
+    });
+  }
+
+  async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
+    try {
+      const object = req.getObject();
+      const propertyDependencies: Record<string, string[]> = {};
+      req.getPropertydependenciesMap().forEach((v, k) => {
+        propertyDependencies[k] = [...v.getUrnsList()];
+      });
+      const result = this.handlers.register({
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        parent: req.getParent(),
+        provider: req.getProvider(),
+        version: req.getVersion(),
+        dependencies: [...req.getDependenciesList()],
+        propertyDependencies,
+        protect: req.hasProtect() ? Boolean(req.getProtect()) : false,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: [...req.getIgnorechangesList()],
+        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+        retainOnDelete: req.hasRetainondelete() ? Boolean(req.getRetainondelete()) : false,
+        rawInputs: object ? object.toJavaScript() : {},
+        inputs: pulumi.runtime.deserializeProperties(object as never) as Record<string, unknown>,
+      });
+      const serialized = await pulumi.runtime.serializeProperties("", result.state);
+      this.resources.set(result.urn, { urn: result.urn, id: result.id, state: serialized });
+      const response = new RegisterResourceResponse();
+      response.setUrn(result.urn);
+      response.setId(result.id);
+      response.setObject(StructClass.fromJavaScript(serialized));
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
+    }
+  }
+
+  override registerResourceOutputs(req: OutputsRequest, callback: Callback): void {
+    const outputs = req.getOutputs();
+    this.handlers.outputs(req.getUrn(), outputs ? outputs.toJavaScript() : {});
+    super.registerResourceOutputs(req, callback);
+  }
+}
+
+/** Runs `fn` in a Pulumi runtime state of its own (the SDK's AsyncLocalStorage). */
+export function withIsolatedState<T>(fn: () => Promise<T>): Promise<T> {
+  return state.withLocalStorage(fn);
+}
+
+/**
+ * Makes the current Pulumi runtime state register through `handlers`, as stack `stack` of
+ * `project`, in preview mode or not, with the features a mock monitor supports turned on.
+ */
+export function installMonitor(
+  handlers: MonitorHandlers,
+  project: string,
+  stack: string,
+  preview: boolean,
+): void {
+  pulumi.runtime.setMockOptions(new Monitor(handlers), project, stack, preview);
+  // The feature set `pulumi.runtime.setMocks` enabled when the engine was written (it resets them).
+  Object.assign(state.getStore(), {
+    supportsSecrets: true,
+    supportsResourceReferences: true,
+    supportsOutputValues: false,
+    supportsDeletedWith: true,
+    supportsAliasSpecs: true,
+    supportsTransforms: false,
+  });
+}
+
+/** Runs the program inside the root Stack resource; resolves to the stack outputs. */
+export function runInStack(program: () => Promise<Record<string, unknown> | void>): Promise<unknown> {
+  return pulumi.runtime.runInPulumiStack(program);
+}
+
+/** Waits until every registration queued so far (those made in applies included) has been answered. */
+export function drainRegistrations(): Promise<void> {
+  return pulumi.runtime.disconnect();
+}
+
+/** Whether Pulumi holds config key `key` (with its namespace) as a secret. For src/config.ts. */
+export const isConfigSecret: (key: string) => boolean = internal(CONFIG, "isConfigSecret");

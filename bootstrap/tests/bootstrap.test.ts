@@ -9,11 +9,10 @@ import {
   roleAssignmentName,
 } from "../src/names";
 import { assignableRoleGuidsFor, rbacAdministratorCondition } from "../src/rbacCondition";
-import { bootstrap } from "../src/program";
 import {
   BASE_CONFIG,
+  bootstrapRun,
   GRAPH_SP_OBJECT_ID,
-  prepareMocks,
   Registration,
   Run,
   runBootstrap,
@@ -229,14 +228,17 @@ describe("bootstrap config (pure validation, exact messages)", () => {
 
   it("GIVEN an invalid config THEN the program registers no resource at all", async () => {
     const { tenantId: _omit, ...withoutTenant } = BASE_CONFIG;
-    const monitor = await prepareMocks(withoutTenant);
-    expect(() => bootstrap()).toThrow(
+    const run = await bootstrapRun(withoutTenant);
+    expect(run.error).toBeInstanceOf(BootstrapConfigError);
+    expect(() => {
+      throw run.error;
+    }).toThrow(
       new BootstrapConfigError([
         "engram-bootstrap:tenantId=(not set) is not valid: required; the GUID of the Entra tenant that trusts GitHub's OIDC tokens",
       ]),
     );
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(monitor.registrations).toEqual([]);
+    // Only the root Stack, which the engine registers before the program runs.
+    expect(run.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
   });
 });
 

@@ -1,12 +1,12 @@
 /**
- * Runs the bootstrap program under Pulumi's mock runtime and records every resource registration,
- * including what `setMocks` alone does not expose: parent, explicit dependencies and `protect`.
+ * Runs the bootstrap program through the offline engine the main program's plan uses
+ * (scripts/offline/engine.ts), as an update (not a preview), and gives each registration its
+ * parent, explicit dependencies, `protect`, inputs (as the engine records them) and the outputs the
+ * mocks below gave it.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import * as settings from "@pulumi/pulumi/runtime/settings";
 import { v5 as uuidv5 } from "uuid";
-import { bootstrap, BootstrapOutputs } from "../src/program";
+import { RecordedResource, runProgram } from "../../scripts/offline/engine";
+import { bootstrap } from "../src/program";
 
 export const SUB = "11111111-2222-3333-4444-555555555555";
 export const TENANT = "66666666-7777-8888-9999-000000000000";
@@ -79,51 +79,6 @@ function mockState(
   }
 }
 
-export class RecordingMonitor extends MockMonitor {
-  readonly registrations: Registration[] = [];
-  private readonly captured = new Map<
-    string,
-    { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
-  >();
-
-  constructor() {
-    super({
-      newResource: (args) => {
-        const { id, state } = mockState(args.type, args.name, args.inputs);
-        this.captured.set(`${args.type}::${args.name}`, { inputs: args.inputs, outputs: state });
-        return { id, state };
-      },
-      call: (args) => {
-        if (args.token === "azuread:index/getServicePrincipal:getServicePrincipal") {
-          return { objectId: GRAPH_SP_OBJECT_ID, id: GRAPH_SP_OBJECT_ID, clientId: args.inputs.clientId };
-        }
-        throw new Error(`unexpected invoke ${args.token}`);
-      },
-    });
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override async registerResource(req: any, callback: (err: any, res: any) => void): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await super.registerResource(req, (err: any, res: any) => {
-      if (!err) {
-        const captured = this.captured.get(`${req.getType()}::${req.getName()}`);
-        this.registrations.push({
-          type: req.getType(),
-          name: req.getName(),
-          urn: res.getUrn(),
-          parent: req.getParent(),
-          dependencies: req.getDependenciesList(),
-          protect: req.getProtect() === true,
-          inputs: captured?.inputs ?? {},
-          outputs: captured?.outputs ?? {},
-        });
-      }
-      callback(err, res);
-    });
-  }
-}
-
 export interface Run {
   registrations: Registration[];
   outputs: Record<string, unknown>;
@@ -141,28 +96,48 @@ export const BASE_CONFIG: Record<string, string> = {
   tags: JSON.stringify({ owner: "platform", costCenter: "cc-1" }),
 };
 
-/** Installs a fresh recording monitor and the given config (keys without the namespace). */
-export async function prepareMocks(config: Record<string, string>): Promise<RecordingMonitor> {
-  const monitor = new RecordingMonitor();
-  // setMocks turns on the features (secrets, resource references) the real engine supports.
-  await pulumi.runtime.setMocks(monitor.mocks, "engram-bootstrap", "admin", false);
-  pulumi.runtime.setMockOptions(monitor, "engram-bootstrap", "admin", false);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [`engram-bootstrap:${k}`, v])),
-    [],
-  );
-  return monitor;
+const PROJECT = "engram-bootstrap";
+const STACK = "admin";
+
+function callMock(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (token === "azuread:index/getServicePrincipal:getServicePrincipal") {
+    return { objectId: GRAPH_SP_OBJECT_ID, id: GRAPH_SP_OBJECT_ID, clientId: inputs.clientId };
+  }
+  throw new Error(`unexpected invoke ${token}`);
 }
 
-export async function runBootstrap(config: Record<string, string>): Promise<Run> {
-  const monitor = await prepareMocks(config);
-  const outputs =
-    (await pulumi.runtime.runInPulumiStack(async () => bootstrap() as BootstrapOutputs & object)) ?? {};
-  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  const registrations = monitor.registrations;
+/** Runs the bootstrap program with the given config (keys without the namespace); `error` is what it threw. */
+export async function bootstrapRun(config: Record<string, string>): Promise<Run & { error?: unknown }> {
+  const outputsByUrn = new Map<string, Record<string, unknown>>();
+  const run = await runProgram({
+    project: PROJECT,
+    stack: STACK,
+    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+    secretKeys: [],
+    program: async () => bootstrap() as unknown as Record<string, unknown>,
+    preview: false,
+    resources: (type, name, urn, inputs) => {
+      const result = mockState(type, name, inputs);
+      outputsByUrn.set(urn, result.state);
+      return result;
+    },
+    calls: callMock,
+  });
+  const registrations = run.resources.map((r: RecordedResource): Registration => ({
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parent: r.parent,
+    dependencies: r.dependencies,
+    protect: r.protect,
+    inputs: r.inputs,
+    outputs: outputsByUrn.get(r.urn) ?? {},
+  }));
+  const stack = run.resources.find((r) => r.type === "pulumi:pulumi:Stack");
   return {
+    error: run.error,
     registrations,
-    outputs: outputs as Record<string, unknown>,
+    outputs: stack?.outputs ?? {},
     of: (type) => registrations.filter((r) => r.type === type),
     byUrn: (urn) => {
       const found = registrations.find((r) => r.urn === urn);
@@ -170,4 +145,11 @@ export async function runBootstrap(config: Record<string, string>): Promise<Run>
       return found;
     },
   };
+}
+
+/** As bootstrapRun, for a config the program accepts: throws what the program threw. */
+export async function runBootstrap(config: Record<string, string>): Promise<Run> {
+  const { error, ...run } = await bootstrapRun(config);
+  if (error !== undefined) throw error;
+  return run;
 }

@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as settings from "@pulumi/pulumi/runtime/settings";
-import * as stackRuntime from "@pulumi/pulumi/runtime/stack";
 import { placeholderCall, placeholderResource } from "./offline/placeholders";
 
 /**
@@ -71,8 +69,8 @@ async function main(): Promise<void> {
     stack,
     true,
   );
-  await stackRuntime.runInPulumiStack(program);
-  await settings.disconnect();
+  await pulumi.runtime.runInPulumiStack(program);
+  await pulumi.runtime.disconnect();
   // Every registration, the Stack's included; a plan's steps add the default providers.
   process.stdout.write(`${stack}: ${registered} resources registered\n`);
 }

@@ -15,6 +15,14 @@ export default tseslint.config(
     rules: {
       ...Object.fromEntries(Object.keys(pulumi.rules ?? {}).map((r) => [`@pulumi/${r}`, "error"])),
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Same input, same output on every machine: the locale's collation never orders anything.
+      "no-restricted-properties": [
+        "error",
+        {
+          property: "localeCompare",
+          message: "orders by the machine's locale; use byCodePoint/byKey from src/lib/text.ts",
+        },
+      ],
     },
   },
 );

@@ -1,3 +1,4 @@
+import { byKey } from "../src/lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as types from "@pulumi/azure-native/types";
@@ -158,10 +159,10 @@ export class ContainerApp extends pulumi.ComponentResource {
 
     const env: pulumi.Input<types.input.app.EnvironmentVarArgs>[] = [
       ...Object.entries(plainEnv)
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(byKey)
         .map(([n, value]) => ({ name: n, value })),
       ...Object.entries(secretEnv)
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(byKey)
         .map(([n, secretRef]) => ({ name: n, secretRef })),
       ...(args.rotationStamp !== undefined ? [{ name: ROTATION_ENV, value: args.rotationStamp }] : []),
     ];
@@ -249,7 +250,7 @@ export class ContainerApp extends pulumi.ComponentResource {
           ...(ingress ? { ingress } : {}),
           secrets: identity
             ? Object.entries(kvSecrets)
-                .sort(([a], [b]) => a.localeCompare(b))
+                .sort(byKey)
                 .map(([secretName, keyVaultUrl]) => ({
                   name: secretName,
                   keyVaultUrl,

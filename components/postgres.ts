@@ -1,3 +1,4 @@
+import { byKey } from "../src/lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import { ipRange } from "../src/lib/cidr";
@@ -132,7 +133,7 @@ export class PostgresServer extends pulumi.ComponentResource {
     }
 
     if (isPublic) {
-      for (const [label, ip] of Object.entries(args.egressIps ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      for (const [label, ip] of Object.entries(args.egressIps ?? {}).sort(byKey)) {
         previous = new dbforpostgresql.FirewallRule(
           `${name}-egress-${label}`,
           {

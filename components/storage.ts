@@ -1,3 +1,4 @@
+import { byKey } from "../src/lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { Environment } from "../src/matrix";
@@ -124,9 +125,7 @@ export class Storage extends pulumi.ComponentResource {
     );
 
     this.grants = {};
-    for (const [label, g] of Object.entries(args.containerGrants ?? {}).sort(([a], [b]) =>
-      a.localeCompare(b),
-    )) {
+    for (const [label, g] of Object.entries(args.containerGrants ?? {}).sort(byKey)) {
       this.grants[label] = grant(
         {
           principal: g.principal,

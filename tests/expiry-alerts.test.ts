@@ -1,3 +1,4 @@
+import { byCodePoint } from "../src/lib/text";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { renderReport } from "../scripts/offline/report";
 import { idOf, Json } from "./helpers/data";
@@ -21,7 +22,7 @@ const VAULT = "azure-native:keyvault:Vault";
 const actionGroupOf = (index: PlanIndex) => idOf(index.one("azure-native:monitor:ActionGroup"));
 
 function subscriptions(index: PlanIndex) {
-  return index.ofType(SUBSCRIPTION).sort((a, b) => a.urn.localeCompare(b.urn));
+  return index.ofType(SUBSCRIPTION).sort((a, b) => byCodePoint(a.urn, b.urn));
 }
 
 describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (alerts required)", (env) => {

@@ -1,3 +1,4 @@
+import { byCodePoint } from "../src/lib/text";
 import { isHigher } from "../src/matrix";
 import { assignments, idOf, inputs, principalIdOf, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, planOk, stackConfig } from "./helpers/plan";
@@ -86,8 +87,8 @@ describe.each(ENVIRONMENTS)("storage in %s", (env) => {
       { principalId: data, role: ROLE_IDS["Storage Blob Data Reader"], scope: container },
     ];
     const key = (x: { principalId: string }) => x.principalId;
-    expect([...onStorage].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
-      [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+    expect([...onStorage].sort((a, b) => byCodePoint(key(a), key(b)))).toEqual(
+      [...expected].sort((a, b) => byCodePoint(key(a), key(b))),
     );
   });
 

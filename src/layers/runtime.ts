@@ -1,3 +1,4 @@
+import { byKey } from "../lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import { AppGatewayWaf } from "../../components/app-gateway-waf";
 import { AppIngress, ContainerApp, HealthProbe, SecretVolume } from "../../components/container-app";
@@ -267,7 +268,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   const pg = data.postgres;
 
   const app = (a: AppName, plan: AppPlan, spec: AppSpec): ContainerApp => {
-    const rotations = Object.entries(plan.rotations).sort(([x], [y]) => x.localeCompare(y));
+    const rotations = Object.entries(plan.rotations).sort(byKey);
     const rotationStamp =
       rotations.length === 0
         ? undefined

@@ -1,3 +1,4 @@
+import { byCodePoint } from "../../../src/lib/text";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../src/lib/roles";
 import { PlanIndex } from "../plan-index";
 import { AZURE_CLI_CLIENT_ID } from "../../../src/layers/entra";
@@ -33,7 +34,7 @@ function roleAssignments(index: PlanIndex): string {
         code(i.scope),
       ];
     })
-    .sort((a, b) => a.join("|").localeCompare(b.join("|")));
+    .sort((a, b) => byCodePoint(a.join("|"), b.join("|")));
   if (rows.length === 0) return "No Azure role assignments.";
   return table(["principal", "principal type", "role", "scope", "scope id"], rows);
 }

@@ -1,3 +1,4 @@
+import { byKey } from "../../../src/lib/text";
 import { Decisions } from "../../../src/matrix";
 import { SETTINGS, SETTING_KEYS } from "../../../src/matrix";
 import { PlanResult } from "../plan";
@@ -69,9 +70,7 @@ const matrix: ReportSection = ({ result }) => {
 const counts: ReportSection = ({ index }) => {
   const byType = new Map<string, number>();
   for (const s of index.resources) byType.set(s.newState.type, (byType.get(s.newState.type) ?? 0) + 1);
-  const rows = [...byType.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([t, n]) => [code(t), String(n)]);
+  const rows = [...byType.entries()].sort(byKey).map(([t, n]) => [code(t), String(n)]);
   return [
     "## Resources by type",
     "",

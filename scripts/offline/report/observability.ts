@@ -1,3 +1,4 @@
+import { byCodePoint } from "../../../src/lib/text";
 import { Inputs, inputsOf, lastSegment, table } from "./format";
 import { ReportSection } from "./index";
 
@@ -65,7 +66,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
             i.logAnalyticsDestinationType === "Dedicated" ? "resource-specific" : "service default",
           ];
         })
-        .sort((a, b) => a[0].localeCompare(b[0])),
+        .sort((a, b) => byCodePoint(a[0], b[0])),
     ),
   );
 
@@ -84,7 +85,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
     const tags = (i.tags as Record<string, string> | undefined) ?? {};
     return [String(i.activityLogAlertName), tags["alert-severity"] ?? "—", "any event", String(i.enabled)];
   });
-  const alerts = [...rules, ...activity].sort((a, b) => a[0].localeCompare(b[0]));
+  const alerts = [...rules, ...activity].sort((a, b) => byCodePoint(a[0], b[0]));
   out.push("", "### Security alerts", "");
   if (alerts.length === 0) out.push("None: alerts are off in this environment (`engram:alerts`).");
   else out.push(table(["alert", "severity", "threshold", "enabled"], alerts));
@@ -103,7 +104,7 @@ export const observabilitySection: ReportSection = ({ index }) => {
     out.push(
       table(
         ["alert", "severity", "Key Vault events"],
-        expiry.sort((a, b) => a[0].localeCompare(b[0])),
+        expiry.sort((a, b) => byCodePoint(a[0], b[0])),
       ),
     );
   return out.join("\n");

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
+import { emailReceiverName } from "../src/lib/naming";
 
 export interface AlertActionGroupArgs {
   /** The Azure name (`ag-engram-<env>`). */
@@ -10,11 +11,6 @@ export interface AlertActionGroupArgs {
   tags: Record<string, string>;
   /** Who is paged: the security / on-call addresses of this environment (engram:alertEmails). */
   emails: readonly string[];
-}
-
-/** A stable receiver name per address: re-ordering the list never renames a receiver. */
-export function receiverName(email: string): string {
-  return `email-${email.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.slice(0, 128);
 }
 
 /**
@@ -41,7 +37,7 @@ export class AlertActionGroup extends pulumi.ComponentResource {
         groupShortName: args.shortName,
         enabled: true,
         emailReceivers: emails.map((emailAddress) => ({
-          name: receiverName(emailAddress),
+          name: emailReceiverName(emailAddress),
           emailAddress,
           useCommonAlertSchema: true,
         })),

@@ -1,90 +1,265 @@
 import * as fs from "fs";
 import * as path from "path";
+import { ENVIRONMENTS } from "../src/matrix";
+import { escapeText } from "../src/lib/text";
 import { planStack, ROOT } from "./offline/plan";
 import { renderReport } from "./offline/report";
-import { readStackFile, StackFileConfig } from "./offline/stack-file";
+import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
 
 /**
- * `npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.x.yaml>]`
- * Writes plan/<stack>.json (shape of `pulumi preview --json`) and plan/<stack>.md. On a config
- * error: the problems on stderr, exit code 1, no file written. On a usage error: exit code 2.
+ * `npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>]`
+ * `npm run plan -- --all [--out-dir <dir>]`
+ *
+ * Writes plan/<stack>.json (shape of `pulumi preview --json`) and plan/<stack>.md, both or neither
+ * (each is written to a temporary file first, then renamed). Every failure a user can cause ends in
+ * one clear message and an exit code, never a stack trace:
+ * - 1: the configuration is refused (every problem is listed) or the stack file cannot be read as
+ *   one; the stack's previous plan files are removed, so none looks current;
+ * - 2: a wrong command line, a stack file that does not exist, or a file that cannot be written.
+ * `--all` plans every committed stack (dev, test, uat, staging, prod) in one process.
  */
 const USAGE =
-  "usage: npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>]";
+  "usage: npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>] | --all [--out-dir <dir>]";
 
-/** A wrong command line: printed as a message with the usage, never as a stack trace. */
+/** Pulumi's own rule for a stack name (its backends refuse anything else). */
+const STACK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** A wrong command line: printed with the usage, exit code 2. */
 class UsageError extends Error {}
+/** A file that cannot be read or written: exit code 2. */
+class IoError extends Error {}
 
-function parseArgs(argv: string[]): { stack: string; out?: string; stackFile?: string } {
-  let stack = "dev";
-  let out: string | undefined;
-  let stackFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--stack") stack = next();
-    else if (a.startsWith("--stack=")) stack = a.slice("--stack=".length);
-    else if (a === "--out") out = next();
-    else if (a.startsWith("--out=")) out = a.slice("--out=".length);
-    // Another stack file than Pulumi.<stack>.yaml at the repository root (tests, other checkouts).
-    else if (a === "--stack-file") stackFile = next();
-    else if (a.startsWith("--stack-file=")) stackFile = a.slice("--stack-file=".length);
-    else throw new UsageError(`unknown argument ${a}`);
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new UsageError(`--stack ${stack} is not a stack name`);
-  return { stack, out, stackFile };
+/** One stack to plan: its name, its stack file, and where the JSON goes (the report beside it). */
+interface Target {
+  stack: string;
+  stackFile: string;
+  jsonFile: string;
 }
 
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const { stack, out } = args;
-  const stackFile = path.resolve(args.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
-  if (!fs.existsSync(stackFile)) {
-    process.stderr.write(`no stack file ${stackFile}\n`);
-    return 1;
+const q = (v: string) => escapeText(v);
+const rel = (f: string) => escapeText(path.relative(process.cwd(), f) || f);
+
+function parseArgs(argv: string[]): Target[] {
+  const seen = new Map<string, string>();
+  let all = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf("=");
+    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    if (flag === "--all") {
+      if (eq > 0) throw new UsageError("--all takes no value");
+      if (all) throw new UsageError("--all is given twice");
+      all = true;
+      continue;
+    }
+    if (!["--stack", "--out", "--stack-file", "--out-dir"].includes(flag))
+      throw new UsageError(`unknown argument ${q(a)}`);
+    let value: string | undefined;
+    if (eq > 0) value = a.slice(eq + 1);
+    else {
+      value = argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    }
+    if (value === "") throw new UsageError(`${flag} needs a value`);
+    if (seen.has(flag)) throw new UsageError(`${flag} is given twice`);
+    seen.set(flag, value);
   }
+
+  const outDir = seen.get("--out-dir");
+  if (all) {
+    for (const f of ["--stack", "--out", "--stack-file"])
+      if (seen.has(f))
+        throw new UsageError(`--all plans every committed stack; ${f} cannot be combined with it`);
+    return ENVIRONMENTS.map((stack) => ({
+      stack,
+      stackFile: path.join(ROOT, `Pulumi.${stack}.yaml`),
+      jsonFile: path.resolve(outDir ?? path.join(ROOT, "plan"), `${stack}.json`),
+    }));
+  }
+
+  const file = seen.get("--stack-file");
+  let stack = seen.get("--stack");
+  if (stack === undefined && file !== undefined) {
+    // `--stack-file Pulumi.prod.yaml` plans stack prod, never the default dev.
+    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+    if (!m)
+      throw new UsageError(
+        `--stack-file ${q(file)} is not named Pulumi.<stack>.yaml, so it does not say which stack it is; add --stack <name>`,
+      );
+    stack = m[1];
+  }
+  stack ??= "dev";
+  if (!STACK_NAME.test(stack))
+    throw new UsageError(
+      `--stack ${q(stack.length > 120 ? `${stack.slice(0, 120)}...` : stack)} is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods`,
+    );
+
+  const out = seen.get("--out");
+  if (out !== undefined && outDir !== undefined)
+    throw new UsageError("--out names the file and --out-dir the folder; give one of them");
+  if (out !== undefined && !out.endsWith(".json"))
+    throw new UsageError(`--out ${q(out)} must name a .json file (the report is written beside it as .md)`);
+  return [
+    {
+      stack,
+      stackFile: path.resolve(file ?? path.join(ROOT, `Pulumi.${stack}.yaml`)),
+      jsonFile: path.resolve(out ?? path.join(outDir ?? path.join(ROOT, "plan"), `${stack}.json`)),
+    },
+  ];
+}
+
+const mdOf = (jsonFile: string) => jsonFile.replace(/\.json$/, ".md");
+
+/** Refuses output paths that can never be written as files, before anything is planned. */
+function checkOutputs(t: Target): void {
+  for (const f of [t.jsonFile, mdOf(t.jsonFile)]) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(f);
+    } catch {
+      continue; // does not exist yet: fine
+    }
+    if (!stat.isFile())
+      throw new UsageError(`${rel(f)} is a directory or another non-file; name a .json file to write`);
+  }
+}
+
+/** Reads the stack file; a missing or unreadable file is an I/O failure, a malformed one a config one. */
+function readConfig(t: Target): StackFileConfig {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(t.stackFile);
+  } catch {
+    throw new IoError(`no stack file ${rel(t.stackFile)}`);
+  }
+  if (!stat.isFile()) throw new IoError(`stack file ${rel(t.stackFile)} is not a file`);
+  try {
+    return readStackFile(t.stackFile);
+  } catch (err) {
+    if (err instanceof StackFileError) throw err;
+    throw new IoError(`cannot read stack file ${rel(t.stackFile)}: ${ioReason(err)}`);
+  }
+}
+
+function ioReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    ENOENT: "no such file or directory",
+    ENOTDIR: "a part of the path is a file, not a directory",
+    EISDIR: "it is a directory",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    ENAMETOOLONG: "the name is too long",
+    EEXIST: "a file of that name is in the way",
+  };
+  return (e && e.code && reasons[e.code]) || escapeText(String(e?.message ?? err).split("\n")[0]);
+}
+
+/** Removes the plan files of a stack whose plan was refused, so no stale plan looks current. */
+function removeStale(t: Target): string {
+  const removed: string[] = [];
+  for (const f of [t.jsonFile, mdOf(t.jsonFile)]) {
+    try {
+      if (fs.statSync(f).isFile()) {
+        fs.unlinkSync(f);
+        removed.push(rel(f));
+      }
+    } catch {
+      // not there, or not ours to remove
+    }
+  }
+  return removed.length ? `; removed the previous ${removed.join(" and ")}` : "";
+}
+
+/** Writes both files or neither: temporary files beside the targets, then two renames. */
+function writeBoth(files: [string, string][]): void {
+  const written: string[] = [];
+  const temps: string[] = [];
+  try {
+    for (const [file] of files) fs.mkdirSync(path.dirname(file), { recursive: true });
+    for (const [file, text] of files) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      temps.push(tmp);
+      fs.writeFileSync(tmp, text);
+    }
+    files.forEach(([file], i) => {
+      fs.renameSync(temps[i], file);
+      written.push(file);
+    });
+  } catch (err) {
+    for (const f of [...temps, ...written]) fs.rmSync(f, { force: true });
+    const target = files[written.length]?.[0] ?? files[0][0];
+    throw new IoError(`cannot write ${rel(target)}: ${ioReason(err)}; no plan written`);
+  }
+}
+
+/** Plans one target; returns the exit code (0, or 1 for a refused config). */
+async function planTarget(t: Target, isolate: boolean): Promise<number> {
   let config: StackFileConfig;
   try {
-    config = readStackFile(stackFile);
+    config = readConfig(t);
   } catch (err) {
+    if (!(err instanceof StackFileError)) throw err;
     process.stderr.write(
-      `stack ${stack}: cannot read ${stackFile}, no plan written: ${(err as Error).message}\n`,
+      `stack ${q(t.stack)}: cannot read ${rel(t.stackFile)}, no plan written${removeStale(t)}: ${err.message}\n`,
     );
     return 1;
   }
-  // One plan per process: it runs in the process's own Pulumi state, as under the Pulumi CLI.
-  const result = await planStack({ stack, config, isolate: false });
+  let result: Awaited<ReturnType<typeof planStack>>;
+  try {
+    result = await planStack({ stack: t.stack, config, isolate });
+  } catch (err) {
+    // Not a config refusal: the program itself failed (a value the config let through broke a rule).
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(
+      `stack ${q(t.stack)}: the program failed, no plan written${removeStale(t)}: ${escapeText(message)}\n`,
+    );
+    if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
   if (!result.ok) {
     process.stderr.write(
-      `stack ${stack}: invalid configuration, no plan written:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,
+      `stack ${q(t.stack)}: invalid configuration, no plan written${removeStale(t)}:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,
     );
     return 1;
   }
-  const jsonFile = path.resolve(out ?? path.join(ROOT, "plan", `${stack}.json`));
-  const mdFile = jsonFile.replace(/\.json$/, "") + ".md";
-  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
-  fs.writeFileSync(jsonFile, `${JSON.stringify(result.plan, null, 2)}\n`);
-  fs.writeFileSync(mdFile, renderReport(result));
-  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  const json = `${JSON.stringify(result.plan, null, 2)}\n`;
+  const md = renderReport(result);
+  writeBoth([
+    [t.jsonFile, json],
+    [mdOf(t.jsonFile), md],
+  ]);
   process.stdout.write(
-    `stack ${stack} (${result.config.environment}): ${result.plan.steps.length} steps -> ${rel(jsonFile)}, ${rel(mdFile)}\n`,
+    `stack ${q(t.stack)} (${result.config.environment}): ${result.plan.steps.length} steps -> ${rel(t.jsonFile)}, ${rel(mdOf(t.jsonFile))}\n`,
   );
   for (const d of result.plan.diagnostics) process.stdout.write(`${d.prefix}${d.message}`);
   return 0;
 }
 
+async function main(): Promise<number> {
+  const targets = parseArgs(process.argv.slice(2));
+  targets.forEach(checkOutputs);
+  let code = 0;
+  // One plan runs in the process's own Pulumi state, as under the Pulumi CLI; several (--all) each
+  // get their own, one after another.
+  const isolate = targets.length > 1;
+  for (const t of targets) code = Math.max(code, await planTarget(t, isolate));
+  return code;
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n${USAGE}\n`);
-      process.exit(2);
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
+    else if (err instanceof IoError) process.stderr.write(`${err.message}\n`);
+    else {
+      // A bug of ours: one line, the stack only on request.
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
+      if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     }
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);
   },
 );

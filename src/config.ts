@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { addressSpaceProblem, parseCidr } from "./lib/cidr";
-import { defaultNameSuffix } from "./lib/naming";
+import { defaultNameSuffix, emailReceiverName } from "./lib/naming";
+import { byCodePoint, escapeText } from "./lib/text";
 import {
   decide,
   Decisions,
@@ -124,7 +125,86 @@ export interface RawConfig {
   values: Record<string, string>;
   /** The keys (without namespace) Pulumi holds as secrets. */
   secretKeys: string[];
+  /**
+   * Every other config key the stack holds (full keys such as `azure-native:location`), and which of
+   * them are secret. Each must belong to a namespace this program reads.
+   */
+  foreign?: { values: Record<string, string>; secretKeys: string[] };
 }
+
+/**
+ * The providers this program uses with their default provider, and the config keys each takes (from
+ * the installed packages' `config` modules; tests/config-namespaces.test.ts fails when an upgrade
+ * changes them). `pulumi:` holds the engine's own settings.
+ */
+export const PROVIDER_CONFIG_KEYS: Record<string, readonly string[]> = {
+  "azure-native": [
+    "auxiliaryTenantIds",
+    "clientCertificatePassword",
+    "clientCertificatePath",
+    "clientId",
+    "clientSecret",
+    "disableInstanceDiscovery",
+    "disablePulumiPartnerId",
+    "environment",
+    "location",
+    "metadataHost",
+    "msiEndpoint",
+    "oidcRequestToken",
+    "oidcRequestUrl",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "partnerId",
+    "subscriptionId",
+    "tenantId",
+    "useDefaultAzureCredential",
+    "useMsi",
+    "useOidc",
+  ],
+  azuread: [
+    "adoPipelineServiceConnectionId",
+    "clientCertificate",
+    "clientCertificatePassword",
+    "clientCertificatePath",
+    "clientId",
+    "clientIdFilePath",
+    "clientSecret",
+    "clientSecretFilePath",
+    "disableTerraformPartnerId",
+    "environment",
+    "metadataHost",
+    "msiEndpoint",
+    "oidcRequestToken",
+    "oidcRequestUrl",
+    "oidcToken",
+    "oidcTokenFilePath",
+    "partnerId",
+    "tenantId",
+    "useAksWorkloadIdentity",
+    "useCli",
+    "useMsi",
+    "useOidc",
+  ],
+  random: [],
+  time: [],
+  tls: ["proxy"],
+  pulumi: ["disable-default-providers", "tags", "autonaming"],
+};
+
+/**
+ * Key names that hold credentials (`clientSecret`, `oidcToken`, `clientCertificatePassword`, ...),
+ * but not the paths, URLs and ids that merely name where one is.
+ */
+const SECRET_KEY_NAME =
+  /secret|password|passwd|token|credential|private.?key|api.?key|access.?key|connection.?string|^clientcertificate$/i;
+const NOT_A_SECRET_NAME = /(path|url|endpoint|id|ids)$/i;
+export const looksLikeSecretKey = (name: string): boolean =>
+  SECRET_KEY_NAME.test(name) && !NOT_A_SECRET_NAME.test(name);
+
+/** Values that are credentials whatever key holds them: private keys, JWTs, keyed connection strings, SAS signatures. */
+const SECRET_VALUE =
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----|\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.|(AccountKey|SharedAccessKey|Password|Pwd)=[^;]{4,}|[?&]sig=[A-Za-z0-9%]{16,}/i;
+export const looksLikeSecretValue = (value: string): boolean => SECRET_VALUE.test(value);
 
 // ---------------------------------------------------------------------------------------------
 // Value schemas. Each message is the rule, quoted after "is not allowed in <env>: ".
@@ -141,6 +221,9 @@ const positiveInt = () =>
     .positive({ error: "a positive whole number" })
     .optional();
 const text = (rule: string) => z.string({ error: rule }).trim().min(1, { error: rule });
+/** A tag value: Azure takes at most 256 characters. */
+const tagValue = (rule: string) =>
+  text(rule).max(256, { error: "an Azure tag value is at most 256 characters" });
 const guid = (rule: string) => z.string({ error: rule }).regex(GUID, { error: rule });
 
 const schemas = {
@@ -164,8 +247,8 @@ const schemas = {
   ),
   tags: z.strictObject(
     {
-      owner: text("tags.owner is a non-empty string"),
-      costCenter: text("tags.costCenter is a non-empty string"),
+      owner: tagValue("tags.owner is a non-empty string"),
+      costCenter: tagValue("tags.costCenter is a non-empty string"),
     },
     { error: 'tags is an object {"owner": "...", "costCenter": "..."}' },
   ),
@@ -266,10 +349,29 @@ export const KNOWN_KEYS: readonly string[] = [
 
 // ---------------------------------------------------------------------------------------------
 
-/** How a value is shown in a message: scalars as they are, structures as JSON. */
+/** How a value is shown in a message: scalars as they are, structures as JSON (escaped at the end). */
 function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
+
+/** What a value is, for a type error: `the string "50"`, `the number 5`, `null`, `a list`. */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "object") return "an object";
+  return `the ${typeof value} ${String(value)}`;
+}
+
+/** The type a schema expected, in words. Every number this program reads is a whole number. */
+const EXPECTED: Record<string, string> = {
+  number: "a whole number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+};
 
 function notAllowed(key: string, value: unknown, env: string, rule: string): string {
   return `${NAMESPACE}:${key}=${show(value)} is not allowed in ${env}: ${rule}`;
@@ -341,13 +443,24 @@ function zodProblems(key: string, value: unknown, env: string, error: z.ZodError
     let v: unknown = value;
     for (const p of issue.path)
       v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p as string] : undefined;
-    return v === undefined ? missing(path, env, issue.message) : notAllowed(path, v, env, issue.message);
+    if (v === undefined) return missing(path, env, issue.message);
+    if (issue.code === "invalid_type") {
+      // Say what was expected and what was given; the schema's own wording follows when it adds a shape.
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const shape = issue.message.includes(" is an object") || issue.message.includes(" is a list");
+      const rule = `expected ${expected}, got ${describeValue(v)}${shape ? ` (${issue.message})` : ""}`;
+      return notAllowed(path, v, env, rule);
+    }
+    return notAllowed(path, v, env, issue.message);
   });
 }
 
 /**
  * A value Pulumi holds as secret never appears in a message, even when it was stored under a key
- * that expects plain config (its parts, for JSON values, are hidden too).
+ * that expects plain config (its parts, for JSON values, are hidden too); nor does a plain value
+ * that looks like a credential, or one held under a credential's key name in another namespace.
+ * Then every message is escaped: a value can neither forge a second line nor reach a terminal's
+ * escape sequences.
  */
 function redact(problems: string[], raw: RawConfig): string[] {
   const hidden = new Set<string>();
@@ -355,18 +468,123 @@ function redact(problems: string[], raw: RawConfig): string[] {
     if (typeof v === "string" || typeof v === "number") hidden.add(String(v));
     else if (v !== null && typeof v === "object") Object.values(v).forEach(collect);
   };
-  for (const k of raw.secretKeys) {
-    const v = raw.values[k];
-    if (v === undefined) continue;
+  const hide = (v: string | undefined) => {
+    if (v === undefined) return;
     hidden.add(v);
     try {
       collect(JSON.parse(v));
     } catch {
       // not JSON: the raw string is all there is
     }
-  }
+  };
+  for (const k of raw.secretKeys) hide(raw.values[k]);
+  for (const v of Object.values(raw.values)) if (looksLikeSecretValue(v)) hide(v);
+  const foreign = raw.foreign ?? { values: {}, secretKeys: [] };
+  for (const [k, v] of Object.entries(foreign.values))
+    if (
+      foreign.secretKeys.includes(k) ||
+      looksLikeSecretKey(k.slice(k.indexOf(":") + 1)) ||
+      looksLikeSecretValue(v)
+    )
+      hide(v);
   const secrets = [...hidden].filter((h) => h.trim().length >= 3).sort((a, b) => b.length - a.length);
-  return problems.map((p) => secrets.reduce((msg, h) => msg.split(h).join("[secret]"), p));
+  return problems.map((p) => escapeText(secrets.reduce((msg, h) => msg.split(h).join("[secret]"), p)));
+}
+
+function levenshteinNearest(word: string, candidates: readonly string[]): { best: string; distance: number } {
+  let best = candidates[0] ?? "";
+  let distance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < distance) [best, distance] = [c, d];
+  }
+  return { best, distance };
+}
+
+/** How to store a value as a secret (SOP 002), for the refusals of plain credentials. */
+const secretHint = (fullKey: string) =>
+  `credentials are stored encrypted; set it with \`pulumi config set --secret ${fullKey} <value>\` (SOP 002: no secrets in plain text)`;
+
+/**
+ * The keys outside the `engram:` namespace: each must be a setting of a provider this program
+ * uses (or of the Pulumi engine); a key in the project's default namespace, a misspelt namespace or
+ * no namespace at all would be silently ignored, so each is refused with the key it most likely
+ * meant. Credentials are never plain text here either.
+ */
+function foreignProblems(raw: RawConfig, env: string): string[] {
+  const problems: string[] = [];
+  const foreign = raw.foreign ?? { values: {}, secretKeys: [] };
+  const engramHint = (name: string, how: string) => {
+    const { best, distance } = levenshteinNearest(name, KNOWN_KEYS);
+    return distance <= 3
+      ? `did you mean ${NAMESPACE}:${best}? ${how.replace("<key>", best)}`
+      : `this program's settings are ${NAMESPACE}:<key> (listed in README.md)`;
+  };
+  const namespaces = [NAMESPACE, ...Object.keys(PROVIDER_CONFIG_KEYS)];
+  for (const key of Object.keys(foreign.values).sort(byCodePoint)) {
+    const value = foreign.values[key];
+    const colon = key.indexOf(":");
+    const ns = colon < 0 ? "" : key.slice(0, colon);
+    const name = colon < 0 ? key : key.slice(colon + 1);
+    if (colon < 0 || ns === "" || name === "") {
+      problems.push(
+        `${key} is not a known setting: a config key is <namespace>:<name>, so this one is never read; ${engramHint(name || ns, `set it with \`pulumi config set ${NAMESPACE}:<key> <value>\``)}`,
+      );
+      continue;
+    }
+    if (ns === NAMESPACE) continue; // the caller's own keys
+    if (ns === raw.project) {
+      problems.push(
+        `${key} is not a known setting: it is in the project's default namespace ${ns}, which this program does not read (\`pulumi config set\` without a namespace writes there); ${engramHint(name, `move it: \`pulumi config rm ${key}\`, then \`pulumi config set ${NAMESPACE}:<key> <value>\``)}`,
+      );
+      continue;
+    }
+    const providerKeys = PROVIDER_CONFIG_KEYS[ns];
+    if (providerKeys === undefined) {
+      const near = levenshteinNearest(ns, namespaces);
+      problems.push(
+        near.distance <= 2
+          ? `${key} is not a known setting: this program does not read namespace ${ns}; did you mean ${near.best}:${name}?`
+          : `${key} is not a known setting: this program does not read namespace ${ns} (it reads ${NAMESPACE} and the providers ${Object.keys(PROVIDER_CONFIG_KEYS).join(", ")}); remove it or fix its namespace`,
+      );
+      continue;
+    }
+    if (!providerKeys.includes(name)) {
+      const near = levenshteinNearest(name, providerKeys);
+      problems.push(
+        `${key} is not a known setting of the ${ns} ${ns === "pulumi" ? "engine" : "provider"}: ${
+          near.distance <= 3 ? `did you mean ${ns}:${near.best}?` : "remove it or fix its spelling"
+        }${providerKeys.length ? ` (its settings: ${providerKeys.join(", ")})` : " (it takes no settings)"}`,
+      );
+      continue;
+    }
+    const secret = foreign.secretKeys.includes(key);
+    if (!secret && value.trim() === "")
+      problems.push(
+        `${key} is empty in ${env}: an empty value is not a value; set one, or remove the key with \`pulumi config rm ${key}\``,
+      );
+    else if (!secret && (looksLikeSecretKey(name) || looksLikeSecretValue(value)))
+      problems.push(`${key}=[plain text] is not allowed in ${env}: ${secretHint(key)}`);
+  }
+  // The provider's default region and the program's region must agree, or resources that take the
+  // provider's default would land elsewhere.
+  const providerLocation = foreign.values["azure-native:location"];
+  const location = raw.values.location;
+  if (
+    providerLocation !== undefined &&
+    providerLocation.trim() !== "" &&
+    location !== undefined &&
+    providerLocation !== location
+  )
+    problems.push(
+      notAllowed(
+        "location",
+        location,
+        env,
+        `it differs from azure-native:location=${providerLocation}; resources that take the provider's default region would land elsewhere (set both to the same region, or remove azure-native:location)`,
+      ),
+    );
+  return problems;
 }
 
 /**
@@ -376,32 +594,75 @@ export function validateConfig(
   raw: RawConfig,
 ): { ok: true; config: ValidatedConfig } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  const values = raw.values;
+  // The working copy: empty values and plain credentials are refused once, then left out of the
+  // checks that follow (which would only repeat the refusal, or quote the value).
+  const values = { ...raw.values };
 
-  for (const key of Object.keys(values).sort()) {
-    if (!KNOWN_KEYS.includes(key)) problems.push(unknownKey(key));
+  for (const key of Object.keys(values).sort(byCodePoint)) {
+    if (!KNOWN_KEYS.includes(key)) {
+      problems.push(unknownKey(key));
+      delete values[key];
+    }
   }
 
   const envRaw = values.environment;
-  if (envRaw === undefined) {
-    problems.unshift(missing("environment", `stack ${raw.stack}`, REQUIRED.environment));
-    return { ok: false, problems: redact(problems, raw) };
-  }
-  if (!isEnvironment(envRaw)) {
+  const stackContext = `stack ${raw.stack}`;
+  if (envRaw === undefined || envRaw.trim() === "" || !isEnvironment(envRaw)) {
     problems.unshift(
-      notAllowed("environment", envRaw, `stack ${raw.stack}`, `must be one of ${ENVIRONMENTS.join(", ")}`),
+      envRaw === undefined
+        ? missing("environment", stackContext, REQUIRED.environment)
+        : envRaw.trim() === ""
+          ? `${NAMESPACE}:environment is empty in ${stackContext}: ${REQUIRED.environment}; set it with \`${setCommand("environment", false)}\``
+          : notAllowed("environment", envRaw, stackContext, `must be one of ${ENVIRONMENTS.join(", ")}`),
     );
+    problems.push(...foreignProblems(raw, stackContext));
     return { ok: false, problems: redact(problems, raw) };
   }
   const env: Environment = envRaw;
   const fixed = FIXED[env];
+
+  // Empty is not a value: `location:` left empty, `nameSuffix: ~`, or "" never fall back to a
+  // default or reach Azure as "null".
+  const empty = new Set<string>();
+  for (const key of Object.keys(values).sort(byCodePoint)) {
+    const v = values[key];
+    if (v.trim() !== "" && v !== "null") continue;
+    if (
+      v === "null" &&
+      JSON_KEYS.has(key) === false &&
+      !SECRET_SETTING_KEYS.includes(key as SecretSettingKey)
+    )
+      continue; // the text "null" in a plain key is checked by its own rule
+    empty.add(key);
+    delete values[key];
+    const secret = SECRET_SETTING_KEYS.includes(key as SecretSettingKey);
+    const required = REQUIRED[key] ?? (secret ? SECRET_SETTINGS[key as SecretSettingKey].required : false);
+    problems.push(
+      required
+        ? `${NAMESPACE}:${key} is empty in ${env}: ${typeof required === "string" ? required : `${SECRET_SETTINGS[key as SecretSettingKey].what} is required`}; set it with \`${setCommand(key, secret)}\``
+        : `${NAMESPACE}:${key} is empty in ${env}: an empty value is not a value; set one, or remove the key with \`pulumi config rm ${NAMESPACE}:${key}\` to use the default`,
+    );
+  }
+
+  // A credential in plain text under a setting that is not a secret (SOP 002); never quoted.
+  for (const key of Object.keys(values).sort(byCodePoint)) {
+    if (SECRET_SETTING_KEYS.includes(key as SecretSettingKey) || raw.secretKeys.includes(key)) continue;
+    if (!looksLikeSecretValue(values[key])) continue;
+    delete values[key];
+    empty.add(key);
+    problems.push(
+      `${NAMESPACE}:${key}=[plain text] is not allowed in ${env}: the value looks like a credential (a private key, a token or a connection string with a key); ${NAMESPACE}:${key} is not a secret setting, and ${secretHint(`${NAMESPACE}:<secret setting>`)}`,
+    );
+  }
+
+  problems.push(...foreignProblems(raw, env));
 
   // Plain keys: parse and check shape.
   const parsed: Partial<Record<PlainKey, unknown>> = {};
   for (const key of Object.keys(schemas) as PlainKey[]) {
     const rawValue = values[key];
     if (rawValue === undefined) {
-      if (REQUIRED[key]) problems.push(missing(key, env, REQUIRED[key]));
+      if (REQUIRED[key] && !empty.has(key)) problems.push(missing(key, env, REQUIRED[key]));
       continue;
     }
     const p = parseRaw(key, rawValue);
@@ -452,7 +713,7 @@ export function validateConfig(
   for (const key of SECRET_SETTING_KEYS) {
     const spec = SECRET_SETTINGS[key];
     if (values[key] === undefined) {
-      if (spec.required)
+      if (spec.required && !empty.has(key))
         problems.push(
           missing(key, env, `${spec.what} is required (SOP 002, Key Vault secret ${spec.vaultSecret})`, true),
         );
@@ -481,6 +742,28 @@ export function validateConfig(
       problems.push(notAllowed(key, [], env, rule));
   };
 
+  /** Each list names a thing once: a repeated entry is refused, never silently merged. */
+  const noRepeats = (key: string, list: readonly string[], same: (v: string) => string, how: string) => {
+    const first = new Map<string, number>();
+    list.forEach((v, i) => {
+      const k = same(v);
+      const j = first.get(k);
+      if (j === undefined) first.set(k, i);
+      else problems.push(notAllowed(`${key}[${i}]`, v, env, `it repeats ${key}[${j}]${how}; list each once`));
+    });
+  };
+  /** An origin's port: 1-65535, and never the scheme's default (browsers send the origin without it). */
+  const portProblem = (origin: string, scheme: "http" | "https"): string | undefined => {
+    const m = /:(\d+)$/.exec(origin.slice(scheme.length + 3));
+    if (!m) return undefined;
+    const port = Number(m[1]);
+    if (port < 1 || port > 65535 || m[1].startsWith("0"))
+      return `the port ${m[1]} is not a TCP port (1-65535)`;
+    if ((scheme === "https" && port === 443) || (scheme === "http" && port === 80))
+      return `leave out the default port ${port}: browsers send the origin as ${origin.slice(0, -m[0].length)}, which would never match`;
+    return undefined;
+  };
+
   const frontendOrigins = (parsed.frontendOrigins as string[] | undefined) ?? [];
   frontendOrigins.forEach((o, i) => {
     const k = `frontendOrigins[${i}]`;
@@ -501,7 +784,16 @@ export function validateConfig(
       problems.push(
         notAllowed(k, o, env, "an origin is scheme://host[:port] with no path, e.g. https://app.example.com"),
       );
+    else if (o.length > "https://".length + 253 || o.split(/[/.:]/).some((label) => label.length > 63))
+      problems.push(
+        notAllowed(k, o, env, "a host name is at most 253 characters, each label at most 63 (DNS)"),
+      );
+    else {
+      const port = portProblem(o, "https");
+      if (port) problems.push(notAllowed(k, o, env, port));
+    }
   });
+  noRepeats("frontendOrigins", frontendOrigins, (o) => o, "");
   requiredList(
     "frontendOrigins",
     fixed.frontendOriginsRequired,
@@ -541,14 +833,19 @@ export function validateConfig(
             "a dev origin is http://localhost:PORT or http://127.0.0.1:PORT",
           ),
         );
+      else {
+        const port = portProblem(o, "http");
+        if (port) problems.push(notAllowed(`devOrigins[${i}]`, o, env, port));
+      }
     });
+  if (devOriginsSet) noRepeats("devOrigins", devOrigins, (o) => o, "");
 
   const allowlist = (parsed.adminIpAllowlist as string[] | undefined) ?? [];
   allowlist.forEach((c, i) => {
     const k = `adminIpAllowlist[${i}]`;
     const cidr = parseCidr(c);
     if (!cidr) problems.push(notAllowed(k, c, env, "an IPv4 address or CIDR with no host bits set"));
-    else if (cidr.prefix < 8)
+    else if (cidr.prefix <= 8)
       problems.push(
         notAllowed(
           k,
@@ -558,6 +855,15 @@ export function validateConfig(
         ),
       );
   });
+  noRepeats(
+    "adminIpAllowlist",
+    allowlist,
+    (c) => {
+      const cidr = parseCidr(c);
+      return cidr ? `${cidr.base}/${cidr.prefix}` : c;
+    },
+    " (the same network; a bare address is a /32)",
+  );
 
   const images = parsed.images as Record<ImageService, string> | undefined;
   if (images && fixed.imageDigestRequired)
@@ -618,6 +924,29 @@ export function validateConfig(
       ),
     );
 
+  const alertEmails = (parsed.alertEmails as string[] | undefined) ?? [];
+  noRepeats(
+    "alertEmails",
+    alertEmails,
+    (e) => e.toLowerCase(),
+    " (e-mail addresses are compared without case)",
+  );
+  // Receiver names are derived from the addresses; two addresses must never share one.
+  const receivers = new Map<string, number>();
+  alertEmails.forEach((e, i) => {
+    const name = emailReceiverName(e);
+    const j = receivers.get(name);
+    if (j !== undefined && e.toLowerCase() !== alertEmails[j].toLowerCase())
+      problems.push(
+        notAllowed(
+          `alertEmails[${i}]`,
+          e,
+          env,
+          `its receiver name ${name} is the same as that of alertEmails[${j}]`,
+        ),
+      );
+    else if (j === undefined) receivers.set(name, i);
+  });
   requiredList(
     "alertEmails",
     fixed.alertEmailsRequired,
@@ -626,6 +955,8 @@ export function validateConfig(
 
   const retired = (parsed.retiredAppRoles as AppRoleValue[] | undefined) ?? [];
   const removed = (parsed.removedAppRoles as AppRoleValue[] | undefined) ?? [];
+  noRepeats("retiredAppRoles", retired, (r) => r, "");
+  noRepeats("removedAppRoles", removed, (r) => r, "");
   for (const r of removed)
     if (retired.includes(r))
       problems.push(
@@ -650,7 +981,7 @@ export function validateConfig(
       nameSuffix: (parsed.nameSuffix as string | undefined) ?? defaultNameSuffix(raw.project, raw.stack),
       network: parsed.network as { addressSpace: string },
       tags: parsed.tags as { owner: string; costCenter: string },
-      frontendOrigins: [...new Set(frontendOrigins)],
+      frontendOrigins,
       devOrigins: fixed.localhostOrigins ? [...new Set(devOrigins)] : [],
       adminIpAllowlist: allowlist,
       images: images as Record<ImageService, string>,
@@ -669,12 +1000,17 @@ export function validateConfig(
   };
 }
 
-/** The keys Pulumi holds as secrets for this run (without the namespace). */
-function runtimeSecretKeys(keys: string[]): string[] {
+/** Whether Pulumi holds a full config key as secret for this run. */
+function isRuntimeSecret(fullKey: string): boolean {
   // `isConfigSecret` is exported by the SDK's runtime but marked internal in its typings.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
-  return keys.filter((k) => runtimeConfig.isConfigSecret(`${NAMESPACE}:${k}`));
+  return runtimeConfig.isConfigSecret(fullKey);
+}
+
+/** The keys Pulumi holds as secrets for this run (without the namespace). */
+function runtimeSecretKeys(keys: string[]): string[] {
+  return keys.filter((k) => isRuntimeSecret(`${NAMESPACE}:${k}`));
 }
 
 /**
@@ -691,13 +1027,24 @@ export function namespaceValues(all: Record<string, string>): Record<string, str
   return Object.fromEntries(namespaceKeys(Object.keys(all)).map((k) => [k, all[`${NAMESPACE}:${k}`]]));
 }
 
+/** The keys of every other namespace (full keys), with the secret ones among them. */
+export function foreignConfig(
+  all: Record<string, string>,
+  isSecret: (fullKey: string) => boolean,
+): NonNullable<RawConfig["foreign"]> {
+  const keys = Object.keys(all).filter((k) => !k.startsWith(`${NAMESPACE}:`));
+  return { values: Object.fromEntries(keys.map((k) => [k, all[k]])), secretKeys: keys.filter(isSecret) };
+}
+
 export function loadConfig(): EngramConfig {
-  const values = namespaceValues(pulumi.runtime.allConfig());
+  const all = pulumi.runtime.allConfig();
+  const values = namespaceValues(all);
   const result = validateConfig({
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     values,
     secretKeys: runtimeSecretKeys(Object.keys(values)),
+    foreign: foreignConfig(all, isRuntimeSecret),
   });
   if (!result.ok) throw new ConfigError(result.problems);
 

@@ -3,6 +3,7 @@ import * as path from "path";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import {
   ConfigError,
+  foreignConfig,
   NAMESPACE,
   namespaceKeys,
   namespaceValues,
@@ -11,6 +12,7 @@ import {
   validateConfig,
   ValidatedConfig,
 } from "../../src/config";
+import { byCodePoint, escapeText } from "../../src/lib/text";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
 import { readStackFile, StackFileConfig } from "./stack-file";
@@ -194,7 +196,7 @@ export function planConfig(opts: PlanOptions): {
       diagnostic(
         stack,
         "warning",
-        `${key} is encrypted in the stack file and cannot be decrypted offline; the plan used a secret placeholder`,
+        `${escapeText(key)} is encrypted in the stack file and cannot be decrypted offline; the plan used a secret placeholder`,
       ),
     );
   }
@@ -227,6 +229,7 @@ export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFai
     stack,
     values: namespaceValues(values),
     secretKeys: namespaceKeys(secretKeys),
+    foreign: foreignConfig(values, (k) => secretKeys.includes(k)),
   });
 
   const run = await runProgram({
@@ -247,7 +250,8 @@ export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFai
     );
 
   const config: Record<string, string> = {};
-  for (const k of Object.keys(values).sort()) config[k] = secretKeys.includes(k) ? SECRET_MASK : values[k];
+  for (const k of Object.keys(values).sort(byCodePoint))
+    config[k] = secretKeys.includes(k) ? SECRET_MASK : values[k];
   const steps = toSteps(stack, run.resources);
   return {
     ok: true,

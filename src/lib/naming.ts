@@ -221,3 +221,16 @@ export function checkName(kind: ResourceKind, name: string): string {
   }
   return name;
 }
+
+/**
+ * The receiver name of an alert e-mail address in an action group: readable (the address with
+ * every run of other characters as one hyphen) and injective, because a short hash of the whole
+ * address follows, so `a.b@x.example` and `a-b@x.example` never share a receiver. E-mail addresses
+ * are compared without case, as mail systems do. At most 128 characters.
+ */
+export function emailReceiverName(email: string): string {
+  const address = email.toLowerCase();
+  const hash = createHash("sha256").update(address).digest("hex").slice(0, 6);
+  const readable = address.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return `email-${readable.slice(0, 128 - "email-".length - 7)}-${hash}`;
+}

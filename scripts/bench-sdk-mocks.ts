@@ -1,23 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { placeholderCall, placeholderResource } from "./offline/placeholders";
 
 /**
- * Reference points for `npm run bench`, not a tool. Each runs under the SDK's own
- * `pulumi.runtime.setMocks` and records nothing and writes no file:
- * - `<stack>`: the real program for that stack, with the offline plan's config and placeholders.
- *   What the SDK itself costs to run this program offline; the plan's time minus this is the plan
- *   engine's own cost.
- * - `<stack> --load-only`: stops after importing the program, the engine and their packages
- *   (azure-native loads a resource's module only when the program first uses it).
- * - `--bare <n>`: no program, only n RoleAssignments with five short inputs each. What the SDK
- *   costs per resource at the least, whatever the program does.
- * Usage: node scripts/run-ts.js scripts/bench-sdk-mocks.ts (<stack> [--load-only] | --bare <n>)
+ * Reference runs for `npm run bench`, not a tool. Each runs under the SDK's own
+ * `pulumi.runtime.setMocks`, in a Stack as a program runs, and records nothing and writes no file:
+ * - `--bare <n>` (the bench's reference row): no program, no engine, only n RoleAssignments (the
+ *   smallest common resource of the estate) with five short inputs each, each mock answering with
+ *   its inputs. What the SDK itself costs for as many resources as a plan registers.
+ * - `<stack>`: the real program for that stack, with the offline plan's config and placeholders;
+ *   prints how many resources it registers (tests/plan-cli.test.ts checks that it is the plan's).
+ * Usage: node scripts/run-ts.js scripts/bench-sdk-mocks.ts (--bare <n> | <stack>)
  */
 
 type Program = () => Promise<Record<string, unknown> | void>;
+type Mocks = Parameters<typeof pulumi.runtime.setMocks>[0];
 
-/** `n` role assignments, the smallest common resource of the estate. */
+/** `n` role assignments. */
 function bare(n: number): Program {
   return async () => {
     for (let i = 0; i < n; i++)
@@ -39,36 +37,40 @@ async function main(): Promise<void> {
   if (count !== undefined && !(Number.isInteger(count) && count >= 0))
     throw new Error(`--bare ${args[bareAt + 1]} is not a whole number`);
   const stack = count === undefined ? (args[0] ?? "dev") : "bare";
-  // The program and the plan's modules are imported only where they are measured.
+  let registered = 0;
   let program: Program = bare(count ?? 0);
   let project = "bench";
+  let mocks: Mocks = {
+    newResource: (a) => ({ id: a.custom === false ? "" : `${a.name}-id`, state: a.inputs }),
+    call: (a) => a.inputs,
+  };
   if (count === undefined) {
-    const [{ engram }, { planConfig, PROJECT }] = await Promise.all([
-      import("../src/program"),
-      import("./offline/plan"),
-    ]);
-    if (args.includes("--load-only")) return;
+    // The program, the plan's config and placeholders are imported only where they are used.
+    const [{ engram }, { planConfig, PROJECT }, { placeholderCall, placeholderResource }] = await Promise.all(
+      [import("../src/program"), import("./offline/plan"), import("./offline/placeholders")],
+    );
     const { values, secretKeys } = planConfig({ stack });
     pulumi.runtime.setAllConfig(values, secretKeys);
     program = engram;
     project = PROJECT;
-  }
-  let registered = 0;
-  await pulumi.runtime.setMocks(
-    {
+    mocks = {
       newResource: (a) => {
-        registered++;
         const urn = `urn:pulumi:${stack}::${project}::${a.type}::${a.name}`;
         return a.custom === false
           ? { id: "", state: {} }
           : placeholderResource(a.type, a.name, urn, a.inputs as Record<string, unknown>);
       },
       call: (a) => placeholderCall(a.token, a.inputs as Record<string, unknown>),
+    };
+  }
+  const counted: Mocks = {
+    newResource: (a) => {
+      registered++;
+      return mocks.newResource(a);
     },
-    project,
-    stack,
-    true,
-  );
+    call: (a) => mocks.call(a),
+  };
+  await pulumi.runtime.setMocks(counted, project, stack, true);
   await pulumi.runtime.runInPulumiStack(program);
   await pulumi.runtime.disconnect();
   // Every registration, the Stack's included; a plan's steps add the default providers.

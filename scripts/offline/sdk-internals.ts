@@ -74,6 +74,19 @@ const DEBUGGABLE = "@pulumi/pulumi/runtime/debuggable";
 const RESOURCE_PB = "@pulumi/pulumi/proto/resource_pb";
 const STRUCT_PB = "google-protobuf/google/protobuf/struct_pb";
 
+/**
+ * The features the engine turns on in the run's state: the feature set `pulumi.runtime.setMocks`
+ * enabled when the engine was written (setMockOptions resets them all to off).
+ */
+const MOCK_FEATURES = {
+  supportsSecrets: true,
+  supportsResourceReferences: true,
+  supportsOutputValues: false,
+  supportsDeletedWith: true,
+  supportsAliasSpecs: true,
+  supportsTransforms: false,
+} as const;
+
 const sig = (name: string, equals: string, what: string): SdkInternal => ({
   module: RPC,
   name,
@@ -113,14 +126,7 @@ export const SDK_INTERNALS: readonly SdkInternal[] = [
     name: "LocalStore",
     shape: {
       kind: "class",
-      fields: [
-        "supportsSecrets",
-        "supportsResourceReferences",
-        "supportsOutputValues",
-        "supportsDeletedWith",
-        "supportsAliasSpecs",
-        "supportsTransforms",
-      ],
+      fields: Object.keys(MOCK_FEATURES),
     },
     purpose: "the feature flags the engine sets on the store (renamed flags would silently stay off)",
   },
@@ -423,15 +429,7 @@ export function installMonitor(
   preview: boolean,
 ): void {
   pulumi.runtime.setMockOptions(new Monitor(handlers), project, stack, preview);
-  // The feature set `pulumi.runtime.setMocks` enabled when the engine was written (it resets them).
-  Object.assign(state.getStore(), {
-    supportsSecrets: true,
-    supportsResourceReferences: true,
-    supportsOutputValues: false,
-    supportsDeletedWith: true,
-    supportsAliasSpecs: true,
-    supportsTransforms: false,
-  });
+  Object.assign(state.getStore(), MOCK_FEATURES);
 }
 
 /** Runs the program inside the root Stack resource; resolves to the stack outputs. */
@@ -443,6 +441,3 @@ export function runInStack(program: () => Promise<Record<string, unknown> | void
 export function drainRegistrations(): Promise<void> {
   return pulumi.runtime.disconnect();
 }
-
-/** Whether Pulumi holds config key `key` (with its namespace) as a secret. For src/config.ts. */
-export const isConfigSecret: (key: string) => boolean = internal(CONFIG, "isConfigSecret");

@@ -1,0 +1,436 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as resources from "@pulumi/azure-native/resources";
+import { AlertActionGroup } from "../components/action-group";
+import { ContainerApp, ContainerAppArgs } from "../components/container-app";
+import { ContainerAppsEnvironment } from "../components/container-apps-environment";
+import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
+import { EntraSpaApp } from "../components/entra-spa-app";
+import { PostgresServer } from "../components/postgres";
+import { runProgram } from "../scripts/offline/engine";
+import { PROJECT } from "../scripts/offline/plan";
+import * as configModule from "../src/config";
+import { SecretReader } from "../src/layers/data";
+import * as networkLayer from "../src/layers/network";
+import * as observabilityLayer from "../src/layers/observability";
+import * as runtimeLayer from "../src/layers/runtime";
+import { registrations } from "./helpers/data";
+import { runUnit } from "./helpers/plan";
+
+/**
+ * Guards reachable only through input the config already refuses (issue 14 (b)), each tested
+ * directly with a small program, with its exact message, and with a positive control so the test
+ * can fail when the guard lets everything through. Guards that fire inside an apply are in
+ * tests/guards-apply-time.test.ts.
+ */
+
+const CONTAINER_APP = "azure-native:app:ContainerApp";
+const typesOf = (run: { resources: { type: string }[] }) => run.resources.map((r) => r.type);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+describe("ContainerApp refuses what would leak or misplace a secret", () => {
+  const base: ContainerAppArgs = {
+    appName: "ca-engram-prod-backend",
+    resourceGroupName: "rg-engram-prod",
+    location: "westeurope",
+    tags: {},
+    environmentId: "env",
+    image: "crengramshared.azurecr.io/engram/backend:1.4.0",
+    replicas: { min: 1, max: 1 },
+    resources: { cpu: 0.5, memory: "1Gi" },
+  };
+  const identity = {
+    id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id",
+  };
+  const vaultUrl = "https://kv-engram-prod-abc.vault.azure.net/secrets/zep-api-key";
+  const attempt = (args: Partial<ContainerAppArgs>) =>
+    runUnit(() => void new ContainerApp("app", { ...base, ...args }));
+
+  it.each([
+    ["a Key Vault reference", { keyVaultSecrets: { "zep-api-key": vaultUrl } }],
+    ["a registry", { registryServer: "crengramshared.azurecr.io" }],
+  ])("GIVEN %s but no identity THEN it refuses before registering the app", async (_, args) => {
+    const run = await attempt(args);
+    expect(messageOf(run.error)).toBe(
+      "ca-engram-prod-backend: Key Vault references and registry pulls need the app's identity",
+    );
+    expect(typesOf(run)).not.toContain(CONTAINER_APP);
+  });
+
+  it("GIVEN a secretRef env var naming a secret the app does not reference THEN it refuses", async () => {
+    const run = await attempt({ identity, secretEnv: { ZEP_API_KEY: "zep-api-key" } });
+    expect(messageOf(run.error)).toBe(
+      "ca-engram-prod-backend: env var ZEP_API_KEY refers to secret zep-api-key, which the app does not reference",
+    );
+    expect(typesOf(run)).not.toContain(CONTAINER_APP);
+  });
+
+  it("GIVEN a secret volume file naming a secret the app does not reference THEN it refuses", async () => {
+    const run = await attempt({
+      identity,
+      secretVolumes: { tls: { mountPath: "/etc/temporal/tls", files: { "ca.pem": "temporal-tls-ca" } } },
+    });
+    expect(messageOf(run.error)).toBe(
+      "ca-engram-prod-backend: volume tls file ca.pem refers to secret temporal-tls-ca, which the app does not reference",
+    );
+    expect(typesOf(run)).not.toContain(CONTAINER_APP);
+  });
+
+  it("GIVEN an env var that is both plain and a secretRef THEN it refuses", async () => {
+    const run = await attempt({
+      identity,
+      keyVaultSecrets: { "zep-api-key": vaultUrl },
+      secretEnv: { ZEP_API_KEY: "zep-api-key" },
+      env: { ZEP_API_KEY: "plain" },
+    });
+    expect(messageOf(run.error)).toBe(
+      "ca-engram-prod-backend: env var ZEP_API_KEY is both plain and a secretRef",
+    );
+    expect(typesOf(run)).not.toContain(CONTAINER_APP);
+  });
+
+  it.each([
+    "AZURE_AI_KEY",
+    "POSTGRES_PASSWORD",
+    "PGPWD",
+    "CLIENT_SECRET",
+    "GITHUB_TOKEN",
+    "STORAGE_CREDENTIAL",
+    "SERVICEBUS_CONNECTION_STRING",
+  ])(
+    "GIVEN the plain env var %s THEN it refuses: a secret-looking name must be a secretRef (SOP 002)",
+    async (name) => {
+      const run = await attempt({ env: { [name]: "value" } });
+      expect(messageOf(run.error)).toBe(
+        `ca-engram-prod-backend: env var ${name} looks like a secret; pass it as a Key Vault secretRef (SOP 002)`,
+      );
+      expect(typesOf(run)).not.toContain(CONTAINER_APP);
+    },
+  );
+
+  it("GIVEN names documented as not secret (the App Insights connection string, *_TLS_* file paths) THEN they stay plain", async () => {
+    const run = await attempt({
+      env: {
+        APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=x",
+        TEMPORAL_TLS_CLIENT_KEY: "/etc/temporal/tls/client.key",
+        AZURE_AI_ENDPOINT: "https://ai.example",
+      },
+    });
+    expect(run.error).toBeUndefined();
+    const app = run.resources.find((r) => r.type === CONTAINER_APP);
+    expect(
+      (app?.inputs as { template: { containers: { env: unknown[] }[] } }).template.containers[0].env,
+    ).toEqual([
+      { name: "APPLICATIONINSIGHTS_CONNECTION_STRING", value: "InstrumentationKey=x" },
+      { name: "AZURE_AI_ENDPOINT", value: "https://ai.example" },
+      { name: "TEMPORAL_TLS_CLIENT_KEY", value: "/etc/temporal/tls/client.key" },
+    ]);
+  });
+
+  it("GIVEN a Key Vault reference with the identity THEN the secret is a reference read with that identity, and its env var a secretRef", async () => {
+    const run = await attempt({
+      identity,
+      keyVaultSecrets: { "zep-api-key": vaultUrl },
+      secretEnv: { ZEP_API_KEY: "zep-api-key" },
+    });
+    expect(run.error).toBeUndefined();
+    const app = run.resources.find((r) => r.type === CONTAINER_APP)?.inputs as {
+      identity: unknown;
+      configuration: { secrets: unknown[] };
+      template: { containers: { env: unknown[] }[] };
+    };
+    expect(app.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.id] });
+    expect(app.configuration.secrets).toEqual([
+      { name: "zep-api-key", keyVaultUrl: vaultUrl, identity: identity.id },
+    ]);
+    expect(app.template.containers[0].env).toEqual([{ name: "ZEP_API_KEY", secretRef: "zep-api-key" }]);
+  });
+});
+
+describe("EntraSpaApp: redirect URIs known when the program runs are refused before anything is registered", () => {
+  const spa = (redirectUris: pulumi.Input<string>[], allowLocalhost?: boolean) =>
+    runUnit(() => {
+      new EntraSpaApp("spa", {
+        displayName: "engram-web-prod",
+        redirectUris,
+        allowLocalhost,
+        api: {
+          clientId: "00000000-0000-0000-0000-000000000001",
+          scopeId: "00000000-0000-0000-0000-000000000002",
+        },
+        owners: [],
+      });
+    });
+
+  it("GIVEN the program's own mix (the Static Web App origin as an Output, a localhost string) in a higher environment THEN it refuses at once", async () => {
+    const run = await spa([pulumi.output("https://calm-1.5.azurestaticapps.net"), "http://localhost:3000"]);
+    expect(messageOf(run.error)).toBe(
+      "engram-web-prod: redirect URI http://localhost:3000 is refused: SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)",
+    );
+    expect(typesOf(run)).toEqual(["pulumi:pulumi:Stack", "engram:entra:EntraSpaApp"]);
+  });
+
+  it.each(["https://*.engram.example", "https://app.engram.example/?next=x", "http://127.0.0.1"])(
+    "GIVEN %s, even with localhost allowed THEN it refuses",
+    async (uri) => {
+      const run = await spa(["https://dev.engram.example", uri], true);
+      expect(messageOf(run.error)).toBe(
+        `engram-web-prod: redirect URI ${uri} is refused: SPA redirect URIs are https or http://localhost:PORT`,
+      );
+      expect(typesOf(run)).toEqual(["pulumi:pulumi:Stack", "engram:entra:EntraSpaApp"]);
+    },
+  );
+
+  it("GIVEN localhost allowed (dev, test) THEN http://localhost:PORT and http://127.0.0.1:PORT are accepted", async () => {
+    const run = await spa(
+      ["https://dev.engram.example", "http://localhost:5173", "http://127.0.0.1:3000"],
+      true,
+    );
+    expect(run.error).toBeUndefined();
+    expect(typesOf(run)).toContain("azuread:index/application:Application");
+  });
+});
+
+describe("EntraApiApp refuses ambiguous roles and scopes", () => {
+  const ROLE_ID = "6f1b9a63-2b0e-5f55-9a2c-0d4c3c1c0001";
+  const SCOPE_ID = "6f1b9a63-2b0e-5f55-9a2c-0d4c3c1c0002";
+  const args = (over: Partial<EntraApiAppArgs>): EntraApiAppArgs => ({
+    displayName: "engram-api-dev",
+    identifierUri: "api://engram-dev",
+    appRoles: { Admin: { displayName: "Admin", description: "a", id: ROLE_ID } },
+    scope: {
+      value: "user_impersonation",
+      id: SCOPE_ID,
+      adminConsentDisplayName: "a",
+      adminConsentDescription: "a",
+      userConsentDisplayName: "a",
+      userConsentDescription: "a",
+    },
+    owners: [],
+    ...over,
+  });
+  const api = (over: Partial<EntraApiAppArgs>) => runUnit(() => void new EntraApiApp("api", args(over)));
+
+  it("GIVEN a scope id equal to a role id (in another case) THEN it refuses before registering", async () => {
+    const run = await api({ scope: { ...args({}).scope, id: ROLE_ID.toUpperCase() } });
+    expect(messageOf(run.error)).toBe("engram-api-dev: app role and scope ids must be distinct");
+    expect(typesOf(run)).toEqual(["pulumi:pulumi:Stack", "engram:entra:EntraApiApp"]);
+  });
+
+  it("GIVEN a scope value equal to a role value THEN it refuses before registering", async () => {
+    const run = await api({ scope: { ...args({}).scope, value: "Admin" } });
+    expect(messageOf(run.error)).toBe(
+      "engram-api-dev: the scope value Admin collides with an app role value (Entra keeps them in one namespace)",
+    );
+    expect(typesOf(run)).toEqual(["pulumi:pulumi:Stack", "engram:entra:EntraApiApp"]);
+  });
+
+  it("GIVEN an assignment to a role the app does not define THEN it refuses and assigns nothing", async () => {
+    const run = await api({ roleAssignments: { "group:pm": { principalObjectId: "g", role: "PM" } } });
+    expect(messageOf(run.error)).toBe(
+      "engram-api-dev: app-role assignment group:pm names the role PM, which this app does not define (removed roles cannot be assigned)",
+    );
+    expect(typesOf(run)).not.toContain("azuread:index/appRoleAssignment:AppRoleAssignment");
+  });
+
+  it("GIVEN distinct ids and values and an assignment to a defined role THEN the app and the assignment are registered", async () => {
+    const run = await api({ roleAssignments: { "group:admin": { principalObjectId: "g", role: "Admin" } } });
+    expect(run.error).toBeUndefined();
+    expect(typesOf(run)).toContain("azuread:index/appRoleAssignment:AppRoleAssignment");
+  });
+});
+
+describe("component arguments that config validation never lets through", () => {
+  it("PostgresServer: password auth without a login and password is refused before the server is registered", async () => {
+    const run = await runUnit(() => {
+      new PostgresServer("psql", {
+        serverName: "psql-engram-dev-abc",
+        resourceGroupName: "rg-engram-dev",
+        location: "westeurope",
+        tenantId: "11111111-1111-1111-1111-111111111111",
+        passwordAuth: true,
+        administratorLogin: "engram_admin",
+        databases: ["engram"],
+        tags: {},
+      });
+    });
+    expect(messageOf(run.error)).toBe(
+      "Postgres server psql-engram-dev-abc: password auth needs administratorLogin and administratorPassword",
+    );
+    expect(typesOf(run)).not.toContain("azure-native:dbforpostgresql:Server");
+  });
+
+  it("ContainerAppsEnvironment: an internal environment (the default) without a VNet for its private DNS is refused", async () => {
+    const run = await runUnit(() => {
+      new ContainerAppsEnvironment("cae", {
+        environmentName: "cae-engram-prod",
+        resourceGroupName: "rg-engram-prod",
+        location: "westeurope",
+        tags: {},
+        infrastructureSubnetId: "subnet",
+      });
+    });
+    expect(messageOf(run.error)).toBe("cae: an internal environment needs vnetId for its private DNS zone");
+    expect(typesOf(run)).not.toContain("azure-native:privatedns:PrivateZone");
+  });
+
+  it.each(["", "engram-alerts"])(
+    'AlertActionGroup: the short name "%s" (not 1-12 characters) is refused',
+    async (shortName) => {
+      const run = await runUnit(() => {
+        new AlertActionGroup("ag", {
+          actionGroupName: "ag-engram-prod",
+          shortName,
+          resourceGroupName: "rg-engram-prod",
+          tags: {},
+          emails: ["sre@engram.example"],
+        });
+      });
+      expect(messageOf(run.error)).toBe(`action group short name "${shortName}" must be 1-12 characters`);
+      expect(typesOf(run)).not.toContain("azure-native:monitor:ActionGroup");
+    },
+  );
+
+  it("AlertActionGroup: a 12-character short name is accepted", async () => {
+    const run = await runUnit(() => {
+      new AlertActionGroup("ag", {
+        actionGroupName: "ag-engram-prod",
+        shortName: "engram-alert",
+        resourceGroupName: "rg-engram-prod",
+        tags: {},
+        emails: ["sre@engram.example"],
+      });
+    });
+    expect(run.error).toBeUndefined();
+    expect(typesOf(run)).toContain("azure-native:monitor:ActionGroup");
+  });
+});
+
+describe("layer guards, reached by running the real program with one layer's input changed", () => {
+  const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Runs the dev program; in place of the runtime layer, adds one vault secret through the data layer. */
+  const addSecret = (name: string, readers: SecretReader[]) => {
+    jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((_ctx, _platform, deps) => {
+      deps.data.addSecret(name, {
+        value: pulumi.secret("value"),
+        contentType: "text/plain",
+        readers,
+      });
+      throw new Error("unreachable: addSecret accepted the secret");
+    });
+    return registrations("dev", { secrets: AI_KEY });
+  };
+
+  it.each([
+    [
+      "bad name!",
+      ["backend"],
+      'vault secret name "bad name!" is not valid: 1-127 letters, digits and hyphens',
+    ],
+    ["zep-api-key", ["backend"], "vault secret zep-api-key already exists in the dev vault (DESIGN.md §3)"],
+    [
+      "extra-secret",
+      ["worker", "worker"],
+      "vault secret extra-secret: a reader is listed twice (worker, worker)",
+    ],
+  ] as const)("data.addSecret(%j, readers %j) is refused: %s", async (name, readers, message) => {
+    const { types, error } = await addSecret(name, [...readers]);
+    expect(messageOf(error)).toBe(message);
+    expect(types).not.toContain(CONTAINER_APP);
+  });
+
+  it("data.addSecret refuses an extra reader labelled as a service", async () => {
+    const principal = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
+    const { error } = await addSecret("extra-secret", [{ label: "backend", principal }]);
+    expect(messageOf(error)).toBe(
+      'vault secret extra-secret: extra reader "backend" needs its own label (its principal\'s, not a service name)',
+    );
+  });
+
+  it("data.addSecret accepts a new valid secret for one service (positive control)", async () => {
+    const { error } = await addSecret("extra-secret", ["backend"]);
+    expect(messageOf(error)).toBe("unreachable: addSecret accepted the secret");
+  });
+
+  it("the data layer refuses a provided secret whose config value is empty", async () => {
+    const load = configModule.loadConfig;
+    jest.spyOn(configModule, "loadConfig").mockImplementation(() => {
+      const cfg = load();
+      return {
+        ...cfg,
+        secrets: { ...cfg.secrets, azureAiKey: undefined as unknown as pulumi.Output<string> },
+      };
+    });
+    const { types, error } = await registrations("dev", { secrets: AI_KEY });
+    expect(messageOf(error)).toBe("vault secret azure-ai-key: engram:azureAiKey has no value");
+    expect(types).not.toContain(CONTAINER_APP);
+  });
+
+  it("the runtime layer refuses a WAF without the network layer's appgw subnet", async () => {
+    const build = networkLayer.buildNetwork;
+    jest.spyOn(networkLayer, "buildNetwork").mockImplementation((ctx, platform) => {
+      const network = build(ctx, platform);
+      return { ...network, subnets: { ...network.subnets, appgw: undefined } };
+    });
+    const { types, error } = await registrations("prod", { secrets: AI_KEY });
+    expect(messageOf(error)).toBe("the WAF is on but the network layer has no appgw subnet");
+    expect(types).not.toContain("azure-native:network:ApplicationGateway");
+  });
+
+  it("the observability layer refuses the Entra sign-in alert without the API's client id", async () => {
+    const build = observabilityLayer.buildAlertsAndDiagnostics;
+    jest
+      .spyOn(observabilityLayer, "buildAlertsAndDiagnostics")
+      .mockImplementation((ctx, platform, inputs) =>
+        build(ctx, platform, { ...inputs, apiClientId: undefined }),
+      );
+    const { types, error } = await registrations("uat", {
+      set: { "engram:signInAlerts": "true" },
+      secrets: AI_KEY,
+    });
+    expect(messageOf(error)).toBe(
+      "the Entra sign-in alert (engram:signInAlerts) needs the API registration's client id",
+    );
+    expect(types).not.toContain("azure-native:monitor:ScheduledQueryRule");
+  });
+});
+
+describe("the engine masks secrets (what `pulumi preview --json` prints)", () => {
+  const SECRET = "s3cr3t-value-for-the-mask-test";
+
+  it("GIVEN pulumi.secret stack outputs and resource inputs THEN the recorded plan shows [secret] and never the value", async () => {
+    const run = await runProgram({
+      project: PROJECT,
+      stack: "unit",
+      config: {},
+      secretKeys: [],
+      program: async () => {
+        new resources.ResourceGroup("rg", {
+          resourceGroupName: "rg-engram-unit",
+          location: "westeurope",
+          tags: { token: pulumi.secret(SECRET), owner: "platform" },
+        });
+        return {
+          token: pulumi.secret(SECRET),
+          nested: { inner: pulumi.secret(SECRET), visible: "shown" },
+          derived: pulumi.secret(SECRET).apply((s) => s.toUpperCase()),
+          plain: "plain-value",
+        };
+      },
+    });
+    expect(run.error).toBeUndefined();
+    const stack = run.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    expect(stack?.outputs).toEqual({
+      token: "[secret]",
+      nested: { inner: "[secret]", visible: "shown" },
+      derived: "[secret]",
+      plain: "plain-value",
+    });
+    const rg = run.resources.find((r) => r.type === "azure-native:resources:ResourceGroup");
+    expect(rg?.inputs.tags).toEqual({ token: "[secret]", owner: "platform" });
+    const recorded = JSON.stringify(run.resources);
+    expect(recorded).not.toContain(SECRET);
+    expect(recorded).not.toContain(SECRET.toUpperCase());
+  });
+});

@@ -15,6 +15,9 @@ module.exports = {
     "^.+\\.ts$": "<rootDir>/scripts/transpile.js",
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  // Each committed stack is planned once per run, before the test files (tests/helpers/plan.ts reads it).
+  globalSetup: "<rootDir>/tests/global-setup.ts",
+  globalTeardown: "<rootDir>/tests/global-teardown.ts",
   testTimeout: 120000,
   maxWorkers: 2,
 };

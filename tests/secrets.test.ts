@@ -1,10 +1,12 @@
 import { placeholderResource } from "../scripts/offline/placeholders";
 import { secretPlaceholder } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
+import { encryptedPlaceholder } from "../scripts/offline/stack-file";
+import { SECRET_SETTING_KEYS } from "../src/config";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { assignments, days, idOf, inputs, principalIdOf, registrations, ROLE_IDS, T } from "./helpers/data";
-import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, planRefused, report } from "./helpers/plan";
 
 /**
  * Secrets of DESIGN.md §3 (SOP 002, SOP 000 Secrets & Key Management, Rotation): which secrets
@@ -62,7 +64,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   const expiryDays = higher ? 90 : 30;
 
   it("GIVEN no optional secret THEN the vault holds exactly zep-api-key, azure-ai-key and postgres-password (+ Temporal certs)", async () => {
-    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const { index } = await planOk(env);
     const names = secretsOf(index)
       .map((s) => inputs(s).secretName as string)
       .filter((n) => !n.startsWith("temporal-tls"))
@@ -71,7 +73,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   });
 
   it("each secret is readable by exactly the services of DESIGN.md §3, through a grant on that secret alone", async () => {
-    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const { index } = await planOk(env);
     const expected = expectedReaders(env);
     for (const s of secretsOf(index)) {
       const name = inputs(s).secretName as string;
@@ -123,7 +125,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   });
 
   it(`azure-ai-key expires ${expiryDays} days after it was set, with a manual-rotation tag`, async () => {
-    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const { index } = await planOk(env);
     const expiry = index.one(T.offset, "secret-azure-ai-key-expiry");
     expect(inputs(expiry).offsetDays).toBe(expiryDays);
     expect(inputs(expiry).triggers).toEqual({ value: "[secret]" });
@@ -137,7 +139,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   });
 
   it("every secret has a content type, an expiry and its value only as [secret]", async () => {
-    const { index } = await planOk(env, { secrets: { "engram:azureAiKey": FED["engram:azureAiKey"] } });
+    const { index } = await planOk(env);
     for (const s of secretsOf(index)) {
       const p = inputs(s).properties;
       expect(p.value).toBe("[secret]");
@@ -168,6 +170,52 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   it("the default secret placeholder of a stack without azureAiKey never appears in the plan", async () => {
     const { plan } = await planOk(env);
     expect(JSON.stringify(plan)).not.toContain(secretPlaceholder("azureAiKey"));
+  });
+});
+
+describe("secrets never reach the plan", () => {
+  const forbidden = [
+    ...Object.values(FED),
+    ...SECRET_SETTING_KEYS.map(secretPlaceholder),
+    ...SECRET_SETTING_KEYS.map((k) => encryptedPlaceholder(`engram:${k}`)),
+    "offline-placeholder-for",
+    "offline-encrypted-value-of",
+  ];
+
+  describe.each(ENVIRONMENTS)("in %s", (env) => {
+    it("GIVEN every secret set through config THEN no value appears in the JSON, the report or the outputs", async () => {
+      const r = await planOk(env, { secrets: FED });
+      const json = JSON.stringify(r.plan);
+      const md = await report(env, { secrets: FED });
+      for (const f of forbidden) {
+        expect(json).not.toContain(f);
+        expect(md).not.toContain(f);
+      }
+      // The secrets were really fed: config shows them masked.
+      for (const k of Object.keys(FED)) expect(r.plan.config[k]).toBe("[secret]");
+      expect(r.config.secretsPresent).toEqual([
+        "azureAiKey",
+        "voiceliveApiKey",
+        "anthropicApiKey",
+        "geminiApiKey",
+      ]);
+      // Stack outputs carry no secret at all, not even masked.
+      const outputs = JSON.stringify(r.index.stackOutputs);
+      expect(outputs).not.toContain("[secret]");
+      for (const f of forbidden) expect(outputs).not.toContain(f);
+    });
+
+    it("GIVEN the placeholders (no secret in the stack file) THEN they appear nowhere either", async () => {
+      const text = JSON.stringify((await planOk(env)).plan) + (await report(env));
+      for (const f of forbidden) expect(text).not.toContain(f);
+    });
+  });
+
+  it("GIVEN an encrypted secret in a stack file THEN the plan shows no ciphertext or placeholder", async () => {
+    const encrypted = { "engram:anthropicApiKey": encryptedPlaceholder("engram:anthropicApiKey") };
+    const r = await planOk("uat", { secrets: encrypted });
+    const text = JSON.stringify(r.plan) + (await report("uat", { secrets: encrypted }));
+    for (const f of forbidden) expect(text).not.toContain(f);
   });
 });
 

@@ -1,0 +1,55 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ENVIRONMENTS } from "../src/matrix";
+import { PLANS_DIR_ENV, PLANS_ROOT, ROOT } from "./helpers/plan-files";
+
+/**
+ * Plans each committed stack once per jest run, before any test file starts, and writes the results
+ * to a directory of this run under build/plans/ (tests/helpers/plan-files.ts). Test files read them
+ * instead of each running the program again; only a test that plans a variant runs it.
+ *
+ * The stacks are planned by two processes at once (the suite's two workers are idle until this ends),
+ * each paying the module loading once. A directory older than a day is a crashed run's: removed.
+ */
+
+/** The committed stacks over two processes, the largest plans (prod, staging) in different ones. */
+const ORDER = [...ENVIRONMENTS].reverse();
+const GROUPS = [0, 1].map((g) => ORDER.filter((_, i) => i % 2 === g));
+const STALE_MS = 24 * 3600 * 1000;
+
+function run(dir: string, stacks: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, "scripts", "run-ts.js"),
+        path.join(ROOT, "tests", "helpers", "write-plans.ts"),
+        dir,
+        ...stacks,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(`planning the committed stacks ${stacks.join(", ")} failed (exit ${code}):\n${stderr}`),
+          ),
+    );
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  fs.mkdirSync(PLANS_ROOT, { recursive: true });
+  for (const old of fs.readdirSync(PLANS_ROOT)) {
+    const p = path.join(PLANS_ROOT, old);
+    if (Date.now() - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { recursive: true, force: true });
+  }
+  const dir = fs.mkdtempSync(path.join(PLANS_ROOT, "run-"));
+  await Promise.all(GROUPS.map((stacks) => run(dir, stacks)));
+  process.env[PLANS_DIR_ENV] = dir;
+}

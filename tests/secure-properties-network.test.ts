@@ -319,3 +319,73 @@ describe.each(ENVIRONMENTS)("the App Gateway WAF in %s", (env) => {
     },
   );
 });
+
+/** Service endpoints on the aca subnet: lower environments reach the vault and Storage through their firewalls. */
+const ACA_SERVICE_ENDPOINTS: Record<Environment, string[]> = {
+  dev: ["Microsoft.KeyVault", "Microsoft.Storage"],
+  test: ["Microsoft.KeyVault", "Microsoft.Storage"],
+  uat: [],
+  staging: [],
+  prod: [],
+};
+
+/** Where Temporal runs with mTLS (its own PKI): prod always, elsewhere when a stack file turns it on. */
+const TEMPORAL_MTLS: Record<Environment, boolean> = {
+  dev: false,
+  test: false,
+  uat: false,
+  staging: false,
+  prod: true,
+};
+
+describe.each(ENVIRONMENTS)("subnets and the Temporal PKI in %s", (env) => {
+  it(`the aca subnet has the service endpoints ${JSON.stringify(ACA_SERVICE_ENDPOINTS[env])} only`, async () => {
+    const { index } = await planOk(env);
+    expect(inputs(index.one(T.subnet, "network-aca-snet")).serviceEndpoints).toEqual(
+      ACA_SERVICE_ENDPOINTS[env].map((service) => ({ service })),
+    );
+  });
+
+  it(
+    TEMPORAL_MTLS[env]
+      ? "every Temporal key is ECDSA P-256; the CA signs only certificates and CRLs for a year, renewed 30 days early"
+      : "has no Temporal PKI",
+    async () => {
+      const { index } = await planOk(env);
+      const keys = index.ofType("tls:index/privateKey:PrivateKey");
+      const ca = index.ofType("tls:index/selfSignedCert:SelfSignedCert");
+      expect(keys).toHaveLength(TEMPORAL_MTLS[env] ? 4 : 0);
+      expect(ca).toHaveLength(TEMPORAL_MTLS[env] ? 1 : 0);
+      if (!TEMPORAL_MTLS[env]) return;
+      for (const k of keys) expect(inputs(k)).toEqual({ algorithm: "ECDSA", ecdsaCurve: "P256" });
+      expect(inputs(ca[0])).toMatchObject({
+        isCaCertificate: true,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+        validityPeriodHours: 8760,
+        earlyRenewalHours: 720,
+      });
+    },
+  );
+
+  it(
+    TEMPORAL_MTLS[env]
+      ? "the server certificate serves and authenticates; the worker and UI certificates only authenticate; each lives 104 days, renewed 14 days early"
+      : "has no Temporal leaf certificate",
+    async () => {
+      const { index } = await planOk(env);
+      const leaves = index.ofType("tls:index/locallySignedCert:LocallySignedCert");
+      const uses = Object.fromEntries(leaves.map((l) => [index.logicalName(l), inputs(l).allowedUses]));
+      expect(uses).toEqual(
+        TEMPORAL_MTLS[env]
+          ? {
+              "temporal-tls-server-cert": ["digital_signature", "server_auth", "client_auth"],
+              "temporal-tls-worker-cert": ["digital_signature", "client_auth"],
+              "temporal-tls-ui-cert": ["digital_signature", "client_auth"],
+            }
+          : {},
+      );
+      for (const l of leaves)
+        expect(inputs(l)).toMatchObject({ validityPeriodHours: 2496, earlyRenewalHours: 336 });
+    },
+  );
+});

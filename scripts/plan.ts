@@ -2,9 +2,25 @@ import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/matrix";
 import { escapeText } from "../src/lib/text";
-import { planStack, ROOT } from "./offline/plan";
-import { renderReport } from "./offline/report";
+import type { planStack as PlanStack } from "./offline/plan";
+import type { renderReport as RenderReport } from "./offline/report";
 import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
+
+/** The repository root (scripts/..). */
+const ROOT = path.resolve(__dirname, "..");
+
+/**
+ * The program and the SDK load only once the command line is known to be good, so a usage error
+ * answers at once.
+ */
+function planner(): { planStack: typeof PlanStack; renderReport: typeof RenderReport } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    planStack: (require("./offline/plan") as { planStack: typeof PlanStack }).planStack,
+    renderReport: (require("./offline/report") as { renderReport: typeof RenderReport }).renderReport,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /**
  * `npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>]`
@@ -134,7 +150,7 @@ function readConfig(t: Target): StackFileConfig {
   }
   if (!stat.isFile()) throw new IoError(`stack file ${rel(t.stackFile)} is not a file`);
   try {
-    return readStackFile(t.stackFile);
+    return readStackFile(t.stackFile, path.relative(process.cwd(), t.stackFile) || t.stackFile);
   } catch (err) {
     if (err instanceof StackFileError) throw err;
     throw new IoError(`cannot read stack file ${rel(t.stackFile)}: ${ioReason(err)}`);
@@ -202,11 +218,10 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
     config = readConfig(t);
   } catch (err) {
     if (!(err instanceof StackFileError)) throw err;
-    process.stderr.write(
-      `stack ${q(t.stack)}: cannot read ${rel(t.stackFile)}, no plan written${removeStale(t)}: ${err.message}\n`,
-    );
+    process.stderr.write(`stack ${q(t.stack)}: ${err.message}; no plan written${removeStale(t)}\n`);
     return 1;
   }
+  const { planStack, renderReport } = planner();
   let result: Awaited<ReturnType<typeof planStack>>;
   try {
     result = await planStack({ stack: t.stack, config, isolate });

@@ -191,6 +191,9 @@ export const PROVIDER_CONFIG_KEYS: Record<string, readonly string[]> = {
   pulumi: ["disable-default-providers", "tags", "autonaming"],
 };
 
+/** The providers among PROVIDER_CONFIG_KEYS (the rest is the engine's own `pulumi:` namespace). */
+const PROVIDERS = Object.keys(PROVIDER_CONFIG_KEYS).filter((ns) => ns !== "pulumi");
+
 /**
  * Key names that hold credentials (`clientSecret`, `oidcToken`, `clientCertificatePassword`, ...),
  * but not the paths, URLs and ids that merely name where one is.
@@ -543,9 +546,9 @@ function foreignProblems(raw: RawConfig, env: string): string[] {
     if (providerKeys === undefined) {
       const near = levenshteinNearest(ns, namespaces);
       problems.push(
-        near.distance <= 2
+        near.distance <= Math.min(2, Math.floor(ns.length / 3))
           ? `${key} is not a known setting: this program does not read namespace ${ns}; did you mean ${near.best}:${name}?`
-          : `${key} is not a known setting: this program does not read namespace ${ns} (it reads ${NAMESPACE} and the providers ${Object.keys(PROVIDER_CONFIG_KEYS).join(", ")}); remove it or fix its namespace`,
+          : `${key} is not a known setting: this program does not read namespace ${ns} (it reads ${NAMESPACE}, pulumi and the providers ${PROVIDERS.join(", ")}); remove it or fix its namespace`,
       );
       continue;
     }
@@ -566,24 +569,6 @@ function foreignProblems(raw: RawConfig, env: string): string[] {
     else if (!secret && (looksLikeSecretKey(name) || looksLikeSecretValue(value)))
       problems.push(`${key}=[plain text] is not allowed in ${env}: ${secretHint(key)}`);
   }
-  // The provider's default region and the program's region must agree, or resources that take the
-  // provider's default would land elsewhere.
-  const providerLocation = foreign.values["azure-native:location"];
-  const location = raw.values.location;
-  if (
-    providerLocation !== undefined &&
-    providerLocation.trim() !== "" &&
-    location !== undefined &&
-    providerLocation !== location
-  )
-    problems.push(
-      notAllowed(
-        "location",
-        location,
-        env,
-        `it differs from azure-native:location=${providerLocation}; resources that take the provider's default region would land elsewhere (set both to the same region, or remove azure-native:location)`,
-      ),
-    );
   return problems;
 }
 
@@ -681,6 +666,24 @@ export function validateConfig(
     if (!r.success) problems.push(...zodProblems(key, p.value, env, r.error));
     else parsed[key] = r.data;
   }
+
+  // The provider's default region and the program's region must agree, or resources that take the
+  // provider's default would land elsewhere.
+  const providerLocation = raw.foreign?.values["azure-native:location"];
+  if (
+    parsed.location !== undefined &&
+    providerLocation !== undefined &&
+    providerLocation.trim() !== "" &&
+    providerLocation !== parsed.location
+  )
+    problems.push(
+      notAllowed(
+        "location",
+        parsed.location,
+        env,
+        `it differs from azure-native:location=${providerLocation}; resources that take the provider's default region would land elsewhere (set both to the same region, or remove azure-native:location)`,
+      ),
+    );
 
   // Matrix settings.
   const overrides: Partial<Record<SettingKey, boolean | number>> = {};

@@ -649,6 +649,7 @@ describe("malformed values", () => {
         "engram:adminIpAllowlist[2]=203.0.113.1/24 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
         "engram:adminIpAllowlist[3]=0.0.0.0/0 is not allowed in dev: an allowlist entry narrower than /8; it restricts admin surfaces (SOP 000 Network Policy)",
         "engram:adminIpAllowlist[4]=x is not allowed in dev: an IPv4 address or CIDR with no host bits set",
+        "engram:adminIpAllowlist[5]=10.0.0.0/8 is not allowed in dev: an allowlist entry narrower than /8; it restricts admin surfaces (SOP 000 Network Policy)",
         "engram:adminIpAllowlist[6]=4.0.0.0/7 is not allowed in dev: an allowlist entry narrower than /8; it restricts admin surfaces (SOP 000 Network Policy)",
         "engram:adminIpAllowlist[7]= 203.0.113.9 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
         "engram:adminIpAllowlist[8]=203.0.113.9/33 is not allowed in dev: an IPv4 address or CIDR with no host bits set",
@@ -721,8 +722,8 @@ describe("malformed values", () => {
       "alert thresholds that are not positive whole numbers",
       { alertThresholds: JSON.stringify({ authFailures: 1.5, secretReads: "many", accessDenied: 0 }) },
       [
-        "engram:alertThresholds.authFailures=1.5 is not allowed in dev: a positive whole number",
-        "engram:alertThresholds.secretReads=many is not allowed in dev: a positive whole number",
+        "engram:alertThresholds.authFailures=1.5 is not allowed in dev: expected a whole number, got the number 1.5",
+        'engram:alertThresholds.secretReads=many is not allowed in dev: expected a whole number, got the string "many"',
         "engram:alertThresholds.accessDenied=0 is not allowed in dev: a positive whole number",
       ],
     ],
@@ -817,7 +818,7 @@ describe("secrets", () => {
     });
     expect(problems).toEqual([
       "engram:location=[secret] is not allowed in dev: an Azure region name such as westeurope",
-      "engram:tags.costCenter=5 is not allowed in dev: tags.costCenter is a non-empty string",
+      "engram:tags.costCenter=5 is not allowed in dev: expected a string, got the number 5",
     ]);
   });
   it("refuses a plain-text secret in the plan of a committed stack without showing it", async () => {

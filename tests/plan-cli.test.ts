@@ -100,30 +100,171 @@ describe("npm run plan", () => {
     const out = path.join(tmp, "garbled.json");
     const r = plan("--stack", "garbled", "--stack-file", file, "--out", out);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      new RegExp(`^stack garbled: cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
+    expect(r.stderr).toBe(
+      `stack garbled: ${path.relative(ROOT, file)} is not valid YAML at line 3, column 1: the indentation is wrong or a bracket is not closed; no plan written\n`,
     );
     expect(r.stderr).not.toContain("    at ");
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("GIVEN a stack without a stack file THEN exits 1 and writes no file", () => {
+  it("GIVEN a stack without a stack file THEN exits 2 (an I/O failure) and writes no file", () => {
     const out = path.join(tmp, "none.json");
     const r = plan("--stack", "no-such-stack", "--out", out);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`no stack file ${path.join(ROOT, "Pulumi.no-such-stack.yaml")}\n`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `no stack file ${path.relative(ROOT, path.join(ROOT, "Pulumi.no-such-stack.yaml"))}\n`,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  const USAGE =
+    "usage: npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>] | --all [--out-dir <dir>]";
 
   it.each([
     [["--bogus"], "unknown argument --bogus"],
     [["--stack"], "--stack needs a value"],
-    [["--stack", "../etc"], "--stack ../etc is not a stack name"],
-  ])("GIVEN %j THEN exits 2 with the usage and no stack trace", (args, message) => {
+    [
+      ["--stack", "../etc"],
+      "--stack ../etc is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods",
+    ],
+    [
+      ["--stack", "a".repeat(101)],
+      `--stack ${"a".repeat(101)} is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods`,
+    ],
+    [
+      ["--stack", "dev\n- forged line\u001b[2J"],
+      "--stack dev\\n- forged line\\u001b[2J is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods",
+    ],
+    [["--stack", "dev", "--stack", "prod"], "--stack is given twice"],
+    [["--stack="], "--stack needs a value"],
+    [["--out", "plan.txt"], "--out plan.txt must name a .json file (the report is written beside it as .md)"],
+    [["--all", "--stack", "dev"], "--all plans every committed stack; --stack cannot be combined with it"],
+    [
+      ["--out", "a.json", "--out-dir", "b"],
+      "--out names the file and --out-dir the folder; give one of them",
+    ],
+    [
+      ["--stack-file", "stack.yaml"],
+      "--stack-file stack.yaml is not named Pulumi.<stack>.yaml, so it does not say which stack it is; add --stack <name>",
+    ],
+  ])("GIVEN %j THEN exits 2 with one line and the usage, no stack trace", (args, message) => {
     const r = plan(...args);
     expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`${message}\n${USAGE}\n`);
+  });
+
+  it("GIVEN --out naming a directory THEN exits 2 before planning, writes nothing, no stack trace", () => {
+    const dir = path.join(tmp, "a-directory.json");
+    fs.mkdirSync(dir);
+    const r = plan("--stack", "dev", "--out", dir);
+    expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `${message}\nusage: npm run plan -- [--stack <name>] [--out <file.json>] [--stack-file <Pulumi.<stack>.yaml>]\n`,
+      `${path.relative(ROOT, dir)} is a directory or another non-file; name a .json file to write\n${USAGE}\n`,
+    );
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("GIVEN a report path that cannot be written THEN exits 2 and the JSON is not written either", () => {
+    const out = path.join(tmp, "half", "x.json");
+    fs.mkdirSync(path.join(tmp, "half", "x.md"), { recursive: true });
+    const r = plan("--stack", "dev", "--out", out);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n")).toHaveLength(3);
+    expect(r.stderr).not.toContain("    at ");
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("GIVEN an impossible output path THEN exits 2 with one line, no stack trace, nothing written", () => {
+    const file = path.join(tmp, "a-file");
+    fs.writeFileSync(file, "");
+    const r = plan("--stack", "dev", "--out", path.join(file, "x.json"));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `cannot write ${path.relative(ROOT, path.join(file, "x.json"))}: a file of that name is in the way; no plan written\n`,
+    );
+    expect(r.stdout).toBe("");
+    expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("GIVEN a refused stack whose previous plan files exist THEN they are removed and the message says so", () => {
+    const dir = path.join(tmp, "stale");
+    fs.mkdirSync(dir);
+    const out = path.join(dir, "stale.json");
+    fs.writeFileSync(out, "{}");
+    fs.writeFileSync(path.join(dir, "stale.md"), "# old");
+    const file = writeStackFile("Pulumi.stale.yaml", { "engram:waf": false });
+    const r = plan("--stack-file", file, "--out", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        `stack stale: invalid configuration, no plan written; removed the previous ${path.relative(ROOT, out)} and ${path.relative(ROOT, path.join(dir, "stale.md"))}:`,
+        "- engram:waf=false is not allowed in prod: prod exposes the API only through the WAF (SOP 000: WAF/APIM front door in prod)",
+        "",
+      ].join("\n"),
+    );
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("GIVEN --stack-file without --stack THEN the stack name comes from the file name, never the default dev", () => {
+    const file = writeStackFile("Pulumi.prod-weu.yaml", {});
+    const outDir = path.join(tmp, "from-file-name");
+    const r = plan("--stack-file", file, "--out-dir", outDir);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(outDir).sort()).toEqual(["prod-weu.json", "prod-weu.md"]);
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, "prod-weu.json"), "utf8")) as {
+      steps: { urn: string }[];
+    };
+    expect(json.steps[0].urn).toBe(
+      "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
+    );
+  });
+
+  it("GIVEN a YAML error on a line that holds a secret THEN exits 1 with the position only, never the secret", () => {
+    const file = path.join(tmp, "Pulumi.leaky.yaml");
+    fs.writeFileSync(
+      file,
+      "config:\n  engram:environment: prod\n  engram:azureAiKey: [sk-live-NEVER-PRINT\n  engram:waf: true\n",
+    );
+    const r = plan("--stack-file", file, "--out", path.join(tmp, "leaky.json"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toContain("sk-live");
+    expect(r.stderr).toBe(
+      `stack leaky: ${path.relative(ROOT, file)} is not valid YAML at line 4, column 3: the indentation is wrong or a bracket is not closed; no plan written\n`,
+    );
+  });
+
+  it("GIVEN keys the program would silently ignore and a plain provider secret THEN exits 1 naming each, never the secret", () => {
+    const file = writeStackFile("Pulumi.ignored.yaml", {
+      "engram-infra:allowDevTokens": false,
+      "engrm:waf": true,
+      "azure-native:clientSecret": "plain-SECRET-value-123",
+    });
+    const r = plan("--stack-file", file, "--out", path.join(tmp, "ignored.json"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toContain("plain-SECRET-value-123");
+    expect(r.stderr).toBe(
+      [
+        "stack ignored: invalid configuration, no plan written:",
+        "- azure-native:clientSecret=[plain text] is not allowed in prod: credentials are stored encrypted; set it with `pulumi config set --secret azure-native:clientSecret <value>` (SOP 002: no secrets in plain text)",
+        "- engram-infra:allowDevTokens is not a known setting: it is in the project's default namespace engram-infra, which this program does not read (`pulumi config set` without a namespace writes there); did you mean engram:allowDevTokens? move it: `pulumi config rm engram-infra:allowDevTokens`, then `pulumi config set engram:allowDevTokens <value>`",
+        "- engrm:waf is not a known setting: this program does not read namespace engrm; did you mean engram:waf?",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("GIVEN a value with a newline and escape sequences THEN the message escapes them (no forged line)", () => {
+    const file = writeStackFile("Pulumi.ctrl.yaml", { "engram:location": "westeurope\n- forged\u001b[31m" });
+    const r = plan("--stack-file", file, "--out", path.join(tmp, "ctrl.json"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        "stack ctrl: invalid configuration, no plan written:",
+        "- engram:location=westeurope\\n- forged\\u001b[31m is not allowed in prod: an Azure region name such as westeurope",
+        "",
+      ].join("\n"),
     );
   });
 });

@@ -145,6 +145,7 @@ export function parseStackFile(text: string, file = "stack file"): StackFileConf
   return { values, secretKeys, encrypted };
 }
 
-export function readStackFile(path: string): StackFileConfig {
-  return parseStackFile(fs.readFileSync(path, "utf8"), path);
+/** Reads a stack file; `label` is how messages name it (default: the path as given). */
+export function readStackFile(path: string, label = path): StackFileConfig {
+  return parseStackFile(fs.readFileSync(path, "utf8"), label);
 }

@@ -6,7 +6,7 @@ import { ContainerAppsEnvironment } from "../components/container-apps-environme
 import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
 import { EntraSpaApp } from "../components/entra-spa-app";
 import { PostgresServer } from "../components/postgres";
-import { runProgram } from "../scripts/offline/engine";
+import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
 import * as configModule from "../src/config";
 import { SecretReader } from "../src/layers/data";
@@ -432,5 +432,35 @@ describe("the engine masks secrets (what `pulumi preview --json` prints)", () =>
     const recorded = JSON.stringify(run.resources);
     expect(recorded).not.toContain(SECRET);
     expect(recorded).not.toContain(SECRET.toUpperCase());
+  });
+
+  it("maskSecrets: every wire form of a secret becomes [secret]; plain values, unknowns and resource references stay readable", () => {
+    // The Pulumi wire format's signature key and values (@pulumi/pulumi runtime/rpc), written out.
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+    const OUTPUT_VALUE = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+    const RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    expect(
+      maskSecrets({
+        secret: { [SIG]: SECRET, value: "v1" },
+        secretOutput: { [SIG]: OUTPUT_VALUE, value: "v2", secret: true },
+        secretUnknownOutput: { [SIG]: OUTPUT_VALUE, secret: true },
+        plainOutput: { [SIG]: OUTPUT_VALUE, value: "shown" },
+        unknownOutput: { [SIG]: OUTPUT_VALUE },
+        resource: { [SIG]: RESOURCE, urn: "urn:pulumi:unit::engram-infra::x::y", id: "id" },
+        list: ["a", { [SIG]: SECRET, value: "v3" }],
+        nested: { deeper: { [SIG]: OUTPUT_VALUE, value: { inner: { [SIG]: SECRET, value: "v4" } } } },
+      }),
+    ).toEqual({
+      secret: "[secret]",
+      secretOutput: "[secret]",
+      secretUnknownOutput: "[secret]",
+      plainOutput: "shown",
+      unknownOutput: UNKNOWN,
+      resource: "urn:pulumi:unit::engram-infra::x::y",
+      list: ["a", "[secret]"],
+      nested: { deeper: { inner: "[secret]" } },
+    });
   });
 });

@@ -179,6 +179,25 @@ describe.each(ENVIRONMENTS)("Container Apps ingress in %s", (env) => {
     });
   });
 
+  it("Temporal connects to Postgres over TLS, and the backend and worker reach Zep over https", async () => {
+    const { index } = await planOk(env);
+    const envOf = (app: string) =>
+      inputs(index.one(CONTAINER_APP, `${app}-app`)).template.containers[0].env as {
+        name: string;
+        value?: string;
+      }[];
+    expect(envOf("temporal").find((e) => e.name === "SQL_TLS_ENABLED")).toEqual({
+      name: "SQL_TLS_ENABLED",
+      value: "true",
+    });
+    for (const app of ["backend", "worker"])
+      expect(envOf(app).find((e) => e.name === "ZEP_API_URL")?.value).toMatch(
+        new RegExp(
+          `^https://ca-engram-${env}-zep\\.internal\\.[a-z0-9-]+\\.westeurope\\.azurecontainerapps\\.io$`,
+        ),
+      );
+  });
+
   it("the worker has no ingress, and every app runs one revision at a time", async () => {
     const { index } = await planOk(env);
     expect(ingressOf(index, "worker")).toBeUndefined();

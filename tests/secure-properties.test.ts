@@ -25,6 +25,15 @@ const SERVERS: Record<Environment, string[]> = {
   prod: ["psql-platform-psql", "psql-psql"],
 };
 
+/** Blob and container soft delete (DESIGN.md §7: higher environments only), as the blob service gets it. */
+const SOFT_DELETE: Record<Environment, { enabled: boolean; days?: number }> = {
+  dev: { enabled: false },
+  test: { enabled: false },
+  uat: { enabled: true, days: 14 },
+  staging: { enabled: true, days: 14 },
+  prod: { enabled: true, days: 14 },
+};
+
 /** Log alert rules per environment: required in uat/staging/prod, off by default in dev/test. */
 const LOG_ALERTS: Record<Environment, number> = { dev: 0, test: 0, uat: 4, staging: 4, prod: 4 };
 
@@ -38,6 +47,13 @@ describe.each(ENVIRONMENTS)("secure properties of the data layer in %s", (env) =
     expect(a.isLocalUserEnabled).toBe(false);
     expect(a.isSftpEnabled).toBe(false);
     expect(a.networkRuleSet.bypass).toBe("AzureServices");
+  });
+
+  it(`blob and container soft delete: ${JSON.stringify(SOFT_DELETE[env])}`, async () => {
+    const { index } = await planOk(env);
+    const b = inputs(index.one(T.blobService));
+    expect(b.deleteRetentionPolicy).toEqual(SOFT_DELETE[env]);
+    expect(b.containerDeleteRetentionPolicy).toEqual(SOFT_DELETE[env]);
   });
 
   it("every Postgres server sets require_secure_transport=ON and ssl_min_protocol_version=TLSv1.2 as user overrides, and nothing else", async () => {

@@ -17,7 +17,7 @@ import { ENVIRONMENTS } from "../src/matrix";
  *    the prod plan of row 1.
  * Every plan runs as users run it (the `plan` script of package.json), each figure in a fresh
  * process, the median of N runs (default 5) after one warm-up (the transpile cache is then warm);
- * the five separate runs count as one sample, their sum.
+ * the two sides of a row take turns, and the five separate runs count as one sample, their sum.
  */
 
 const ROOT = path.resolve(__dirname, "..");
@@ -65,12 +65,26 @@ function timed(cmd: string, args: string[], check = true): { seconds: number; st
 
 const node = (args: string[]) => timed(process.execPath, args).seconds;
 
-/** The median of `runs` samples after one warm-up sample. */
-function median(runs: number, sample: () => number): number {
-  sample();
-  const sorted = Array.from({ length: runs }, sample).sort((a, b) => a - b);
-  const mid = Math.floor(runs / 2);
-  return runs % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+const medianOf = (samples: number[]): number => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * The medians of `runs` samples of each side of a row, after one warm-up of each. The sides take
+ * turns, so both see the same load on a shared machine.
+ */
+function sideBySide(runs: number, a: () => number, b: () => number): [number, number] {
+  a();
+  b();
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return [medianOf(as), medianOf(bs)];
 }
 
 /** The resources a plan registers besides its Stack (default providers are not registrations). */
@@ -80,12 +94,6 @@ function registrationsOf(planJson: string): number {
     const type = s.urn.split("::")[2];
     return type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
   }).length;
-}
-
-/** Whether the plan command knows `--all` (another change adds it). */
-function planHasAll(plan: string[]): boolean {
-  const script = plan.find((a) => a.endsWith(".ts"));
-  return script !== undefined && fs.readFileSync(path.join(ROOT, script), "utf8").includes('"--all"');
 }
 
 const secs = (s: number) => `${s.toFixed(2)} s`;
@@ -101,28 +109,25 @@ function main(): void {
     const planOf = (stack: string) =>
       node([...plan, "--stack", stack, "--out", path.join(out, `${stack}.json`)]);
 
-    const prod = median(runs, () => planOf("prod"));
-    const bare = registrationsOf(path.join(out, "prod.json"));
-    const sdk = median(runs, () =>
-      node(["scripts/run-ts.js", "scripts/bench-sdk-mocks.ts", "--bare", String(bare)]),
+    // The bare count comes from the plan the first (warm-up) prod plan writes.
+    let bare = 0;
+    const [prod, sdk] = sideBySide(
+      runs,
+      () => {
+        const t = planOf("prod");
+        bare = registrationsOf(path.join(out, "prod.json"));
+        return t;
+      },
+      () => node(["scripts/run-ts.js", "scripts/bench-sdk-mocks.ts", "--bare", String(bare)]),
     );
     row("prod plan", prod, `SDK setMocks, ${bare} bare registrations`, sdk, "1.3x");
 
-    const separate = median(runs, () => STACKS.reduce((sum, s) => sum + planOf(s), 0));
-    if (planHasAll(plan)) {
-      const all = median(runs, () => node([...plan, "--all", "--out-dir", path.join(out, "all")]));
-      row(`plan --all (${STACKS.length} stacks)`, all, `${STACKS.length} separate plans`, separate, "0.75x");
-    } else {
-      rows.push([
-        `plan --all (${STACKS.length} stacks)`,
-        "n/a (--all missing)",
-        "vs",
-        `${STACKS.length} separate plans`,
-        secs(separate),
-        "",
-        "",
-      ]);
-    }
+    const [all, separate] = sideBySide(
+      runs,
+      () => node([...plan, "--all", "--out-dir", path.join(out, "all")]),
+      () => STACKS.reduce((sum, s) => sum + planOf(s), 0),
+    );
+    row(`plan --all (${STACKS.length} stacks)`, all, `${STACKS.length} separate plans`, separate, "0.75x");
 
     if (jest) {
       const npx = process.platform === "win32" ? "npx.cmd" : "npx";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { addressSpaceProblem, parseCidr } from "./lib/cidr";
 import { defaultNameSuffix, emailReceiverName } from "./lib/naming";
-import { byCodePoint, escapeText } from "./lib/text";
+import { byCodePoint, escapeText, hasUnsafeText } from "./lib/text";
 import {
   decide,
   Decisions,
@@ -226,11 +226,13 @@ const positiveInt = () =>
 const text = (rule: string) => z.string({ error: rule }).trim().min(1, { error: rule });
 /** A tag value: Azure takes at most 256 characters. */
 const tagValue = (rule: string) =>
-  text(rule).max(256, { error: "an Azure tag value is at most 256 characters" });
+  text(rule)
+    .max(256, { error: "an Azure tag value is at most 256 characters" })
+    .refine((v) => !hasUnsafeText(v), { error: "a tag value holds no control or invisible characters" });
 const guid = (rule: string) => z.string({ error: rule }).regex(GUID, { error: rule });
 
 const schemas = {
-  location: z.string({ error: "an Azure region name such as westeurope" }).regex(/^[a-z][a-z0-9]{2,}$/, {
+  location: z.string({ error: "an Azure region name such as westeurope" }).regex(/^[a-z][a-z0-9]{2,39}$/, {
     error: "an Azure region name such as westeurope",
   }),
   nameSuffix: z
@@ -294,7 +296,13 @@ const schemas = {
             error: "the resource id of a Microsoft.CognitiveServices/accounts resource",
           },
         ),
-      endpoint: z.url({ protocol: /^https$/, error: "an https URL" }),
+      endpoint: z
+        .url({ protocol: /^https$/, error: "an https URL" })
+        // Credentials never ride in the URL (SOP 002): no user:password@, no query (SAS tokens), no fragment.
+        .refine((u) => !/^https:\/\/[^/]*@/.test(u) && !u.includes("?") && !u.includes("#"), {
+          error:
+            "an https URL with no user name, password, query or fragment (credentials are Key Vault secrets)",
+        }),
     },
     { error: 'ai is an object {"accountId": "<resource id>", "endpoint": "https://..."}' },
   ),
@@ -354,7 +362,9 @@ export const KNOWN_KEYS: readonly string[] = [
 
 /** How a value is shown in a message: scalars as they are, structures as JSON (escaped at the end). */
 function show(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  // A pasted file must not flood the terminal: long values are cut, with their length.
+  return text.length > 300 ? `${text.slice(0, 300)}... (${text.length} characters)` : text;
 }
 
 /** What a value is, for a type error: `the string "50"`, `the number 5`, `null`, `a list`. */
@@ -888,7 +898,10 @@ export function validateConfig(
       /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/([a-zA-Z0-9]{5,50})$/i.exec(
         r,
       );
+    const port = /:(\d+)$/.exec(r)?.[1];
     if (acr) registry = { acrId: r, loginServer: `${acr[1].toLowerCase()}.azurecr.io` };
+    else if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith("0")))
+      problems.push(notAllowed("registry", r, env, `the port ${port} is not a TCP port (1-65535)`));
     else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d+)?$/.test(r))
       registry = { loginServer: r };
     else

@@ -323,6 +323,45 @@ describe("Azure's limits and shapes", () => {
   });
 });
 
+describe("more shapes Azure and the SOPs refuse", () => {
+  it.each([
+    ["https://user:pass@ais.example.com/", "https://user:pass@ais.example.com/"],
+    ["https://ais.example.com/?sig=abc", "https://ais.example.com/?sig=abc"],
+  ])("GIVEN the AI endpoint %s THEN refused (no credentials in URLs)", (endpoint, shown) => {
+    const ai = JSON.stringify({
+      accountId:
+        "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/ais-engram",
+      endpoint,
+    });
+    expect(problems("dev", { set: { ai } })).toEqual([
+      `engram:ai.endpoint=${shown} is not allowed in dev: an https URL with no user name, password, query or fragment (credentials are Key Vault secrets)`,
+    ]);
+  });
+
+  it("GIVEN a registry login server with an impossible port THEN refused", () => {
+    expect(problems("dev", { set: { registry: "ghcr.io:99999" } })).toEqual([
+      "engram:registry=ghcr.io:99999 is not allowed in dev: the port 99999 is not a TCP port (1-65535)",
+    ]);
+    expect(accepted("dev", { set: { registry: "registry.example.com:5000" } }).registry).toEqual({
+      loginServer: "registry.example.com:5000",
+    });
+  });
+
+  it("GIVEN a tag value with a newline THEN refused, and the message shows it escaped", () => {
+    expect(problems("dev", { set: { tags: JSON.stringify({ owner: "a\nb", costCenter: "CC-1" }) } })).toEqual(
+      ["engram:tags.owner=a\\nb is not allowed in dev: a tag value holds no control or invisible characters"],
+    );
+  });
+
+  it("GIVEN a very long value THEN the message shows its start and its length, not all of it", () => {
+    const long = "x".repeat(5000);
+    const [p] = problems("dev", { set: { location: long } });
+    expect(p).toBe(
+      `engram:location=${"x".repeat(300)}... (5000 characters) is not allowed in dev: an Azure region name such as westeurope`,
+    );
+  });
+});
+
 describe("control characters are escaped in every message", () => {
   it("GIVEN a value with a newline THEN it cannot forge a second message line", () => {
     const p = problems("dev", { set: { location: "westeurope\n- engram:waf=true is accepted" } });

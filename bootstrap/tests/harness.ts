@@ -1,8 +1,9 @@
 /**
  * Runs the bootstrap program through the offline engine the main program's plan uses
- * (scripts/offline/engine.ts), as an update (not a preview), and gives each registration its
- * parent, explicit dependencies, `protect`, inputs (as the engine records them) and the outputs the
- * mocks below gave it.
+ * (scripts/offline/engine.ts), as an update as `pulumi up` runs it (not a preview: an output the
+ * mocks do not give is undefined, not unknown, as with the SDK's own mocks), and gives each
+ * registration its parent, explicit dependencies, `protect`, inputs (as the engine records them)
+ * and the outputs the mocks below gave it.
  */
 import { v5 as uuidv5 } from "uuid";
 import { RecordedResource, runProgram } from "../../scripts/offline/engine";

@@ -259,6 +259,49 @@ describe("component arguments that config validation never lets through", () => 
     expect(typesOf(run)).not.toContain("azure-native:dbforpostgresql:Server");
   });
 
+  it.each(["10.0.0.1/8", "0.0.0.0/-1", "example.com"])(
+    "PostgresServer: the firewall range %s (host bits set, or not IPv4) is refused, so no rule is guessed from it",
+    async (cidr) => {
+      const run = await runUnit(() => {
+        new PostgresServer("psql", {
+          serverName: "psql-engram-dev-abc",
+          resourceGroupName: "rg-engram-dev",
+          location: "westeurope",
+          tenantId: "11111111-1111-1111-1111-111111111111",
+          publicNetworkAccess: true,
+          allowedIpRanges: [cidr],
+          databases: ["engram"],
+          tags: {},
+        });
+      });
+      expect(messageOf(run.error)).toBe(`"${cidr}" is not an IPv4 address or CIDR with no host bits set`);
+      expect(typesOf(run)).not.toContain("azure-native:dbforpostgresql:FirewallRule");
+    },
+  );
+
+  it("PostgresServer: a public server gets one firewall rule per allowlisted range, first to last address", async () => {
+    const run = await runUnit(() => {
+      new PostgresServer("psql", {
+        serverName: "psql-engram-dev-abc",
+        resourceGroupName: "rg-engram-dev",
+        location: "westeurope",
+        tenantId: "11111111-1111-1111-1111-111111111111",
+        publicNetworkAccess: true,
+        allowedIpRanges: ["10.0.0.0/8", "198.51.100.7"],
+        databases: ["engram"],
+        tags: {},
+      });
+    });
+    expect(run.error).toBeUndefined();
+    const rules = run.resources
+      .filter((r) => r.type === "azure-native:dbforpostgresql:FirewallRule")
+      .map((r) => [r.inputs.firewallRuleName, r.inputs.startIpAddress, r.inputs.endIpAddress]);
+    expect(rules).toEqual([
+      ["allowlist-10-0-0-0-8", "10.0.0.0", "10.255.255.255"],
+      ["allowlist-198-51-100-7", "198.51.100.7", "198.51.100.7"],
+    ]);
+  });
+
   it("ContainerAppsEnvironment: an internal environment (the default) without a VNet for its private DNS is refused", async () => {
     const run = await runUnit(() => {
       new ContainerAppsEnvironment("cae", {
@@ -309,48 +352,64 @@ describe("layer guards, reached by running the real program with one layer's inp
   const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
   afterEach(() => jest.restoreAllMocks());
 
-  /** Runs the dev program; in place of the runtime layer, adds one vault secret through the data layer. */
-  const addSecret = (name: string, readers: SecretReader[]) => {
-    jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((_ctx, _platform, deps) => {
-      deps.data.addSecret(name, {
-        value: pulumi.secret("value"),
-        contentType: "text/plain",
-        readers,
+  describe("data.addSecret (the runtime layer's way to add the Temporal mTLS secrets)", () => {
+    const backend = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
+    const attempts: Record<string, { name: string; readers: SecretReader[] }> = {
+      "an invalid name": { name: "bad name!", readers: ["backend"] },
+      "a name the vault already holds": { name: "zep-api-key", readers: ["backend"] },
+      "a reader listed twice": { name: "extra-secret-1", readers: ["worker", "worker"] },
+      "an extra reader labelled as a service": {
+        name: "extra-secret-2",
+        readers: [{ label: "backend", principal: backend }],
+      },
+      "a new valid secret for one service": { name: "extra-secret-3", readers: ["backend"] },
+    };
+    /** What each attempt threw ("accepted" when nothing), from one run of the dev program. */
+    const outcomes: Record<string, string> = {};
+    let types: string[] = [];
+
+    beforeAll(async () => {
+      // In place of the runtime layer, each attempt adds one secret through the real data layer.
+      const spy = jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((_ctx, _platform, deps) => {
+        for (const [label, a] of Object.entries(attempts)) {
+          try {
+            deps.data.addSecret(a.name, {
+              value: pulumi.secret("value"),
+              contentType: "text/plain",
+              readers: a.readers,
+            });
+            outcomes[label] = "accepted";
+          } catch (err) {
+            outcomes[label] = messageOf(err);
+          }
+        }
+        throw new Error("the runtime layer stops here");
       });
-      throw new Error("unreachable: addSecret accepted the secret");
+      const run = await registrations("dev", { secrets: AI_KEY });
+      spy.mockRestore();
+      expect(messageOf(run.error)).toBe("the runtime layer stops here");
+      types = run.types;
     });
-    return registrations("dev", { secrets: AI_KEY });
-  };
 
-  it.each([
-    [
-      "bad name!",
-      ["backend"],
-      'vault secret name "bad name!" is not valid: 1-127 letters, digits and hyphens',
-    ],
-    ["zep-api-key", ["backend"], "vault secret zep-api-key already exists in the dev vault (DESIGN.md §3)"],
-    [
-      "extra-secret",
-      ["worker", "worker"],
-      "vault secret extra-secret: a reader is listed twice (worker, worker)",
-    ],
-  ] as const)("data.addSecret(%j, readers %j) is refused: %s", async (name, readers, message) => {
-    const { types, error } = await addSecret(name, [...readers]);
-    expect(messageOf(error)).toBe(message);
-    expect(types).not.toContain(CONTAINER_APP);
-  });
+    it.each([
+      ["an invalid name", 'vault secret name "bad name!" is not valid: 1-127 letters, digits and hyphens'],
+      [
+        "a name the vault already holds",
+        "vault secret zep-api-key already exists in the dev vault (DESIGN.md §3)",
+      ],
+      ["a reader listed twice", "vault secret extra-secret-1: a reader is listed twice (worker, worker)"],
+      [
+        "an extra reader labelled as a service",
+        'vault secret extra-secret-2: extra reader "backend" needs its own label (its principal\'s, not a service name)',
+      ],
+    ])("GIVEN %s THEN it is refused", (label, message) => {
+      expect(outcomes[label]).toBe(message);
+    });
 
-  it("data.addSecret refuses an extra reader labelled as a service", async () => {
-    const principal = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
-    const { error } = await addSecret("extra-secret", [{ label: "backend", principal }]);
-    expect(messageOf(error)).toBe(
-      'vault secret extra-secret: extra reader "backend" needs its own label (its principal\'s, not a service name)',
-    );
-  });
-
-  it("data.addSecret accepts a new valid secret for one service (positive control)", async () => {
-    const { error } = await addSecret("extra-secret", ["backend"]);
-    expect(messageOf(error)).toBe("unreachable: addSecret accepted the secret");
+    it("GIVEN a new valid secret for one service THEN it is accepted, and only that secret is added", () => {
+      expect(outcomes["a new valid secret for one service"]).toBe("accepted");
+      expect(types.filter((t) => t === "engram:security:VaultSecret")).toHaveLength(4);
+    });
   });
 
   it("the data layer refuses a provided secret whose config value is empty", async () => {

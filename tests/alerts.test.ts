@@ -253,3 +253,17 @@ describe("queries read the tables the diagnostic settings fill", () => {
     }
   });
 });
+
+describe("log retention overrides", () => {
+  it("refuses engram:logRetentionDays=200 in prod", async () => {
+    const problems = await planRefused("prod", { set: { "engram:logRetentionDays": "200" } });
+    expect(problems).toEqual([
+      "engram:logRetentionDays=200 is not allowed in prod: log retention is never below the matrix (30 days in dev/test, 90 in uat/staging, 365 in prod) nor above 730 (SOP 000 Audit & Logging)",
+    ]);
+  });
+
+  it("accepts engram:logRetentionDays=400 in prod and keeps logs 400 days", async () => {
+    const { index } = await planOk("prod", { set: { "engram:logRetentionDays": "400" } });
+    expect(index.one("azure-native:operationalinsights:Workspace").newState.inputs.retentionInDays).toBe(400);
+  });
+});

@@ -1,4 +1,5 @@
-import { PlanStep } from "../scripts/offline/plan";
+import { isSecretLikeEnv } from "../components/container-app";
+import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
@@ -286,13 +287,73 @@ describe("images are pinned by digest in higher environments", () => {
   });
 });
 
+/**
+ * engram:registry other than the committed ACR (the registry variants of the suite are all planned
+ * here): a login server such as ghcr.io (public images), or none.
+ */
 describe("registry", () => {
+  const GHCR = { set: { "engram:registry": "ghcr.io" } };
+  /** Built-in AcrPull role definition id. */
+  const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+  const acrPulls = (index: PlanIndex) =>
+    index
+      .ofType("azure-native:authorization:RoleAssignment")
+      .filter((s) => String(s.newState.inputs.roleDefinitionId).endsWith(`/${ACR_PULL}`));
+  const uiSecrets = ["temporal-tls-ca", "temporal-tls-ui-cert", "temporal-tls-ui-key"];
+  const hasUiIdentity = (index: PlanIndex) =>
+    index
+      .ofType("azure-native:managedidentity:UserAssignedIdentity")
+      .some((i) => index.logicalName(i) === "id-temporal-ui-mi");
+
   it("a non-ACR registry gets no registry entry (public images; never a password) and no temporal-ui identity", async () => {
-    const { index } = await planOk("dev", { set: { "engram:registry": "ghcr.io" } });
+    const { index } = await planOk("dev", GHCR);
     for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
     expect(inputs(appStep(index, "temporal-ui")).identity).toEqual({ type: "None" });
+    expect(hasUiIdentity(index)).toBe(false);
     expect(
       JSON.stringify(index.ofType("azure-native:app:ContainerApp").map((s) => s.newState.inputs)),
     ).not.toMatch(/passwordSecretRef|"username"/);
+  });
+
+  it("grants no AcrPull when the registry is a login server rather than an ACR", async () => {
+    const { index } = await planOk("dev", GHCR);
+    expect(acrPulls(index)).toEqual([]);
+  });
+
+  it("grants no AcrPull when no registry is configured", async () => {
+    const { index } = await planOk("uat", { unset: ["engram:registry"] });
+    expect(acrPulls(index)).toEqual([]);
+    for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
+  });
+
+  it("with Temporal mTLS (prod) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
+    const { index } = await planOk("prod", GHCR);
+    const ui = appStep(index, "temporal-ui");
+    expect(inputs(ui).identity).toEqual({
+      type: "UserAssigned",
+      userAssignedIdentities: [identityOf(index, "temporal-ui").id],
+    });
+    expect(inputs(ui).configuration.registries).toEqual([]);
+    expect(inputs(ui).configuration.secrets.map((s) => s.name)).toEqual(uiSecrets);
+    const deps = ui.newState.dependencies.filter(
+      (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
+    );
+    expect(deps.map((u) => index.get(u)?.newState.inputs.description).sort()).toEqual(
+      uiSecrets.map((n) => `engram-infra: temporal-ui -> Key Vault Secrets User on kv-secret:${n}`).sort(),
+    );
+    expect(acrPulls(index)).toEqual([]);
+  });
+});
+
+describe("the secret-looking env var guard", () => {
+  it("lets only the documented non-secret Application Insights connection string through", () => {
+    expect(isSecretLikeEnv("APPLICATIONINSIGHTS_CONNECTION_STRING")).toBe(false);
+    for (const name of [
+      "POSTGRES_CONNECTION_STRING",
+      "STORAGE_CONNECTION_STRING",
+      "ZEP_API_KEY",
+      "POSTGRES_PASSWORD",
+    ])
+      expect(isSecretLikeEnv(name)).toBe(true);
   });
 });

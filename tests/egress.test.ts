@@ -1,5 +1,5 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { PlanStep } from "../scripts/offline/plan";
+import type { PlanStep } from "../scripts/offline/plan";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**

@@ -119,22 +119,8 @@ describe.each(ENVIRONMENTS)("role assignments in %s", (env) => {
   });
 });
 
-describe("registry and group configuration", () => {
-  it("grants no AcrPull when no registry is configured", async () => {
-    const { index } = await planOk("uat", { unset: ["engram:registry"] });
-    expect(assignments(index).filter((a) => roleName(a.roleDefinitionId) === "AcrPull")).toEqual([]);
-  });
-
-  it("grants no AcrPull when the registry is a login server rather than an ACR", async () => {
-    const { index } = await planOk("uat", { set: { "engram:registry": "ghcr.io" } });
-    expect(assignments(index).filter((a) => roleName(a.roleDefinitionId) === "AcrPull")).toEqual([]);
-  });
-
-  it("grants the platform groups nothing on the resource group when none is configured", async () => {
-    const { index } = await planOk("dev", { set: { "engram:groups": {} } });
-    expect(assignments(index).filter((a) => a.principalType === "Group")).toEqual([]);
-  });
-});
+// Registry variants (no AcrPull without an ACR): tests/container-apps.test.ts "registry". No group
+// configured: tests/identity.test.ts "no group configured".
 
 describe("checkGrant refusals (pure)", () => {
   const base = {

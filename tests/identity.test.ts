@@ -278,6 +278,10 @@ describe("Azure CLI pre-authorization override", () => {
 
 describe("retiring an app role (README: Retiring an app role)", () => {
   const env: Environment = "dev";
+  // Only the DBA group (the Postgres Entra admin, which the config may require) stays.
+  const ONLY_DBA = {
+    set: { "engram:groups": { dba: JSON.parse(stackConfig(env).values["engram:groups"]).dba as string } },
+  };
 
   it("step 1: a retired role stays defined with the same id but disabled, and its group loses the assignment", async () => {
     const { index, config } = await planOk(env, { set: { "engram:retiredAppRoles": ["PM"] } });
@@ -305,10 +309,17 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   });
 
   it("makes no app-role assignment when no app-role group is configured", async () => {
-    // Only the DBA group (required in uat/staging/prod for the Entra-only Postgres) stays.
-    const dba = JSON.parse(stackConfig(env).values["engram:groups"]).dba as string;
-    const { index } = await planOk(env, { set: { "engram:groups": { dba } } });
+    const { index } = await planOk(env, ONLY_DBA);
     expect(index.ofType(APP_ROLE_ASSIGNMENT)).toEqual([]);
+  });
+
+  it("no group configured but groups.dba: no group holds any Azure role (the platform groups' grants follow config)", async () => {
+    const { index } = await planOk(env, ONLY_DBA);
+    expect(
+      index
+        .ofType("azure-native:authorization:RoleAssignment")
+        .filter((s) => s.newState.inputs.principalType === "Group"),
+    ).toEqual([]);
   });
 });
 

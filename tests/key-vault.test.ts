@@ -80,13 +80,4 @@ describe.each(ENVIRONMENTS)("Key Vault in %s", (env) => {
   });
 });
 
-describe("purge protection override", () => {
-  it("GIVEN dev with engram:purgeProtection=true THEN the vault turns it on", async () => {
-    const { index } = await planOk("dev", { set: { "engram:purgeProtection": "true" } });
-    expect(inputs(index.one(T.vault)).properties.enablePurgeProtection).toBe(true);
-  });
-  it("GIVEN test with engram:keyVaultRetentionDays=30 THEN the vault keeps deleted items 30 days", async () => {
-    const { index } = await planOk("test", { set: { "engram:keyVaultRetentionDays": "30" } });
-    expect(inputs(index.one(T.vault)).properties.softDeleteRetentionInDays).toBe(30);
-  });
-});
+// The purge protection and retention overrides: tests/secrets.test.ts, which plans variants anyway.

@@ -131,9 +131,10 @@ describe.each(ENVIRONMENTS)("network in %s", (env) => {
 });
 
 describe("network options", () => {
-  it("GIVEN uat with engram:waf=true THEN the appgw subnet exists with GatewayManager, load balancer and HTTPS inbound, and aca takes nothing from the Internet", async () => {
-    const { index } = await planOk("uat", { set: { "engram:waf": "true" } });
-    expect(inputs(index.one(T.subnet, "network-appgw-snet")).addressPrefix).toBe("10.30.3.0/24");
+  it("GIVEN staging with engram:waf=true (committed) THEN the appgw subnet exists with GatewayManager, load balancer and HTTPS inbound, and aca takes nothing from the Internet", async () => {
+    const { index } = await planOk("staging");
+    expect(stackConfig("staging").values["engram:waf"]).toBe("true");
+    expect(inputs(index.one(T.subnet, "network-appgw-snet")).addressPrefix).toBe("10.40.3.0/24");
     expect(allowedInbound(nsgOf(index, "appgw"))).toEqual([
       "AzureLoadBalancer:*",
       "GatewayManager:65200-65535",
@@ -210,5 +211,19 @@ describe("a bad address space", () => {
     });
     expect(String(error)).toContain("engram:network.addressSpace=10.0.0.0/24 is not allowed in dev");
     expect(types.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+});
+
+describe("WAF overrides", () => {
+  it("refuses to be turned off in prod, with its exact message", async () => {
+    expect(await planRefused("prod", { set: { "engram:waf": "false" } })).toEqual([
+      "engram:waf=false is not allowed in prod: prod exposes the API only through the WAF (SOP 000: WAF/APIM front door in prod)",
+    ]);
+  });
+
+  it.each(["dev", "test"] as const)("is refused on in %s, with its exact message", async (env) => {
+    expect(await planRefused(env, { set: { "engram:waf": "true" } })).toEqual([
+      `engram:waf=true is not allowed in ${env}: the WAF may be turned on only in uat and staging, and is always on in prod (DESIGN.md §1)`,
+    ]);
   });
 });

@@ -1,10 +1,10 @@
-import { DiagnosticKind } from "../components/diagnostic-setting";
-import { PlanStep } from "../scripts/offline/plan";
+import type { DiagnosticKind } from "../components/diagnostic-setting";
+import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { BUILT_IN_ROLES } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
 import { idOf, principalIdOf } from "./helpers/data";
-import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
 
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
 const APP_INSIGHTS = "azure-native:applicationinsights:Component";
@@ -207,16 +207,5 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
   });
 });
 
-describe("log retention overrides", () => {
-  it("refuses engram:logRetentionDays=200 in prod", async () => {
-    const problems = await planRefused("prod", { set: { "engram:logRetentionDays": "200" } });
-    expect(problems).toEqual([
-      "engram:logRetentionDays=200 is not allowed in prod: log retention is never below the matrix (30 days in dev/test, 90 in uat/staging, 365 in prod) nor above 730 (SOP 000 Audit & Logging)",
-    ]);
-  });
-
-  it("accepts engram:logRetentionDays=400 in prod and keeps logs 400 days", async () => {
-    const { index } = await planOk("prod", { set: { "engram:logRetentionDays": "400" } });
-    expect(index.one(WORKSPACE).newState.inputs.retentionInDays).toBe(400);
-  });
-});
+// Log retention overrides (refused below the matrix, accepted above it): tests/alerts.test.ts, which
+// plans variants anyway.

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { defaultNameSuffix } from "../src/lib/naming";
+import { checkName, defaultNameSuffix, ResourceKind } from "../src/lib/naming";
 import { PlanFailure, planStack, PlanResult, ROOT } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { renderReport } from "../scripts/offline/report";
@@ -213,6 +213,35 @@ describe("stack names are free", () => {
     expect(rg.newState.inputs.resourceGroupName).toBe("rg-engram-prod");
     expect(rg.newState.protect).toBe(true);
     expect(r.config.decisions.waf).toEqual({ value: true, source: "default" });
+  });
+
+  // engram:nameSuffix: the per-type limits and rules are tests/naming.test.ts.
+  it("GIVEN the staging stack with a 6-character suffix THEN every name the program builds fits (plan)", async () => {
+    const { index } = await planOk("staging", { set: { "engram:nameSuffix": "zz9zz9" } });
+    const nameInputs: Record<string, [input: string, kind: ResourceKind]> = {
+      "azure-native:resources:ResourceGroup": ["resourceGroupName", "resourceGroup"],
+      "azure-native:keyvault:Vault": ["vaultName", "keyVault"],
+      "azure-native:storage:StorageAccount": ["accountName", "storageAccount"],
+      "azure-native:managedidentity:UserAssignedIdentity": ["resourceName", "userAssignedIdentity"],
+      "azure-native:app:ContainerApp": ["containerAppName", "containerApp"],
+      "azure-native:app:ManagedEnvironment": ["environmentName", "containerAppsEnvironment"],
+      "azure-native:dbforpostgresql:Server": ["serverName", "postgresServer"],
+      "azure-native:operationalinsights:Workspace": ["workspaceName", "logAnalyticsWorkspace"],
+      "azure-native:web:StaticSite": ["name", "staticWebApp"],
+    };
+    let checked = 0;
+    for (const [type, [input, kind]] of Object.entries(nameInputs))
+      for (const step of index.ofType(type)) {
+        const name = step.newState.inputs[input];
+        if (typeof name !== "string") continue;
+        expect(checkName(kind, name)).toBe(name);
+        checked++;
+      }
+    // At least the resource group and the four service identities.
+    expect(checked).toBeGreaterThanOrEqual(5);
+    expect(index.one("azure-native:resources:ResourceGroup").newState.inputs.resourceGroupName).toBe(
+      "rg-engram-staging",
+    );
   });
 });
 

@@ -248,3 +248,14 @@ describe("a missing required secret", () => {
     expect(types.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
   });
 });
+
+describe("purge protection override", () => {
+  it("GIVEN dev with engram:purgeProtection=true THEN the vault turns it on", async () => {
+    const { index } = await planOk("dev", { set: { "engram:purgeProtection": "true" } });
+    expect(inputs(index.one(T.vault)).properties.enablePurgeProtection).toBe(true);
+  });
+  it("GIVEN test with engram:keyVaultRetentionDays=30 THEN the vault keeps deleted items 30 days", async () => {
+    const { index } = await planOk("test", { set: { "engram:keyVaultRetentionDays": "30" } });
+    expect(inputs(index.one(T.vault)).properties.softDeleteRetentionInDays).toBe(30);
+  });
+});

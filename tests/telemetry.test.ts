@@ -1,4 +1,3 @@
-import { isSecretLikeEnv } from "../components/container-app";
 import { placeholderResource } from "../scripts/offline/placeholders";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
@@ -33,15 +32,4 @@ describe.each(ENVIRONMENTS)("telemetry in %s", (env) => {
   });
 });
 
-describe("the secret-looking env var guard", () => {
-  it("lets only the documented non-secret Application Insights connection string through", () => {
-    expect(isSecretLikeEnv("APPLICATIONINSIGHTS_CONNECTION_STRING")).toBe(false);
-    for (const name of [
-      "POSTGRES_CONNECTION_STRING",
-      "STORAGE_CONNECTION_STRING",
-      "ZEP_API_KEY",
-      "POSTGRES_PASSWORD",
-    ])
-      expect(isSecretLikeEnv(name)).toBe(true);
-  });
-});
+// The secret-looking env var guard (components/container-app.ts isSecretLikeEnv): tests/container-apps.test.ts.

@@ -1,9 +1,9 @@
 import { placeholderResource } from "../scripts/offline/placeholders";
-import { PlanStep } from "../scripts/offline/plan";
+import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { SERVICE_NAMES } from "../src/services";
 import { assignments, idOf, principalIdOf, ROLE_IDS, T } from "./helpers/data";
-import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
 
 /**
  * The Temporal UI under Temporal frontend mTLS (DESIGN.md §1 matrix, §3 temporal-tls-*; SOP 000
@@ -305,25 +305,7 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
   });
 });
 
-describe("the Temporal UI without an ACR", () => {
-  it("with mTLS (prod) it still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
-    const { index } = await planOk("prod", { set: { "engram:registry": "ghcr.io" } });
-    const ui = appInputs(uiApp(index));
-    expect(ui.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [miArmId(uiMi(index))] });
-    expect(ui.configuration.registries).toEqual([]);
-    expect(ui.configuration.secrets.map((s) => s.name)).toEqual(UI_SECRETS);
-    const deps = uiApp(index).newState.dependencies.filter((u) => index.get(u)?.newState.type === T.role);
-    expect(deps.map((u) => index.get(u)?.newState.inputs.description).sort()).toEqual(
-      UI_SECRETS.map((n) => `engram-infra: temporal-ui -> Key Vault Secrets User on kv-secret:${n}`).sort(),
-    );
-  });
-
-  it("without mTLS (dev) it has no identity at all", async () => {
-    const { index } = await planOk("dev", { set: { "engram:registry": "ghcr.io" } });
-    expect(hasUiMi(index)).toBe(false);
-    expect(appInputs(uiApp(index)).identity).toEqual({ type: "None" });
-  });
-});
+// Without an ACR (engram:registry=ghcr.io): tests/container-apps.test.ts "registry", which plans those variants.
 
 describe("the Temporal mTLS vault secrets say where they come from", () => {
   it("every temporal-tls-* secret in prod is tagged source generated:temporal-mtls, the other secrets keep their own", async () => {
@@ -349,5 +331,41 @@ describe("the Temporal mTLS vault secrets say where they come from", () => {
     for (const n of tls) expect(sources[n]).toBe("generated:temporal-mtls");
     expect(sources["zep-api-key"]).toBe("generated");
     expect(sources["azure-ai-key"]).toBe("config:azureAiKey");
+  });
+});
+
+/** The configuration secrets of an app. */
+const secretNames = (index: PlanIndex, a: string) =>
+  appInputs(index.one("azure-native:app:ContainerApp", `${a}-app`)).configuration.secrets.map((x) => x.name);
+
+describe("peer encryption and Temporal mTLS overrides", () => {
+  it.each(["uat", "staging", "prod"] as const)(
+    "turning peer encryption off is refused in %s",
+    async (env) => {
+      expect(await planRefused(env, { set: { "engram:peerEncryption": "false" } })).toEqual([
+        `engram:peerEncryption=false is not allowed in ${env}: traffic between apps is encrypted in uat, staging and prod (SOP 000: mTLS where supported)`,
+      ]);
+    },
+  );
+
+  it("turning Temporal mTLS off is refused in prod", async () => {
+    expect(await planRefused("prod", { set: { "engram:temporalMtls": "false" } })).toEqual([
+      "engram:temporalMtls=false is not allowed in prod: Temporal requires mTLS in prod (SOP 000: Temporal with mTLS)",
+    ]);
+  });
+
+  it("uat may turn Temporal mTLS on: CA, server and client certificates land in Key Vault and as files", async () => {
+    const { index } = await planOk("uat", { set: { "engram:temporalMtls": "true" } });
+    expect(index.ofType("tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(1);
+    expect(
+      secretNames(index, "temporal")
+        .filter((n) => n.startsWith("temporal-tls-"))
+        .sort(),
+    ).toEqual(["temporal-tls-ca", "temporal-tls-server-cert", "temporal-tls-server-key"].sort());
+    expect(
+      secretNames(index, "worker")
+        .filter((n) => n.startsWith("temporal-tls-"))
+        .sort(),
+    ).toEqual(["temporal-tls-ca", "temporal-tls-client-cert", "temporal-tls-client-key"].sort());
   });
 });

@@ -1,6 +1,5 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { HSTS_VALUE } from "../components/app-gateway-waf";
-import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
 
 /**
  * The public entry of the API (DESIGN.md §1 "API public surface", §6; SOP 000 WAF/APIM in prod,
@@ -29,12 +28,6 @@ describe.each(ENVIRONMENTS)("the WAF in %s", (env: Environment) => {
 });
 
 describe("the WAF in prod", () => {
-  it("refuses to be turned off in prod, with its exact message", async () => {
-    expect(await planRefused("prod", { set: { "engram:waf": "false" } })).toEqual([
-      "engram:waf=false is not allowed in prod: prod exposes the API only through the WAF (SOP 000: WAF/APIM front door in prod)",
-    ]);
-  });
-
   it("has a policy in Prevention mode with the Default Rule Set 2.1 and body inspection", async () => {
     const { index } = await planOk("prod");
     const p = index.one("azure-native:network:WebApplicationFirewallPolicy").newState.inputs;
@@ -110,8 +103,9 @@ describe("the WAF in prod", () => {
     const https = rules.find((r) => r.httpListener.id.endsWith("/httpListeners/https"));
     expect(https?.rewriteRuleSet?.id).toMatch(/\/rewriteRuleSets\/security-headers$/);
     const hsts = JSON.stringify(g.rewriteRuleSets);
-    expect(hsts).toContain(`{"headerName":"Strict-Transport-Security","headerValue":"${HSTS_VALUE}"}`);
-    expect(HSTS_VALUE).toMatch(/^max-age=31536000/);
+    expect(hsts).toContain(
+      '{"headerName":"Strict-Transport-Security","headerValue":"max-age=31536000; includeSubDomains"}',
+    );
   });
 
   it("sends traffic over HTTPS to the internal backend app's FQDN, probing /health", async () => {
@@ -166,15 +160,11 @@ describe("the WAF in prod", () => {
   });
 });
 
-describe("the WAF in lower environments and uat", () => {
-  it.each(["dev", "test"] as const)("is refused on in %s, with its exact message", async (env) => {
-    expect(await planRefused(env, { set: { "engram:waf": "true" } })).toEqual([
-      `engram:waf=true is not allowed in ${env}: the WAF may be turned on only in uat and staging, and is always on in prod (DESIGN.md §1)`,
-    ]);
-  });
-
-  it("turned on: the environment becomes internal and the gateway fronts the backend", async () => {
-    const { index } = await planOk("uat", { set: { "engram:waf": "true" } });
+describe("the WAF outside prod", () => {
+  // Refused in dev and test, and refused off in prod: tests/network.test.ts "WAF overrides".
+  it("turned on (the committed staging stack): the environment becomes internal and the gateway fronts the backend", async () => {
+    const { index, config } = await planOk("staging");
+    expect(config.decisions.waf).toEqual({ value: true, source: "override" });
     const e = index.one("azure-native:app:ManagedEnvironment").newState.inputs;
     expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(true);
     expect(

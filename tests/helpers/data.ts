@@ -1,10 +1,8 @@
-import { runProgram } from "../../scripts/offline/engine";
 import { placeholderIdOf, placeholderUuid } from "../../scripts/offline/placeholders";
-import { PROJECT } from "../../scripts/offline/plan";
+import type { PlanStep } from "../../scripts/offline/plan";
 import { PlanIndex } from "../../scripts/offline/plan-index";
-import { PlanStep } from "../../scripts/offline/plan";
-import { engram } from "../../src/program";
 import { changedConfig, ConfigChange } from "./plan";
+import { PROJECT } from "./plan-files";
 
 /** Shared reading helpers for the data and network tests (Key Vault, secrets, Storage, Postgres, VNet). */
 
@@ -82,6 +80,11 @@ export async function registrations(
   change: ConfigChange,
 ): Promise<{ types: string[]; error: unknown }> {
   const { values, secretKeys } = changedConfig(stack, change);
+  // Loaded only here: reading a committed plan loads neither the SDK nor the program.
+  const [{ runProgram }, { engram }] = await Promise.all([
+    import("../../scripts/offline/engine"),
+    import("../../src/program"),
+  ]);
   const run = await runProgram({ project: PROJECT, stack, config: values, secretKeys, program: engram });
   return { types: run.resources.map((r) => r.type), error: run.error };
 }

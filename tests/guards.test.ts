@@ -426,6 +426,23 @@ describe("layer guards, reached by running the real program with one layer's inp
     expect(types).not.toContain(CONTAINER_APP);
   });
 
+  it.each(["uat", "staging", "prod"] as const)(
+    "the Entra layer wires localhost off in %s: a localhost origin that got past config is refused by the SPA registration",
+    async (env) => {
+      const load = configModule.loadConfig;
+      jest
+        .spyOn(configModule, "loadConfig")
+        .mockImplementation(() => ({ ...load(), devOrigins: ["http://localhost:3000"] }));
+      const { types, error } = await registrations(env, { secrets: AI_KEY });
+      expect(messageOf(error)).toBe(
+        `engram-web-${env}: redirect URI http://localhost:3000 is refused: SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)`,
+      );
+      // The API registration only: the SPA's is never made.
+      expect(types.filter((t) => t === "azuread:index/application:Application")).toHaveLength(1);
+      expect(types).not.toContain(CONTAINER_APP);
+    },
+  );
+
   it("the runtime layer refuses a WAF without the network layer's appgw subnet", async () => {
     const build = networkLayer.buildNetwork;
     jest.spyOn(networkLayer, "buildNetwork").mockImplementation((ctx, platform) => {

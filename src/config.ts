@@ -408,6 +408,12 @@ function missing(key: string, env: string, rule: string, secret = false): string
   return `${NAMESPACE}:${key} is missing in ${env}: ${rule}; set it with \`${how}\``;
 }
 
+/** How many edits still count as a typo of a key: about a third of its length, 1 to 3. */
+const nearEnough = (word: string) => Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+
+/** A key as a message shows it: quoted when blanks or other non-printable characters would hide in it. */
+const showKey = (key: string) => (/^[\x21-\x7e]+$/.test(key) ? key : JSON.stringify(key));
+
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
@@ -427,10 +433,10 @@ function unknownKey(key: string, known: readonly string[] = KNOWN_KEYS): string 
       levenshtein(key.toLowerCase(), x.toLowerCase()) - levenshtein(key.toLowerCase(), y.toLowerCase()),
   )[0];
   const hint =
-    levenshtein(key.toLowerCase(), best.toLowerCase()) <= 3
+    levenshtein(key.toLowerCase(), best.toLowerCase()) <= nearEnough(key)
       ? `did you mean ${NAMESPACE}:${best}?`
       : "remove it or fix its spelling";
-  return `${NAMESPACE}:${key} is not a known setting: ${hint} (known settings are listed in README.md)`;
+  return `${showKey(`${NAMESPACE}:${key}`)} is not a known setting: ${hint} (known settings are listed in README.md)`;
 }
 
 /** Parses a raw config string as Pulumi stores it. */
@@ -529,16 +535,17 @@ function foreignProblems(raw: RawConfig, env: string): string[] {
   const foreign = raw.foreign ?? { values: {}, secretKeys: [] };
   const engramHint = (name: string, how: string) => {
     const { best, distance } = levenshteinNearest(name, KNOWN_KEYS);
-    return distance <= 3
+    return distance <= nearEnough(name)
       ? `did you mean ${NAMESPACE}:${best}? ${how.replace("<key>", best)}`
       : `this program's settings are ${NAMESPACE}:<key> (listed in README.md)`;
   };
   const namespaces = [NAMESPACE, ...Object.keys(PROVIDER_CONFIG_KEYS)];
-  for (const key of Object.keys(foreign.values).sort(byCodePoint)) {
-    const value = foreign.values[key];
-    const colon = key.indexOf(":");
-    const ns = colon < 0 ? "" : key.slice(0, colon);
-    const name = colon < 0 ? key : key.slice(colon + 1);
+  for (const fullKey of Object.keys(foreign.values).sort(byCodePoint)) {
+    const value = foreign.values[fullKey];
+    const key = showKey(fullKey);
+    const colon = fullKey.indexOf(":");
+    const ns = colon < 0 ? "" : fullKey.slice(0, colon);
+    const name = colon < 0 ? fullKey : fullKey.slice(colon + 1);
     if (colon < 0 || ns === "" || name === "") {
       problems.push(
         `${key} is not a known setting: a config key is <namespace>:<name>, so this one is never read; ${engramHint(name || ns, `set it with \`pulumi config set ${NAMESPACE}:<key> <value>\``)}`,
@@ -566,12 +573,14 @@ function foreignProblems(raw: RawConfig, env: string): string[] {
       const near = levenshteinNearest(name, providerKeys);
       problems.push(
         `${key} is not a known setting of the ${ns} ${ns === "pulumi" ? "engine" : "provider"}: ${
-          near.distance <= 3 ? `did you mean ${ns}:${near.best}?` : "remove it or fix its spelling"
+          near.distance <= nearEnough(name)
+            ? `did you mean ${ns}:${near.best}?`
+            : "remove it or fix its spelling"
         }${providerKeys.length ? ` (its settings: ${providerKeys.join(", ")})` : " (it takes no settings)"}`,
       );
       continue;
     }
-    const secret = foreign.secretKeys.includes(key);
+    const secret = foreign.secretKeys.includes(fullKey);
     if (!secret && value.trim() === "")
       problems.push(
         `${key} is empty in ${env}: an empty value is not a value; set one, or remove the key with \`pulumi config rm ${key}\``,
@@ -662,12 +671,16 @@ export function validateConfig(
     }
     const p = parseRaw(key, rawValue);
     if (!p.ok) {
+      // Pulumi stores objects and lists as JSON; a plain string here was set without --path.
+      const expected = LIST_KEYS.has(key) ? "a list" : "an object";
       problems.push(
         notAllowed(
           key,
           rawValue,
           env,
-          "the value is not valid JSON (objects and lists are JSON in Pulumi config)",
+          /^\s*[[{]/.test(rawValue)
+            ? `the value is not valid JSON (${expected}; objects and lists are JSON in Pulumi config)`
+            : `expected ${expected}, got the string ${JSON.stringify(rawValue)}; set it with \`${setCommand(key, false)}\``,
         ),
       );
       continue;
@@ -711,7 +724,7 @@ export function validateConfig(
     } else {
       value = Number(rawValue);
       // Decimal only: Number() would also take "0x10", "1e2" or "Infinity".
-      if (!/^\s*-?\d+(\.\d+)?\s*$/.test(rawValue)) {
+      if (!/^-?\d+(\.\d+)?$/.test(rawValue)) {
         problems.push(notAllowed(key, rawValue, env, `the value is a number of ${setting.unit}`));
         continue;
       }

@@ -581,8 +581,8 @@ describe("malformed values", () => {
       "JSON that does not parse",
       { tags: "{owner: me", frontendOrigins: "https://dev.engram.example" },
       [
-        "engram:tags={owner: me is not allowed in dev: the value is not valid JSON (objects and lists are JSON in Pulumi config)",
-        "engram:frontendOrigins=https://dev.engram.example is not allowed in dev: the value is not valid JSON (objects and lists are JSON in Pulumi config)",
+        "engram:tags={owner: me is not allowed in dev: the value is not valid JSON (an object; objects and lists are JSON in Pulumi config)",
+        "engram:frontendOrigins=https://dev.engram.example is not allowed in dev: expected a list, got the string \"https://dev.engram.example\"; set it with `pulumi config set --path 'engram:frontendOrigins[0]' <value>`",
       ],
     ],
     [

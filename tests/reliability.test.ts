@@ -362,6 +362,46 @@ describe("more shapes Azure and the SOPs refuse", () => {
   });
 });
 
+describe("keys and values a user may mistype", () => {
+  it("GIVEN a key with a trailing blank THEN the message quotes it, so the blank shows", () => {
+    expect(problems("prod", { set: { "waf ": "true" } })).toEqual([
+      '"engram:waf " is not a known setting: did you mean engram:waf? (known settings are listed in README.md)',
+    ]);
+  });
+
+  it("GIVEN a key far from every setting THEN no far-fetched did-you-mean", () => {
+    expect(problems("dev", { foreign: { "123": "x" } })).toEqual([
+      "123 is not a known setting: a config key is <namespace>:<name>, so this one is never read; this program's settings are engram:<key> (listed in README.md)",
+    ]);
+  });
+
+  it("GIVEN a number with blanks around it THEN refused (it would reach Azure as written elsewhere)", () => {
+    expect(problems("dev", { set: { zepKeyRotationDays: " 7 " } })).toEqual([
+      "engram:zepKeyRotationDays= 7  is not allowed in dev: the value is a number of days",
+    ]);
+  });
+
+  it("GIVEN a list key set as a plain string (pulumi config set without --path) THEN told how to set the list", () => {
+    expect(problems("prod", { set: { retiredAppRoles: "PM" } })).toEqual([
+      "engram:retiredAppRoles=PM is not allowed in prod: expected a list, got the string \"PM\"; set it with `pulumi config set --path 'engram:retiredAppRoles[0]' <value>`",
+    ]);
+  });
+
+  it("GIVEN a stack file whose aliases expand without end THEN refused as a stack file, not an I/O error", () => {
+    const laughs = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+      "config:",
+      "  engram:tags: [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+      "",
+    ].join("\n");
+    expect(() => parseStackFile(laughs, "Pulumi.x.yaml")).toThrow(
+      new StackFileError("Pulumi.x.yaml: aliases expand to too many values; write the values out"),
+    );
+  });
+});
+
 describe("control characters are escaped in every message", () => {
   it("GIVEN a value with a newline THEN it cannot forge a second message line", () => {
     const p = problems("dev", { set: { location: "westeurope\n- engram:waf=true is accepted" } });

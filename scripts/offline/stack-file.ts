@@ -94,7 +94,13 @@ export function parseStackFile(text: string, file = "stack file"): StackFileConf
       `${escapeText(file)}${oddNumber.pos}: a number is written in a form YAML readers disagree on (hex, octal, leading or trailing zeros, an exponent, infinity); write it in plain decimal, or in quotes if it is text`,
     );
 
-  const root: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch {
+    // Aliases that expand beyond any sane stack file (a "billion laughs" document).
+    throw new StackFileError(`${escapeText(file)}: aliases expand to too many values; write the values out`);
+  }
   if (typeof root !== "object" || root === null || Array.isArray(root))
     throw new StackFileError(
       `${escapeText(file)} is not a YAML mapping (a stack file has a config: section)`,

@@ -1031,10 +1031,10 @@ export function validateConfig(
 
 /** Whether Pulumi holds a full config key as secret for this run. */
 function isRuntimeSecret(fullKey: string): boolean {
-  // `isConfigSecret` is exported by the SDK's runtime but marked internal in its typings.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
-  return runtimeConfig.isConfigSecret(fullKey);
+  // `pulumi.runtime.isConfigSecret` is exported but left out of the typings as internal; the SDK
+  // internals table (scripts/offline/sdk-internals.ts) names it, and its test fails if it changes.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret(k: string): boolean };
+  return runtime.isConfigSecret(fullKey);
 }
 
 /** The keys Pulumi holds as secrets for this run (without the namespace). */

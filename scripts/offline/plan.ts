@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import {
   ConfigError,
   foreignConfig,
@@ -15,6 +14,7 @@ import {
 import { byCodePoint, escapeText } from "../../src/lib/text";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
+import { UNKNOWN_VALUE } from "./sdk-internals";
 import { readStackFile, StackFileConfig } from "./stack-file";
 
 /**
@@ -109,7 +109,7 @@ function toSteps(stack: string, resources: RecordedResource[]): PlanStep[] {
     let ref = providers.get(key);
     if (!ref) {
       const urn = `urn:pulumi:${stack}::${PROJECT}::pulumi:providers:${pkg}::default_${version.replace(/[.-]/g, "_")}`;
-      ref = `${urn}::${unknownValue}`;
+      ref = `${urn}::${UNKNOWN_VALUE}`;
       providers.set(key, ref);
       steps.push({
         op: "create",

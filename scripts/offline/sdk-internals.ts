@@ -177,7 +177,6 @@ export const SDK_INTERNALS: readonly SdkInternal[] = [
     shape: { kind: "value", equals: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
     viaPublic: "pulumi.runtime.unknownValue",
     purpose: "an unknown value; written into the committed plans (provider references of a preview)",
-    directUsers: ["scripts/offline/plan.ts"],
   },
   {
     module: RESOURCE_PB,
@@ -242,9 +241,10 @@ export const SDK_INTERNALS: readonly SdkInternal[] = [
     module: CONFIG,
     name: "isConfigSecret",
     shape: { kind: "function", arity: 1 },
+    viaPublic: "pulumi.runtime.isConfigSecret",
     purpose:
-      "the program's config reports which keys Pulumi holds as secrets (untyped: internal in the typings)",
-    directUsers: ["src/config.ts"],
+      "the program's config reports which keys Pulumi holds as secrets (src/config.ts reads it from " +
+      "pulumi.runtime, where it is exported but left out of the typings as internal)",
   },
 ];
 

@@ -3,6 +3,8 @@ import { placeholderResource } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
 import { INCIDENT_RESPONSE } from "../src/observability/alerts";
 import * as queries from "../src/observability/queries";
+import { byCodePoint } from "../src/lib/text";
+import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
 
 const SQR = "azure-native:monitor:ScheduledQueryRule";
@@ -126,6 +128,24 @@ describe("alert thresholds and switches", () => {
     expect(index.ofType(SQR)).toHaveLength(0);
     expect(index.ofType(ACTIVITY)).toHaveLength(0);
   });
+
+  it.each(["dev", "test"])(
+    "has the same Key Vault expiry alerts in %s with engram:alerts=true, to this environment's action group",
+    async (env) => {
+      const { index } = await planOk(env, { set: { "engram:alerts": "true" } });
+      const actionGroup = idOf(index.one("azure-native:monitor:ActionGroup"));
+      const subs = index
+        .ofType("azure-native:eventgrid:SystemTopicEventSubscription")
+        .sort((x, y) => byCodePoint(x.urn, y.urn));
+      expect(subs.map((s) => (s.newState.inputs as Json).destination.actionGroups)).toEqual([
+        [actionGroup],
+        [actionGroup],
+      ]);
+      expect(index.one("azure-native:eventgrid:SystemTopic").newState.inputs.source).toBe(
+        idOf(index.one("azure-native:keyvault:Vault")),
+      );
+    },
+  );
 
   it("has the same alerts in dev with engram:alerts=true", async () => {
     const { index } = await planOk("dev", { set: { "engram:alerts": "true" } });

@@ -1,10 +1,9 @@
 import { byCodePoint } from "../src/lib/text";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { renderReport } from "../scripts/offline/report";
 import { idOf, Json } from "./helpers/data";
 import { isHigher } from "../src/matrix";
 import { VAULT_EXPIRY_ALERTS } from "../src/observability/alerts";
-import { ENVIRONMENTS, planOk } from "./helpers/plan";
+import { ENVIRONMENTS, planOk, report } from "./helpers/plan";
 
 /**
  * Key Vault expiry alerts: secrets expire by design (supplied keys on the matrix schedule, generated
@@ -83,7 +82,7 @@ describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (ale
   });
 
   it("the plan report lists both alerts with their severity and events", async () => {
-    const md = renderReport(await planOk(env));
+    const md = await report(env);
     expect(md).toContain(
       [
         "### Key Vault expiry alerts",
@@ -111,9 +110,8 @@ describe.each(ENVIRONMENTS.filter(isHigher))("Key Vault expiry alerts in %s (ale
 
 describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("Key Vault expiry alerts in %s", (env) => {
   it("none while alerts are off, and secrets wait for nothing of the kind", async () => {
-    const r = await planOk(env);
-    const { index } = r;
-    expect(renderReport(r)).toContain(
+    const { index } = await planOk(env);
+    expect(await report(env)).toContain(
       "### Key Vault expiry alerts\n\nNone: alerts are off in this environment (`engram:alerts`).",
     );
     expect(index.ofType(TOPIC)).toEqual([]);
@@ -122,13 +120,6 @@ describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("Key Vault expiry alerts
       expect(s.newState.dependencies.filter((d) => d.includes("eventgrid"))).toEqual([]);
   });
 
-  it("the same alerts, to this environment's action group, with engram:alerts=true", async () => {
-    const { index } = await planOk(env, { set: { "engram:alerts": "true" } });
-    const subs = subscriptions(index);
-    expect(subs.map((s) => (s.newState.inputs as Json).destination.actionGroups)).toEqual([
-      [actionGroupOf(index)],
-      [actionGroupOf(index)],
-    ]);
-    expect(index.one(TOPIC).newState.inputs.source).toBe(idOf(index.one(VAULT)));
-  });
+  // With engram:alerts=true the same alerts, to this environment's action group:
+  // tests/alerts.test.ts, which plans that variant anyway.
 });

@@ -14,6 +14,12 @@ const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
 const REQUIRED = ["api-auth-failures", "kv-secret-reads", "kv-access-denied", "missing-secret-exits"];
 const DEFAULTS = { authFailures: 50, secretReads: 100, accessDenied: 1, missingSecretExits: 1 };
 
+/**
+ * prod with the optional observability settings, one variant for the tests of each (independent:
+ * the sign-in alert rule, the workspace's retention).
+ */
+const PROD_OPTIONAL = { set: { "engram:signInAlerts": "true", "engram:logRetentionDays": "400" } };
+
 const actionGroupId = (env: string) =>
   `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.Insights/actionGroups/ag-engram-${env}`;
 const workspaceId = (env: string) =>
@@ -156,7 +162,7 @@ describe("alert thresholds and switches", () => {
   });
 
   it("adds the Entra sign-in alert for the API app with engram:signInAlerts=true", async () => {
-    const { index } = await planOk("prod", { set: { "engram:signInAlerts": "true" } });
+    const { index } = await planOk("prod", PROD_OPTIONAL);
     const r = rule(index, "prod", "api-signin-failures");
     const api = index.one("azuread:index/application:Application", "entra-api-app");
     const apiClientId = placeholderResource(api.newState.type, "entra-api-app", api.urn, api.newState.inputs)
@@ -247,7 +253,7 @@ describe("queries read the tables the diagnostic settings fill", () => {
   };
 
   it("in the prod plan, every table an enabled log alert reads is filled by a category a diagnostic setting of the plan ships", async () => {
-    const { index } = await planOk("prod", { set: { "engram:signInAlerts": "true" } });
+    const { index } = await planOk("prod", PROD_OPTIONAL);
     const produced = new Set<string>();
     for (const d of index.ofType("azure-native:monitor:DiagnosticSetting")) {
       const i = d.newState.inputs as {
@@ -283,7 +289,7 @@ describe("log retention overrides", () => {
   });
 
   it("accepts engram:logRetentionDays=400 in prod and keeps logs 400 days", async () => {
-    const { index } = await planOk("prod", { set: { "engram:logRetentionDays": "400" } });
+    const { index } = await planOk("prod", PROD_OPTIONAL);
     expect(index.one("azure-native:operationalinsights:Workspace").newState.inputs.retentionInDays).toBe(400);
   });
 });

@@ -47,6 +47,14 @@ interface Scope {
   userConsentDescription: string;
 }
 
+/**
+ * dev with PM retired and the Azure CLI not pre-authorized, one variant for the tests of each
+ * (independent: the API's app roles and their assignments, its pre-authorized clients).
+ */
+const DEV_RETIRED = {
+  set: { "engram:retiredAppRoles": ["PM"], "engram:azureCliPreAuthorized": "false" },
+};
+
 const apiApp = (index: PlanIndex) => index.one(APPLICATION, "entra-api-app");
 const spaApp = (index: PlanIndex) => index.one(APPLICATION, "entra-spa-app");
 const appRoles = (index: PlanIndex) => apiApp(index).newState.inputs.appRoles as AppRole[];
@@ -270,7 +278,8 @@ describe("Azure CLI pre-authorization override", () => {
   });
 
   it("drops the Azure CLI in dev with engram:azureCliPreAuthorized=false", async () => {
-    const { index } = await planOk("dev", { set: { "engram:azureCliPreAuthorized": "false" } });
+    // The dev variant of "retiring an app role" (step 1), which also turns the Azure CLI off.
+    const { index } = await planOk("dev", DEV_RETIRED);
     expect(preAuthorizations(index).map((p) => p.authorizedClientId)).not.toContain(AZURE_CLI);
     expect(preAuthorizations(index)).toHaveLength(1);
   });
@@ -284,7 +293,7 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   };
 
   it("step 1: a retired role stays defined with the same id but disabled, and its group loses the assignment", async () => {
-    const { index, config } = await planOk(env, { set: { "engram:retiredAppRoles": ["PM"] } });
+    const { index, config } = await planOk(env, DEV_RETIRED);
     const roles = appRoles(index);
     expect(roles.map((r) => r.value)).toEqual([...APP_ROLE_VALUES]);
     expect(roles.find((r) => r.value === "PM")).toMatchObject({

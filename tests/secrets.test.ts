@@ -37,6 +37,15 @@ const FED = {
   "engram:geminiApiKey": "test-gemini-deadbeef5678",
 };
 
+/**
+ * The overrides of dev and test that these tests plan, one variant per environment for the tests of
+ * each (independent: who reads postgres-password, the vault's purge protection and retention).
+ */
+const LOWER_OVERRIDES: Record<string, { set: Record<string, string> }> = {
+  dev: { set: { "engram:postgresPasswordAuth": "false", "engram:purgeProtection": "true" } },
+  test: { set: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" } },
+};
+
 const secretsOf = (index: PlanIndex) => index.ofType(T.secret);
 const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `secret-${name}-secret`);
 
@@ -223,7 +232,7 @@ describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("postgres-password reade
   // The readers follow the Postgres decision, not the tier: with password auth off the application
   // server is Entra-only, so backend and worker (managed identity) must not hold the password.
   it("GIVEN engram:postgresPasswordAuth=false THEN only zep and temporal read postgres-password, and the apps get no POSTGRES_PASSWORD", async () => {
-    const { index } = await planOk(env, { set: { "engram:postgresPasswordAuth": "false" } });
+    const { index } = await planOk(env, LOWER_OVERRIDES[env]);
     expect(readersOf(index, idOf(secretNamed(index, "postgres-password")))).toEqual(["temporal", "zep"]);
     for (const service of ["backend", "worker"]) {
       const app = index.one("azure-native:app:ContainerApp", `${service}-app`);
@@ -251,11 +260,11 @@ describe("a missing required secret", () => {
 
 describe("purge protection override", () => {
   it("GIVEN dev with engram:purgeProtection=true THEN the vault turns it on", async () => {
-    const { index } = await planOk("dev", { set: { "engram:purgeProtection": "true" } });
+    const { index } = await planOk("dev", LOWER_OVERRIDES.dev);
     expect(inputs(index.one(T.vault)).properties.enablePurgeProtection).toBe(true);
   });
   it("GIVEN test with engram:keyVaultRetentionDays=30 THEN the vault keeps deleted items 30 days", async () => {
-    const { index } = await planOk("test", { set: { "engram:keyVaultRetentionDays": "30" } });
+    const { index } = await planOk("test", LOWER_OVERRIDES.test);
     expect(inputs(index.one(T.vault)).properties.softDeleteRetentionInDays).toBe(30);
   });
 });

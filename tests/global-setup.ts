@@ -17,6 +17,8 @@ import { PLANS_DIR_ENV, PLANS_ROOT, ROOT } from "./helpers/plan-files";
 const ORDER = [...ENVIRONMENTS].reverse();
 const GROUPS = [0, 1].map((g) => ORDER.filter((_, i) => i % 2 === g));
 const STALE_MS = 24 * 3600 * 1000;
+/** A planning process that runs this long is stuck (five plans take seconds). */
+const TIMEOUT_MS = 5 * 60 * 1000;
 
 function run(dir: string, stacks: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -33,13 +35,18 @@ function run(dir: string, stacks: string[]): Promise<void> {
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(`planning the committed stacks ${stacks.join(", ")} failed (exit ${code}):\n${stderr}`),
-          ),
-    );
+    const timer = setTimeout(() => {
+      stderr += `\nstill planning after ${TIMEOUT_MS / 1000} s: stopped`;
+      child.kill();
+    }, TIMEOUT_MS);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(`planning the committed stacks ${stacks.join(", ")} failed (exit ${code}):\n${stderr}`),
+        );
+    });
   });
 }
 
@@ -47,7 +54,8 @@ export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(PLANS_ROOT, { recursive: true });
   for (const old of fs.readdirSync(PLANS_ROOT)) {
     const p = path.join(PLANS_ROOT, old);
-    if (Date.now() - fs.statSync(p).mtimeMs > STALE_MS) fs.rmSync(p, { recursive: true, force: true });
+    const mtime = fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - mtime > STALE_MS) fs.rmSync(p, { recursive: true, force: true });
   }
   const dir = fs.mkdtempSync(path.join(PLANS_ROOT, "run-"));
   await Promise.all(GROUPS.map((stacks) => run(dir, stacks)));

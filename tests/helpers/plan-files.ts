@@ -20,12 +20,17 @@ export const PLANS_ROOT = path.join(ROOT, "build", "plans");
 /** The directory of this jest run's committed plans; set by the global setup, inherited by the workers. */
 export const PLANS_DIR_ENV = "ENGRAM_TEST_PLANS_DIR";
 
-export interface CommittedPlan {
-  /** The plan of the committed stack file, or its refusal. */
-  result: PlanResult | PlanFailure;
-  /** The Markdown report (`plan/<stack>.md`) when the plan succeeded. */
-  report?: string;
-}
+export type CommittedPlan =
+  | {
+      /** The plan of the committed stack file, or its refusal. */
+      result: PlanResult | PlanFailure;
+      /** The Markdown report (`plan/<stack>.md`) when the plan succeeded. */
+      report?: string;
+    }
+  | {
+      /** What planning the stack threw (a broken program), with its stack trace. */
+      error: string;
+    };
 
 export function planFile(dir: string, stack: string): string {
   return path.join(dir, `${stack}.result.json`);

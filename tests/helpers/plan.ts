@@ -75,7 +75,13 @@ export function plan(stack: string, change: PlanChange = {}): Promise<PlanResult
   if (!p) {
     const written = committed ? readCommittedPlan(stack) : undefined;
     p = written
-      ? Promise.resolve(written.result)
+      ? "error" in written
+        ? Promise.reject(
+            new Error(
+              `planning the committed stack ${stack} threw (tests/global-setup.ts):\n${written.error}`,
+            ),
+          )
+        : Promise.resolve(written.result)
       : import("../../scripts/offline/plan").then(({ planStack }) =>
           planStack({
             stack,
@@ -110,7 +116,8 @@ export function report(stack: string, change: PlanChange = {}): Promise<string> 
   const key = JSON.stringify([stack, change]);
   let p = reports.get(key);
   if (!p) {
-    const written = isCommitted(stack, change) ? readCommittedPlan(stack)?.report : undefined;
+    const committed = isCommitted(stack, change) ? readCommittedPlan(stack) : undefined;
+    const written = committed && "report" in committed ? committed.report : undefined;
     p =
       written !== undefined
         ? Promise.resolve(written)

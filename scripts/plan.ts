@@ -42,6 +42,8 @@ const STACK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** A wrong command line: printed with the usage, exit code 2. */
 class UsageError extends Error {}
+/** `--help`: the usage on stdout, exit code 0. */
+class HelpRequest extends Error {}
 /** A file that cannot be read or written: exit code 2. */
 class IoError extends Error {}
 
@@ -62,6 +64,7 @@ function parseArgs(argv: string[]): Target[] {
     const a = argv[i];
     const eq = a.indexOf("=");
     const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    if (flag === "--help" || flag === "-h") throw new HelpRequest();
     if (flag === "--all") {
       if (eq > 0) throw new UsageError("--all takes no value");
       if (all) throw new UsageError("--all is given twice");
@@ -128,6 +131,19 @@ const mdOf = (jsonFile: string) => jsonFile.replace(/\.json$/, ".md");
 
 /** Refuses output paths that can never be written as files, before anything is planned. */
 function checkOutputs(t: Target): void {
+  // The nearest existing folder on the way must be a folder, not a file.
+  for (let dir = path.dirname(t.jsonFile); ; dir = path.dirname(dir)) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(dir);
+    } catch {
+      if (path.dirname(dir) === dir) break;
+      continue; // not there yet: it will be made
+    }
+    if (!stat.isDirectory())
+      throw new UsageError(`${rel(dir)} is a file, so ${rel(t.jsonFile)} cannot be written inside it`);
+    break;
+  }
   for (const f of [t.jsonFile, mdOf(t.jsonFile)]) {
     let stat: fs.Stats | undefined;
     try {
@@ -189,12 +205,25 @@ function removeStale(t: Target): string {
   return removed.length ? `; removed the previous ${removed.join(" and ")}` : "";
 }
 
+/**
+ * `mkdir -p`, one folder at a time: Node's own recursive mkdirSync never returns on some paths
+ * (under /proc it retries ENOENT forever).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) fs.mkdirSync(d);
+}
+
 /** Writes both files or neither: temporary files beside the targets, then two renames. */
 function writeBoth(files: [string, string][]): void {
   const written: string[] = [];
   const temps: string[] = [];
   try {
-    for (const [file] of files) fs.mkdirSync(path.dirname(file), { recursive: true });
+    for (const [file] of files) makeFolders(path.dirname(file));
     for (const [file, text] of files) {
       const tmp = `${file}.${process.pid}.tmp`;
       temps.push(tmp);
@@ -267,6 +296,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof HelpRequest) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
     else if (err instanceof IoError) process.stderr.write(`${err.message}\n`);
     else {

@@ -154,6 +154,18 @@ describe("npm run plan", () => {
     expect(r.stderr).toBe(`${message}\n${USAGE}\n`);
   });
 
+  it("GIVEN --help THEN the usage on stdout and exit 0", () => {
+    const r = plan("--help");
+    expect(r).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
+  });
+
+  it("GIVEN an output folder that cannot be created THEN exits 2 with one line, nothing written", () => {
+    const r = plan("--stack", "dev", "--out", "/proc/engram-plan-test/x.json");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^cannot write \S+x\.json: [^\n]+; no plan written\n$/);
+    expect(r.stdout).toBe("");
+  });
+
   it("GIVEN --out naming a directory THEN exits 2 before planning, writes nothing, no stack trace", () => {
     const dir = path.join(tmp, "a-directory.json");
     fs.mkdirSync(dir);
@@ -175,13 +187,13 @@ describe("npm run plan", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("GIVEN an impossible output path THEN exits 2 with one line, no stack trace, nothing written", () => {
+  it("GIVEN an output path inside a file THEN exits 2 before planning, one line, no stack trace, nothing written", () => {
     const file = path.join(tmp, "a-file");
     fs.writeFileSync(file, "");
-    const r = plan("--stack", "dev", "--out", path.join(file, "x.json"));
+    const r = plan("--stack", "dev", "--out", path.join(file, "deeper", "x.json"));
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `cannot write ${path.relative(ROOT, path.join(file, "x.json"))}: a file of that name is in the way; no plan written\n`,
+      `${path.relative(ROOT, file)} is a file, so ${path.relative(ROOT, path.join(file, "deeper", "x.json"))} cannot be written inside it\n${USAGE}\n`,
     );
     expect(r.stdout).toBe("");
     expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);

@@ -648,6 +648,27 @@ export function validateConfig(
     );
   }
 
+  // A list or an object where a single value belongs (Pulumi hands structures over as JSON).
+  for (const key of Object.keys(values).sort(byCodePoint)) {
+    if (JSON_KEYS.has(key) || !/^\s*[[{]/.test(values[key])) continue;
+    let structure: unknown;
+    try {
+      structure = JSON.parse(values[key]);
+    } catch {
+      continue; // text that merely starts with a bracket: its own rule judges it
+    }
+    if (structure === null || typeof structure !== "object") continue;
+    const setting = (SETTINGS as Record<string, { kind: string; unit?: string }>)[key];
+    const expected = setting
+      ? setting.kind === "boolean"
+        ? "true or false"
+        : `a whole number of ${setting.unit}`
+      : "a single value";
+    problems.push(notAllowed(key, values[key], env, `expected ${expected}, got ${describeValue(structure)}`));
+    delete values[key];
+    empty.add(key);
+  }
+
   // A credential in plain text under a setting that is not a secret (SOP 002); never quoted.
   for (const key of Object.keys(values).sort(byCodePoint)) {
     if (SECRET_SETTING_KEYS.includes(key as SecretSettingKey) || raw.secretKeys.includes(key)) continue;

@@ -381,6 +381,26 @@ describe("keys and values a user may mistype", () => {
     ]);
   });
 
+  it.each([
+    [
+      "location",
+      '["westeurope"]',
+      'engram:location=["westeurope"] is not allowed in prod: expected a single value, got a list',
+    ],
+    [
+      "waf",
+      '{"enabled":true}',
+      'engram:waf={"enabled":true} is not allowed in prod: expected true or false, got an object',
+    ],
+    [
+      "logRetentionDays",
+      "[365]",
+      "engram:logRetentionDays=[365] is not allowed in prod: expected a whole number of days, got a list",
+    ],
+  ])("GIVEN %s set to a structure THEN a type error, not the value's rule", (key, value, message) => {
+    expect(problems("prod", { set: { [key]: value } })).toEqual([message]);
+  });
+
   it("GIVEN a list key set as a plain string (pulumi config set without --path) THEN told how to set the list", () => {
     expect(problems("prod", { set: { retiredAppRoles: "PM" } })).toEqual([
       "engram:retiredAppRoles=PM is not allowed in prod: expected a list, got the string \"PM\"; set it with `pulumi config set --path 'engram:retiredAppRoles[0]' <value>`",

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { v5 as uuidv5 } from "uuid";
 import { grant } from "../components/role-assignment";
 import { PLACEHOLDER_SUBSCRIPTION } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
@@ -8,6 +7,7 @@ import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { principalIdOf } from "./helpers/data";
+import { expectedAssignmentName } from "./helpers/ids";
 import { ENVIRONMENTS, planOk, runUnit } from "./helpers/plan";
 
 /**
@@ -21,21 +21,6 @@ const ROLE_DEFINITION =
   /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/;
 /** A resource group or something inside one; never a subscription, management group or root. */
 const RESOURCE_SCOPE = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+(\/providers\/.+)?$/i;
-
-/**
- * The name a role assignment must have, computed here from its own inputs: UUID v5, under the
- * project's namespace (literal), of "role-assignment", the lower-cased scope, principal and role
- * definition, joined by U+001F (README: re-runs and re-imports compute the same name). Literal
- * values of the program's function: tests/ids.test.ts.
- */
-const ENGRAM_NAMESPACE = "11af61f3-37e8-5bef-b40c-348ccbd56780";
-const expectedName = (scope: string, principalId: string, roleDefinitionId: string) =>
-  uuidv5(
-    ["role-assignment", scope.toLowerCase(), principalId.toLowerCase(), roleDefinitionId.toLowerCase()].join(
-      "\u001f",
-    ),
-    ENGRAM_NAMESPACE,
-  );
 
 type Inputs = Record<string, string>;
 const roleName = (roleDefinitionId: string): string | undefined => {
@@ -52,7 +37,7 @@ describe.each(ENVIRONMENTS)("role assignments in %s", (env) => {
     expect(all.length).toBeGreaterThan(0);
     for (const a of all) {
       expect(["ServicePrincipal", "Group"]).toContain(a.principalType);
-      expect(a.roleAssignmentName).toBe(expectedName(a.scope, a.principalId, a.roleDefinitionId));
+      expect(a.roleAssignmentName).toBe(expectedAssignmentName(a.scope, a.principalId, a.roleDefinitionId));
     }
     expect(new Set(all.map((a) => a.roleAssignmentName)).size).toBe(all.length);
   });
@@ -229,7 +214,7 @@ describe("grant()", () => {
       principalType: "ServicePrincipal",
       scope,
       roleDefinitionId: roleDef,
-      roleAssignmentName: expectedName(scope, "p", roleDef),
+      roleAssignmentName: expectedAssignmentName(scope, "p", roleDef),
     });
   });
 });

@@ -8,10 +8,9 @@ import {
 } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { renderReport } from "../scripts/offline/report";
-import { APP_ROLE_VALUES } from "../src/config";
-import { entraPermissionId } from "../src/lib/ids";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
+import { expectedPermissionId } from "./helpers/ids";
 import { ENVIRONMENTS, Environment, planOk, runUnit, stackConfig } from "./helpers/plan";
 
 /**
@@ -82,7 +81,7 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
     const roles = appRoles(index);
     expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "PM", "Viewer"]);
     for (const r of roles) {
-      expect(r.id).toBe(entraPermissionId(env, "role", r.value));
+      expect(r.id).toBe(expectedPermissionId(env, "role", r.value));
       expect(r.displayName).toBe(r.value);
       expect(r.description.length).toBeGreaterThan(5);
       expect(r.allowedMemberTypes).toEqual(["User"]);
@@ -96,7 +95,7 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
     const s = scopes(index);
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({
-      id: entraPermissionId(env, "scope", "user_impersonation"),
+      id: expectedPermissionId(env, "scope", "user_impersonation"),
       value: "user_impersonation",
       type: "User",
       enabled: true,
@@ -123,7 +122,7 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
     const expected = (["admin", "analyst", "pm", "viewer"] as const)
       .filter((g) => config.groups[g] !== undefined)
       .map((g) => ({
-        appRoleId: entraPermissionId(
+        appRoleId: expectedPermissionId(
           env,
           "role",
           { admin: "Admin", analyst: "Analyst", pm: "PM", viewer: "Viewer" }[g],
@@ -139,7 +138,7 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
   it("pre-authorizes the SPA on user_impersonation, and the Azure CLI per the matrix (not in prod)", async () => {
     const { index } = await planOk(env);
     const apiId = `/applications/${objectIdOf(apiApp(index))}`;
-    const scopeId = entraPermissionId(env, "scope", "user_impersonation");
+    const scopeId = expectedPermissionId(env, "scope", "user_impersonation");
     const byClient = Object.fromEntries(
       preAuthorizations(index).map((p) => [p.authorizedClientId as string, p]),
     );
@@ -184,7 +183,7 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
     expect(spaApp(index).newState.inputs.requiredResourceAccesses).toEqual([
       {
         resourceAppId: clientIdOf(apiApp(index)),
-        resourceAccesses: [{ id: entraPermissionId(env, "scope", "user_impersonation"), type: "Scope" }],
+        resourceAccesses: [{ id: expectedPermissionId(env, "scope", "user_impersonation"), type: "Scope" }],
       },
     ]);
   });
@@ -295,14 +294,14 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   it("step 1: a retired role stays defined with the same id but disabled, and its group loses the assignment", async () => {
     const { index, config } = await planOk(env, DEV_RETIRED);
     const roles = appRoles(index);
-    expect(roles.map((r) => r.value)).toEqual([...APP_ROLE_VALUES]);
+    expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "PM", "Viewer"]);
     expect(roles.find((r) => r.value === "PM")).toMatchObject({
-      id: entraPermissionId(env, "role", "PM"),
+      id: expectedPermissionId(env, "role", "PM"),
       enabled: false,
     });
     for (const r of roles.filter((x) => x.value !== "PM")) expect(r.enabled).toBe(true);
     const assigned = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
-    expect(assigned.map((a) => a.appRoleId)).not.toContain(entraPermissionId(env, "role", "PM"));
+    expect(assigned.map((a) => a.appRoleId)).not.toContain(expectedPermissionId(env, "role", "PM"));
     expect(assigned.map((a) => a.principalObjectId)).not.toContain(config.groups.pm);
     expect(assigned).toHaveLength(3);
   });
@@ -311,7 +310,7 @@ describe("retiring an app role (README: Retiring an app role)", () => {
     const { index, config } = await planOk(env, { set: { "engram:removedAppRoles": ["PM"] } });
     const roles = appRoles(index);
     expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "Viewer"]);
-    for (const r of roles) expect(r.id).toBe(entraPermissionId(env, "role", r.value));
+    for (const r of roles) expect(r.id).toBe(expectedPermissionId(env, "role", r.value));
     const assigned = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
     expect(assigned.map((a) => a.principalObjectId)).not.toContain(config.groups.pm);
     expect(assigned).toHaveLength(3);
@@ -359,13 +358,13 @@ describe("Entra components refuse unsafe input", () => {
           PM: {
             displayName: "PM",
             description: "Manages workflows and agents.",
-            id: entraPermissionId("dev", "role", "PM"),
+            id: expectedPermissionId("dev", "role", "PM"),
             enabled: false,
           },
         },
         scope: {
           value: "user_impersonation",
-          id: entraPermissionId("dev", "scope", "user_impersonation"),
+          id: expectedPermissionId("dev", "scope", "user_impersonation"),
           adminConsentDisplayName: "a",
           adminConsentDescription: "a",
           userConsentDisplayName: "a",
@@ -394,7 +393,7 @@ describe("plan report: Effective access", () => {
     expect(rows).toHaveLength(assignments.length);
     expect(section).toContain("| group:sre | Group | Monitoring Reader | rg |");
     expect(section).toContain("| backend | ServicePrincipal | Cognitive Services OpenAI User | ai-account |");
-    expect(section).toContain(`| \`PM\` | PM | \`${entraPermissionId("dev", "role", "PM")}\` | true |`);
+    expect(section).toContain(`| \`PM\` | PM | \`${expectedPermissionId("dev", "role", "PM")}\` | true |`);
     expect(section).toContain(`| Azure CLI | \`${AZURE_CLI}\` | \`user_impersonation\` |`);
     expect(section).not.toMatch(/unknown role|forbidden/);
   });

@@ -1,7 +1,6 @@
 import type { DiagnosticKind } from "../components/diagnostic-setting";
 import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { BUILT_IN_ROLES } from "../src/lib/roles";
 import { isHigher } from "../src/matrix";
 import { idOf, principalIdOf } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
@@ -9,6 +8,12 @@ import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
 const APP_INSIGHTS = "azure-native:applicationinsights:Component";
 const DIAG = "azure-native:monitor:DiagnosticSetting";
+/** Azure's built-in role definition ids (written out, not read from src/lib/roles.ts). */
+const ROLE_GUIDS = {
+  "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+  "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+  "Log Analytics Reader": "73c42c96-874c-492b-b04d-ab87d138a893",
+} as const;
 const RETENTION: Record<Environment, number> = { dev: 30, test: 30, uat: 90, staging: 90, prod: 365 };
 
 function workspaceId(index: PlanIndex): string {
@@ -169,8 +174,8 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
   it("grants the backend Monitoring Reader and backend + worker Monitoring Metrics Publisher on Application Insights, and nothing else here", async () => {
     const { index } = await planOk(env);
     const appi = idOf(index.one(APP_INSIGHTS));
-    const roleId = (role: keyof typeof BUILT_IN_ROLES) =>
-      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+    const roleId = (role: keyof typeof ROLE_GUIDS) =>
+      `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${ROLE_GUIDS[role]}`;
     const onAppi = index
       .ofType("azure-native:authorization:RoleAssignment")
       .filter((r) => r.newState.inputs.scope === appi)
@@ -201,7 +206,7 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
       expect.objectContaining({
         principalId: config.groups.security,
         principalType: "Group",
-        roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES["Log Analytics Reader"]}`,
+        roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${ROLE_GUIDS["Log Analytics Reader"]}`,
       }),
     ]);
   });

@@ -246,6 +246,8 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
   try {
     config = readConfig(t);
   } catch (err) {
+    // A stack file that is gone or unreadable leaves no plan that looks current either.
+    if (err instanceof IoError) throw new IoError(`${err.message}; no plan written${removeStale(t)}`);
     if (!(err instanceof StackFileError)) throw err;
     process.stderr.write(`stack ${q(t.stack)}: ${err.message}; no plan written${removeStale(t)}\n`);
     return 1;

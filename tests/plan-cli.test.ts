@@ -112,9 +112,21 @@ describe("npm run plan", () => {
     const r = plan("--stack", "no-such-stack", "--out", out);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `no stack file ${path.relative(ROOT, path.join(ROOT, "Pulumi.no-such-stack.yaml"))}\n`,
+      `no stack file ${path.relative(ROOT, path.join(ROOT, "Pulumi.no-such-stack.yaml"))}; no plan written\n`,
     );
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("GIVEN a stack whose stack file is gone THEN its previous plan files are removed too", () => {
+    const out = path.join(tmp, "gone", "gone.json");
+    fs.mkdirSync(path.dirname(out));
+    fs.writeFileSync(out, "{}");
+    const r = plan("--stack-file", path.join(tmp, "Pulumi.gone.yaml"), "--out", out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `no stack file ${path.relative(ROOT, path.join(tmp, "Pulumi.gone.yaml"))}; no plan written; removed the previous ${path.relative(ROOT, out)}\n`,
+    );
+    expect(fs.readdirSync(path.dirname(out))).toEqual([]);
   });
 
   const USAGE =

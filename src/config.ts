@@ -134,7 +134,7 @@ export interface RawConfig {
 
 /**
  * The providers this program uses with their default provider, and the config keys each takes (from
- * the installed packages' `config` modules; tests/config-namespaces.test.ts fails when an upgrade
+ * the installed packages' `config` modules; tests/reliability.test.ts fails when an upgrade
  * changes them). `pulumi:` holds the engine's own settings.
  */
 export const PROVIDER_CONFIG_KEYS: Record<string, readonly string[]> = {

@@ -268,6 +268,19 @@ export const SETTINGS = {
       },
     ],
   },
+  availability: {
+    kind: "boolean",
+    title:
+      "availability: zone-redundant Postgres HA with geo-redundant backup, GZRS storage, ACA environment, public IPs and WAF over zones, NAT gateway in one zone",
+    defaults: { dev: false, test: false, uat: false, staging: true, prod: true },
+    refusals: [
+      {
+        value: false,
+        in: ["staging", "prod"],
+        rule: "staging and prod hold production data, so they survive the loss of a zone and keep a backup in the paired region (DESIGN.md §1, §7)",
+      },
+    ],
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -290,8 +303,6 @@ export interface FixedDecisions {
   breakGlassMaxHours: number | null;
   /** replicas of the API container app. */
   replicas: { min: number; max: number };
-  /** Spread the Container Apps environment and the WAF over availability zones. */
-  zoneRedundant: boolean;
   /** Blob soft delete, container soft delete and versioning on the data account. */
   blobDataProtection: boolean;
   /** Postgres Flexible Server compute and backup retention (days). */
@@ -300,7 +311,7 @@ export interface FixedDecisions {
   wafCapacity: { min: number; max: number };
 }
 
-/** Sizing and availability are choices, not SOP rules; they follow the tier so data stays one table. */
+/** Sizing is a choice, not an SOP rule; it follows the tier so data stays one table (availability is the `availability` row). */
 const LOWER_FIXED: Omit<FixedDecisions, "replicas"> = {
   localhostOrigins: true,
   frontendOriginsRequired: false,
@@ -308,7 +319,6 @@ const LOWER_FIXED: Omit<FixedDecisions, "replicas"> = {
   imageDigestRequired: false,
   temporalUiAllowlist: true,
   breakGlassMaxHours: 24,
-  zoneRedundant: false,
   blobDataProtection: false,
   postgres: { sku: { name: "Standard_B1ms", tier: "Burstable" }, backupRetentionDays: 7 },
   wafCapacity: { min: 1, max: 3 },
@@ -334,7 +344,6 @@ export const FIXED: PerEnv<FixedDecisions> = {
     temporalUiAllowlist: false,
     breakGlassMaxHours: null,
     replicas: { min: 2, max: 10 },
-    zoneRedundant: true,
     wafCapacity: { min: 2, max: 10 },
   },
 };

@@ -96,6 +96,7 @@ const DEFAULTS: Record<string, Record<Environment, boolean | number>> = {
   alerts: { dev: false, test: false, uat: true, staging: true, prod: true },
   protectResources: { dev: false, test: false, uat: true, staging: true, prod: true },
   postgresPasswordAuth: { dev: true, test: true, uat: false, staging: false, prod: false },
+  availability: { dev: false, test: false, uat: false, staging: true, prod: true },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +247,13 @@ const REFUSALS: RefusalCase[] = [
     message: (env) =>
       `engram:postgresPasswordAuth=true is not allowed in ${env}: the application database accepts Entra (managed identity) only in uat, staging and prod (SOP 000: password auth disabled)`,
   },
+  {
+    key: "availability",
+    value: "false",
+    refusedIn: ["staging", "prod"],
+    message: (env) =>
+      `engram:availability=false is not allowed in ${env}: staging and prod hold production data, so they survive the loss of a zone and keep a backup in the paired region (DESIGN.md §1, §7)`,
+  },
 ];
 
 /** Values every environment accepts (the safe direction, and the edges of the ranges). */
@@ -270,6 +278,7 @@ const ALWAYS_ACCEPTED: [string, string][] = [
   ["alerts", "true"],
   ["protectResources", "true"],
   ["postgresPasswordAuth", "false"],
+  ["availability", "true"],
 ];
 
 /** Refusals that are not matrix overrides: CORS, images, groups, required-in-higher keys. */

@@ -44,7 +44,7 @@ describe.each(ENVIRONMENTS)("the Container Apps environment in %s", (env: Enviro
     expect(e.appLogsConfiguration).toEqual({ destination: "azure-monitor" });
     expect(JSON.stringify(e)).not.toMatch(/sharedKey|logAnalyticsConfiguration/);
     expect(e.workloadProfiles).toEqual([{ name: "Consumption", workloadProfileType: "Consumption" }]);
-    expect(e.zoneRedundant).toBe(env === "prod");
+    expect(e.zoneRedundant).toBe(env === "staging" || env === "prod");
   });
 
   it("is internal (no public IP, private DNS zone for its domain) exactly when the WAF is on", async () => {

@@ -135,7 +135,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
     internal: waf,
     vnetId: deps.network.vnetId,
     peerEncryption: cfg.decisions.peerEncryption.value,
-    zoneRedundant: cfg.fixed.zoneRedundant,
+    zoneRedundant: cfg.decisions.availability.value,
   });
   // ACA's documented FQDN scheme; used where the app's own output would be circular (its cert).
   const internalFqdn = (a: AppName) =>
@@ -397,7 +397,7 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
       backendFqdn: backend.fqdn.apply((f) => f ?? ""),
       certificateSecretId: data.secretUrl(APPGW_CERT_SECRET),
       certificateSecretResourceId: data.secretId(APPGW_CERT_SECRET),
-      zoneRedundant: cfg.fixed.zoneRedundant,
+      zoneRedundant: cfg.decisions.availability.value,
       capacity: cfg.fixed.wafCapacity,
     });
   }

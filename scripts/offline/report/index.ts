@@ -51,7 +51,6 @@ const matrix: ReportSection = ({ result }) => {
       "environment",
     ],
     ["API replicas", "—", `${f.replicas.min}-${f.replicas.max}`, "environment"],
-    ["zone redundancy (Container Apps environment, WAF)", "—", String(f.zoneRedundant), "environment"],
     ["blob soft delete and versioning", "—", String(f.blobDataProtection), "environment"],
     [
       "Postgres compute and backup retention",

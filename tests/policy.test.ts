@@ -1,0 +1,475 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import type { PreviewJson } from "../scripts/offline/plan";
+import { checkPlan } from "../scripts/offline/policy-check";
+import { engramPolicies, environmentFromConfig, PRIVILEGED_ROLES } from "../policy/policies";
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../src/lib/roles";
+import { ENVIRONMENTS, planOk } from "./helpers/plan";
+
+/**
+ * The policy pack (policy/) on the offline plans: every committed plan passes, and each policy,
+ * given a committed staging or prod plan broken in one way, fires alone and names the resource.
+ * The runner (`npm run policy`) is run as a child process for what a user sees.
+ */
+
+const ROOT = path.resolve(__dirname, "..");
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-policy-"));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+type Step = PreviewJson["steps"][number];
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A committed plan, deep-copied so a test can break it. */
+async function committed(stack: string): Promise<PreviewJson> {
+  return JSON.parse(JSON.stringify((await planOk(stack)).plan)) as PreviewJson;
+}
+
+function step(plan: PreviewJson, name: string): Step {
+  const found = plan.steps.filter((s) => s.urn.endsWith(`::${name}`));
+  if (found.length !== 1) throw new Error(`expected one step named ${name}, found ${found.length}`);
+  return found[0];
+}
+const inputs = (plan: PreviewJson, name: string): Json => step(plan, name).newState.inputs as Json;
+
+async function violations(plan: PreviewJson): Promise<string[][]> {
+  return (await checkPlan(plan)).map((v) => [v.policy, v.resource, v.message]);
+}
+
+function policyCli(...args: string[]) {
+  const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/policy.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+
+describe("the policy pack on the committed plans", () => {
+  it.each(ENVIRONMENTS)("GIVEN the committed %s plan THEN no policy is violated", async (stack) => {
+    expect(await violations(await committed(stack))).toEqual([]);
+  });
+
+  it("GIVEN the pack THEN it has these policies, every one mandatory", () => {
+    const policies = engramPolicies("prod");
+    expect(policies.map((p) => p.name)).toEqual([
+      "privileged-roles",
+      "role-assignment-scope",
+      "key-vault",
+      "storage-account",
+      "postgres-server",
+      "container-app-secrets",
+      "no-insecure-ingress",
+      "internal-backplanes",
+      "cors-origins",
+      "log-retention",
+      "protect-stateful",
+      "private-endpoints",
+    ]);
+    expect(policies.map((p) => p.enforcementLevel)).toEqual(policies.map(() => "mandatory"));
+  });
+
+  it("GIVEN the pack's privileged roles THEN they are the program's forbidden roles plus Contributor, by GUID", () => {
+    expect(PRIVILEGED_ROLES).toEqual({
+      [FORBIDDEN_ROLES.Owner]: "Owner",
+      [BUILT_IN_ROLES.Contributor]: "Contributor",
+      [FORBIDDEN_ROLES["User Access Administrator"]]: "User Access Administrator",
+      [FORBIDDEN_ROLES["Role Based Access Control Administrator"]]: "Role Based Access Control Administrator",
+    });
+  });
+});
+
+describe("each policy on a committed plan broken in one way", () => {
+  const cases: [string, string, (p: PreviewJson) => void, string[]][] = [
+    [
+      "prod: a managed identity granted Owner",
+      "prod",
+      (p) =>
+        (inputs(p, "backend-acrpull-acr").roleDefinitionId =
+          `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/${OWNER}`),
+      [
+        "privileged-roles",
+        "backend-acrpull-acr",
+        "Owner is never assigned by this program (SOP 000 Identity Principles: least privilege + RBAC everywhere)",
+      ],
+    ],
+    [
+      "staging: a group granted Contributor on the resource group",
+      "staging",
+      (p) =>
+        (inputs(p, "group-sre-reader-rg").roleDefinitionId =
+          "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"),
+      [
+        "privileged-roles",
+        "group-sre-reader-rg",
+        "Contributor is allowed only to the Dev group in dev and test, not in staging (SOP 000 Identity Principles: least privilege + RBAC everywhere)",
+      ],
+    ],
+    [
+      "staging: a managed identity granted a role on the resource group",
+      "staging",
+      (p) =>
+        (inputs(p, "worker-monitoring-metrics-publisher-appi").scope =
+          "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-staging"),
+      [
+        "role-assignment-scope",
+        "worker-monitoring-metrics-publisher-appi",
+        "a managed identity is granted a role on a whole resource group (/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-staging), not a resource (SOP 000 Roles: Azure RBAC, scope MIs narrowly)",
+      ],
+    ],
+    [
+      "prod: a role assignment without principalType",
+      "prod",
+      (p) => delete inputs(p, "backend-monitoring-reader-appi").principalType,
+      [
+        "role-assignment-scope",
+        "backend-monitoring-reader-appi",
+        "principalType is unset, expected ServicePrincipal, Group or User (SOP 000 Roles: Azure RBAC, scope MIs narrowly)",
+      ],
+    ],
+    [
+      "prod: Key Vault purge protection off",
+      "prod",
+      (p) => (inputs(p, "kv-kv").properties.enablePurgeProtection = false),
+      [
+        "key-vault",
+        "kv-kv",
+        "enablePurgeProtection is false in prod, must be true (SOP 000 Secrets & Key Management: enable soft-delete + purge protection)",
+      ],
+    ],
+    [
+      "staging: Key Vault open to the internet",
+      "staging",
+      (p) => (inputs(p, "kv-kv").properties.publicNetworkAccess = "Enabled"),
+      [
+        "key-vault",
+        "kv-kv",
+        'publicNetworkAccess is "Enabled" in staging, must be "Disabled" (SOP 000 Network Controls: private endpoints for Key Vault)',
+      ],
+    ],
+    [
+      "staging: public blobs allowed",
+      "staging",
+      (p) => (inputs(p, "storage-st").allowBlobPublicAccess = true),
+      [
+        "storage-account",
+        "storage-st",
+        "allowBlobPublicAccess is true, must be false (SOP 000 Validation Checklist: Storage, no public containers)",
+      ],
+    ],
+    [
+      "prod: Storage shared keys on",
+      "prod",
+      (p) => (inputs(p, "storage-st").allowSharedKeyAccess = true),
+      [
+        "storage-account",
+        "storage-st",
+        "allowSharedKeyAccess is true in prod, must be false (SOP 000 Environment Matrix: MI required, keys only in lower envs)",
+      ],
+    ],
+    [
+      "prod: password auth on the application database",
+      "prod",
+      (p) => (inputs(p, "psql-psql").authConfig.passwordAuth = "Enabled"),
+      [
+        "postgres-server",
+        "psql-psql",
+        'authConfig.passwordAuth is "Enabled" on the application server in prod, must be "Disabled" (SOP 000 Validation Checklist: password auth disabled)',
+      ],
+    ],
+    [
+      "staging: the platform Postgres server public",
+      "staging",
+      (p) => (inputs(p, "psql-platform-psql").network.publicNetworkAccess = "Enabled"),
+      [
+        "postgres-server",
+        "psql-platform-psql",
+        'network.publicNetworkAccess is "Enabled" in staging, must be "Disabled" (SOP 000 Network Controls: private endpoints for Postgres)',
+      ],
+    ],
+    [
+      "prod: a secret environment variable set as a value",
+      "prod",
+      (p) => {
+        const env = (inputs(p, "backend-app").template.containers[0].env as Json[]).find(
+          (e) => e.name === "ZEP_API_KEY",
+        ) as Json;
+        delete env.secretRef;
+        env.value = "[secret]";
+      },
+      [
+        "container-app-secrets",
+        "backend-app",
+        'container "main" sets "ZEP_API_KEY" as a plain value, not through secretRef (SOP 002: reference secrets using secretRef)',
+      ],
+    ],
+    [
+      "staging: a Container App secret stored as a value",
+      "staging",
+      (p) => {
+        const secret = (inputs(p, "worker-app").configuration.secrets as Json[])[0];
+        delete secret.keyVaultUrl;
+        secret.value = "[secret]";
+      },
+      [
+        "container-app-secrets",
+        "worker-app",
+        'secret "azure-ai-key" is not a Key Vault reference (keyVaultUrl); values are never stored in the app (SOP 002: Container Apps reference Key Vault secrets)',
+      ],
+    ],
+    [
+      "prod: a Key Vault reference resolved by another app's identity",
+      "prod",
+      (p) =>
+        ((inputs(p, "zep-app").configuration.secrets as Json[])[0].identity = (
+          inputs(p, "backend-app").identity.userAssignedIdentities as string[]
+        )[0]),
+      [
+        "container-app-secrets",
+        "zep-app",
+        'secret "azure-ai-key" is resolved by identity "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-engram-prod-backend", not one of the app\'s managed identities (SOP 002: Managed Identity for Key Vault access)',
+      ],
+    ],
+    [
+      "staging: plain HTTP accepted",
+      "staging",
+      (p) => (inputs(p, "backend-app").configuration.ingress.allowInsecure = true),
+      [
+        "no-insecure-ingress",
+        "backend-app",
+        "ingress.allowInsecure is true (SOP 000 Identity Principles: HTTPS/TLS everywhere)",
+      ],
+    ],
+    [
+      "prod: Zep external",
+      "prod",
+      (p) => (inputs(p, "zep-app").configuration.ingress.external = true),
+      [
+        "internal-backplanes",
+        "zep-app",
+        "zep has ingress.external true, must be false (SOP 000 Network Controls: internal ingress for Zep/Temporal server)",
+      ],
+    ],
+    [
+      "staging: Temporal external",
+      "staging",
+      (p) => (inputs(p, "temporal-app").configuration.ingress.external = true),
+      [
+        "internal-backplanes",
+        "temporal-app",
+        "temporal has ingress.external true, must be false (SOP 000 Network Controls: internal ingress for Zep/Temporal server)",
+      ],
+    ],
+    [
+      "staging: a wildcard CORS origin",
+      "staging",
+      (p) => (inputs(p, "backend-app").configuration.ingress.corsPolicy.allowedOrigins as string[]).push("*"),
+      ["cors-origins", "backend-app", 'CORS origin "*" is a wildcard (SOP 001 CORS: no wildcards)'],
+    ],
+    [
+      "prod: localhost in CORS_ORIGINS",
+      "prod",
+      (p) => {
+        const env = (inputs(p, "backend-app").template.containers[0].env as Json[]).find(
+          (e) => e.name === "CORS_ORIGINS",
+        ) as Json;
+        env.value = `${env.value as string},http://localhost:3000`;
+      },
+      [
+        "cors-origins",
+        "backend-app",
+        'CORS origin "http://localhost:3000" in prod: only the environment\'s https frontends (SOP 001 CORS: Staging/UAT restrict to env frontends; Prod no wildcards)',
+      ],
+    ],
+    [
+      "prod: 90 days of logs",
+      "prod",
+      (p) => (inputs(p, "observability-log").retentionInDays = 90),
+      [
+        "log-retention",
+        "observability-log",
+        "retentionInDays is 90, at least 365 in prod (SOP 000 Audit & Logging: retain per env, prod >= 365d)",
+      ],
+    ],
+    [
+      "prod: the storage account not protected",
+      "prod",
+      (p) => (step(p, "storage-st").newState.protect = false),
+      [
+        "protect-stateful",
+        "storage-st",
+        "azure-native:storage:StorageAccount holds state and is not protected in prod (SOP 000 Change Control: no ad-hoc changes in prod)",
+      ],
+    ],
+    [
+      "prod: the Key Vault's private endpoint gone",
+      "prod",
+      (p) => (p.steps = p.steps.filter((s) => !s.urn.endsWith("::private-endpoints-vault-pe"))),
+      [
+        "private-endpoints",
+        "kv-kv",
+        "kv-kv (azure-native:keyvault:Vault) has no private endpoint in prod (SOP 000 Network Controls: private endpoints for Postgres, Storage, Key Vault)",
+      ],
+    ],
+    [
+      "staging: the platform Postgres endpoint aimed at the application server",
+      "staging",
+      (p) => {
+        const c = (
+          inputs(p, "private-endpoints-psql-platform-pe").privateLinkServiceConnections as Json[]
+        )[0];
+        c.privateLinkServiceId = (
+          inputs(p, "private-endpoints-psql-app-pe").privateLinkServiceConnections as Json[]
+        )[0].privateLinkServiceId;
+      },
+      [
+        "private-endpoints",
+        "psql-platform-psql",
+        "psql-platform-psql (azure-native:dbforpostgresql:Server) has no private endpoint in staging (SOP 000 Network Controls: private endpoints for Postgres, Storage, Key Vault)",
+      ],
+    ],
+  ];
+
+  it.each(cases)(
+    "GIVEN %s THEN exactly that policy fires, naming the resource",
+    async (_, stack, edit, expected) => {
+      const plan = await committed(stack);
+      edit(plan);
+      expect(await violations(plan)).toEqual([expected]);
+    },
+  );
+
+  it("GIVEN every policy THEN at least one case above breaks it", () => {
+    expect([...new Set(cases.map((c) => c[3][0]))].sort()).toEqual(
+      engramPolicies("prod")
+        .map((p) => p.name)
+        .sort(),
+    );
+  });
+
+  it("GIVEN dev THEN its lower-environment allowances hold: the Dev group's Contributor, public endpoints, shared keys, 30 days of logs", async () => {
+    const plan = await committed("dev");
+    expect(step(plan, "group-dev-contributor-rg").newState.type).toBe(
+      "azure-native:authorization:RoleAssignment",
+    );
+    expect(inputs(plan, "storage-st").allowSharedKeyAccess).toBe(true);
+    expect(inputs(plan, "kv-kv").properties.publicNetworkAccess).toBe("Enabled");
+    expect(inputs(plan, "observability-log").retentionInDays).toBe(30);
+    expect(await violations(plan)).toEqual([]);
+    inputs(plan, "observability-log").retentionInDays = 29;
+    expect(await violations(plan)).toEqual([
+      [
+        "log-retention",
+        "observability-log",
+        "retentionInDays is 29, at least 30 in dev (SOP 000 Audit & Logging: retain per env, prod >= 365d)",
+      ],
+    ]);
+  });
+});
+
+describe("npm run policy", () => {
+  it("GIVEN committed plans THEN one line each and exit 0", async () => {
+    const files = await Promise.all(
+      ["staging", "prod"].map(async (stack) => {
+        const file = path.join(tmp, `${stack}.json`);
+        fs.writeFileSync(file, JSON.stringify(await committed(stack)));
+        return file;
+      }),
+    );
+    const r = policyCli(...files);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const steps = await Promise.all(["staging", "prod"].map(async (s) => (await committed(s)).steps.length));
+    expect(r.stdout).toBe(
+      `${path.relative(ROOT, files[0])}: ${steps[0]} steps, no policy violations\n${path.relative(ROOT, files[1])}: ${steps[1]} steps, no policy violations\n`,
+    );
+  });
+
+  it("GIVEN a prod plan with purge protection off and Zep external THEN one line per violation and exit 1", async () => {
+    const plan = await committed("prod");
+    inputs(plan, "kv-kv").properties.enablePurgeProtection = false;
+    inputs(plan, "zep-app").configuration.ingress.external = true;
+    const file = path.join(tmp, "broken-prod.json");
+    fs.writeFileSync(file, JSON.stringify(plan));
+    const r = policyCli(file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      [
+        "prod: key-vault: kv-kv: enablePurgeProtection is false in prod, must be true (SOP 000 Secrets & Key Management: enable soft-delete + purge protection)",
+        "prod: internal-backplanes: zep-app: zep has ingress.external true, must be false (SOP 000 Network Controls: internal ingress for Zep/Temporal server)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  const USAGE = "usage: npm run policy -- <plan.json> [more.json ...]";
+
+  it.each([
+    [[], `name at least one plan file\n${USAGE}\n`],
+    [["--bogus"], `unknown argument --bogus\n${USAGE}\n`],
+    [["no-such-plan.json"], "no-such-plan.json does not exist\n"],
+    [["package.json"], "package.json has no steps; give a plan written by npm run plan\n"],
+    [["README.md"], "README.md is not JSON; give a plan written by npm run plan\n"],
+  ])("GIVEN %j THEN exits 2 with one line, no stack trace", (args, stderr) => {
+    const r = policyCli(...args);
+    expect(r).toEqual({ status: 2, stdout: "", stderr });
+  });
+
+  it("GIVEN a plan without engram:environment THEN exits 2 naming it", async () => {
+    const plan = await committed("prod");
+    delete plan.config["engram:environment"];
+    const file = path.join(tmp, "no-env.json");
+    fs.writeFileSync(file, JSON.stringify(plan));
+    const r = policyCli(file);
+    expect(r).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `${path.relative(ROOT, file)}: engram:environment is unset, expected one of dev, test, uat, staging, prod\n`,
+    });
+  });
+
+  it("GIVEN --help THEN the usage on stdout and exit 0", () => {
+    expect(policyCli("--help")).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
+  });
+});
+
+describe("the pack under Pulumi", () => {
+  it("GIVEN PULUMI_CONFIG as Pulumi passes it to a policy pack THEN the environment is engram:environment", () => {
+    expect(
+      environmentFromConfig('{"engram:environment":"staging","azure-native:location":"westeurope"}'),
+    ).toBe("staging");
+    expect(() => environmentFromConfig('{"azure-native:location":"westeurope"}')).toThrow(
+      "engram policy pack: engram:environment is unset, expected one of dev, test, uat, staging, prod",
+    );
+    expect(() => environmentFromConfig(undefined)).toThrow(
+      "engram policy pack: engram:environment is unset, expected one of dev, test, uat, staging, prod",
+    );
+  });
+
+  it("GIVEN the pack's folder THEN it has Pulumi's layout and pins the root's @pulumi/policy and @pulumi/pulumi", () => {
+    const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as Json;
+    const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as Json;
+    expect(YAML.parse(fs.readFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), "utf8"))).toMatchObject(
+      {
+        runtime: "nodejs",
+      },
+    );
+    expect(pack.main).toBe("index.ts");
+    expect(pack.version).toBe("0.1.0");
+    expect(pack.dependencies).toEqual({
+      "@pulumi/policy": root.devDependencies["@pulumi/policy"],
+      "@pulumi/pulumi": root.dependencies["@pulumi/pulumi"],
+    });
+    expect(pack.dependencies["@pulumi/policy"]).toBe("1.21.0");
+  });
+});

@@ -38,13 +38,16 @@ const FED = {
 };
 
 /**
- * The overrides of dev and test that these tests plan, one variant per environment for the tests of
- * each (independent: who reads postgres-password, the vault's purge protection and retention).
+ * The one variant of each environment these tests plan: every secret fed (FED), and in dev and test
+ * also the overrides the postgres-password and vault tests need. Each test asserts only what its
+ * own setting decides; the settings are independent (who reads postgres-password, the vault's purge
+ * protection and retention, and secret values, which never reach the plan whatever the config).
  */
-const LOWER_OVERRIDES: Record<string, { set: Record<string, string> }> = {
-  dev: { set: { "engram:postgresPasswordAuth": "false", "engram:purgeProtection": "true" } },
-  test: { set: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" } },
+const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
+  dev: { "engram:postgresPasswordAuth": "false", "engram:purgeProtection": "true" },
+  test: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" },
 };
+const variant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
 
 const secretsOf = (index: PlanIndex) => index.ofType(T.secret);
 const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `secret-${name}-secret`);
@@ -160,7 +163,7 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
   });
 
   it("GIVEN every optional secret THEN each is created, read by backend only, and no fed value appears in the plan", async () => {
-    const { index, plan } = await planOk(env, { secrets: FED });
+    const { index, plan } = await planOk(env, variant(env));
     for (const name of Object.values(OPTIONAL)) {
       const secret = secretNamed(index, name);
       expect(readersOf(index, idOf(secret))).toEqual(["backend"]);
@@ -193,9 +196,9 @@ describe("secrets never reach the plan", () => {
 
   describe.each(ENVIRONMENTS)("in %s", (env) => {
     it("GIVEN every secret set through config THEN no value appears in the JSON, the report or the outputs", async () => {
-      const r = await planOk(env, { secrets: FED });
+      const r = await planOk(env, variant(env));
       const json = JSON.stringify(r.plan);
-      const md = await report(env, { secrets: FED });
+      const md = await report(env, variant(env));
       for (const f of forbidden) {
         expect(json).not.toContain(f);
         expect(md).not.toContain(f);
@@ -232,7 +235,7 @@ describe.each(ENVIRONMENTS.filter((e) => !isHigher(e)))("postgres-password reade
   // The readers follow the Postgres decision, not the tier: with password auth off the application
   // server is Entra-only, so backend and worker (managed identity) must not hold the password.
   it("GIVEN engram:postgresPasswordAuth=false THEN only zep and temporal read postgres-password, and the apps get no POSTGRES_PASSWORD", async () => {
-    const { index } = await planOk(env, LOWER_OVERRIDES[env]);
+    const { index } = await planOk(env, variant(env));
     expect(readersOf(index, idOf(secretNamed(index, "postgres-password")))).toEqual(["temporal", "zep"]);
     for (const service of ["backend", "worker"]) {
       const app = index.one("azure-native:app:ContainerApp", `${service}-app`);
@@ -260,11 +263,11 @@ describe("a missing required secret", () => {
 
 describe("purge protection override", () => {
   it("GIVEN dev with engram:purgeProtection=true THEN the vault turns it on", async () => {
-    const { index } = await planOk("dev", LOWER_OVERRIDES.dev);
+    const { index } = await planOk("dev", variant("dev"));
     expect(inputs(index.one(T.vault)).properties.enablePurgeProtection).toBe(true);
   });
   it("GIVEN test with engram:keyVaultRetentionDays=30 THEN the vault keeps deleted items 30 days", async () => {
-    const { index } = await planOk("test", LOWER_OVERRIDES.test);
+    const { index } = await planOk("test", variant("test"));
     expect(inputs(index.one(T.vault)).properties.softDeleteRetentionInDays).toBe(30);
   });
 });

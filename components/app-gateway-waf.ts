@@ -44,9 +44,10 @@ export const HSTS_VALUE = "max-age=31536000; includeSubDomains";
 
 /**
  * The only public entry of the API when the WAF is on (prod; optional in uat/staging): Application
- * Gateway WAF_v2 with a WAF policy in Prevention mode (Microsoft Default Rule Set 2.1), a per-IP
- * rate limit on the MCP endpoint (SOP 001: rate-limit MCP at ingress/WAF), HTTPS only (HTTP is
- * redirected), TLS 1.2+ (AppGwSslPolicy20220101S), HSTS, and the internal backend app as pool.
+ * Gateway WAF_v2 with a WAF policy in Prevention mode (Microsoft Default Rule Set 2.1 and Bot
+ * Manager Rule Set 1.1), a per-IP rate limit on the MCP endpoint (SOP 001: rate-limit MCP at
+ * ingress/WAF), HTTPS only (HTTP is redirected), TLS 1.2+ (AppGwSslPolicy20220101S), HSTS, and the
+ * internal backend app as pool.
  *
  * Application Gateway references its own sub-resources by ARM id; they are built from the
  * gateway's deterministic id (subscription, resource group and name are known before creation).
@@ -79,7 +80,12 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
           fileUploadLimitInMb: 100,
         },
         managedRules: {
-          managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }],
+          managedRuleSets: [
+            { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
+            // Bot protection (DESIGN.md §6; Azure Policy ebea0d86): blocks known bad bots from
+            // Microsoft Threat Intelligence; 1.1 is the current Bot Manager version on App Gateway.
+            { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+          ],
         },
         customRules: [
           {

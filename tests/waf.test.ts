@@ -33,7 +33,10 @@ describe("the WAF in prod", () => {
     const p = index.one("azure-native:network:WebApplicationFirewallPolicy").newState.inputs;
     expect(p.policySettings).toMatchObject({ state: "Enabled", mode: "Prevention", requestBodyCheck: true });
     expect(p.managedRules).toEqual({
-      managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }],
+      managedRuleSets: [
+        { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
+        { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+      ],
     });
   });
 

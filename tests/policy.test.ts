@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -473,3 +473,105 @@ describe("the pack under Pulumi", () => {
     expect(pack.dependencies["@pulumi/policy"]).toBe("1.21.0");
   });
 });
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+describe("the pack served as Pulumi runs it (gRPC analyzer, as pulumi preview --policy-pack policy)", () => {
+  const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+  const pb = require("@pulumi/pulumi/proto/analyzer_pb") as Json;
+  const { AnalyzerClient } = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as Json;
+  const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as Json;
+  let child: ReturnType<typeof spawn>;
+  let client: Json;
+
+  beforeAll(async () => {
+    // What Pulumi does: start the pack in its folder with the stack's config in PULUMI_CONFIG; the
+    // pack prints the port of its analyzer.
+    child = spawn(
+      process.execPath,
+      [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "policy", "index.ts")],
+      {
+        cwd: path.join(ROOT, "policy"),
+        env: { ...process.env, PULUMI_CONFIG: JSON.stringify({ "engram:environment": "prod" }) },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const port = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("\n")) resolve(out.trim());
+      });
+      child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+      child.on("exit", (code) => reject(new Error(`the pack exited ${code}: ${err}`)));
+    });
+    expect(port).toMatch(/^\d+$/);
+    client = new (AnalyzerClient as new (address: string, creds: unknown) => Json)(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
+  });
+  afterAll(() => {
+    client?.close();
+    child?.kill();
+  });
+
+  const call = <T>(method: string, req: unknown): Promise<T> =>
+    new Promise((resolve, reject) =>
+      client[method](req, (e: Error | null, res: T) => (e ? reject(e) : resolve(res))),
+    );
+  const analyzerResource = (s: Step, Type: new () => Json) => {
+    const r = new Type();
+    r.setType(s.newState.type);
+    r.setUrn(s.urn);
+    r.setName(s.urn.split("::").pop());
+    r.setProperties(Struct.fromJavaScript(s.newState.inputs));
+    const opts = new pb.AnalyzerResourceOptions();
+    opts.setProtect(s.newState.protect);
+    r.setOptions(opts);
+    return r;
+  };
+  const diagnostics = (res: Json) =>
+    (res.getDiagnosticsList() as Json[]).map((d) => [
+      d.getPolicyname(),
+      d.getUrn().split("::").pop(),
+      d.getEnforcementlevel() === pb.EnforcementLevel.MANDATORY ? "mandatory" : "not mandatory",
+      d.getMessage(),
+    ]);
+
+  it("GIVEN prod's Key Vault with purge protection off THEN Analyze reports the key-vault policy, mandatory", async () => {
+    const plan = await committed("prod");
+    const ok = await call<Json>("analyze", analyzerResource(step(plan, "kv-kv"), pb.AnalyzeRequest));
+    expect(diagnostics(ok)).toEqual([]);
+    inputs(plan, "kv-kv").properties.enablePurgeProtection = false;
+    const res = await call<Json>("analyze", analyzerResource(step(plan, "kv-kv"), pb.AnalyzeRequest));
+    expect(diagnostics(res)).toEqual([
+      [
+        "key-vault",
+        "",
+        "mandatory",
+        "Key Vault: RBAC authorization, soft delete; purge protection and no public network access in uat, staging and prod.\nenablePurgeProtection is false in prod, must be true (SOP 000 Secrets & Key Management: enable soft-delete + purge protection)",
+      ],
+    ]);
+  });
+
+  it("GIVEN prod without the Key Vault's private endpoint THEN AnalyzeStack reports private-endpoints on the vault", async () => {
+    const plan = await committed("prod");
+    const stack = (p: PreviewJson) => {
+      const req = new pb.AnalyzeStackRequest();
+      req.setResourcesList(p.steps.map((s) => analyzerResource(s, pb.AnalyzerResource)));
+      return req;
+    };
+    expect(diagnostics(await call<Json>("analyzeStack", stack(plan)))).toEqual([]);
+    plan.steps = plan.steps.filter((s) => !s.urn.endsWith("::private-endpoints-vault-pe"));
+    expect(diagnostics(await call<Json>("analyzeStack", stack(plan)))).toEqual([
+      [
+        "private-endpoints",
+        "kv-kv",
+        "mandatory",
+        "In uat, staging and prod every Key Vault, Storage account and Postgres server has a private endpoint.\nkv-kv (azure-native:keyvault:Vault) has no private endpoint in prod (SOP 000 Network Controls: private endpoints for Postgres, Storage, Key Vault)",
+      ],
+    ]);
+  });
+});
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { standardPublicIp } from "./public-ip";
+import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import * as types from "@pulumi/azure-native/types";
 import { carveSubnets, SubnetKey } from "../src/lib/cidr";
 
@@ -24,8 +24,12 @@ export interface NetworkArgs {
    * they are public-with-ACL (dev/test). Not needed behind private endpoints. @default []
    */
   acaServiceEndpoints?: string[];
-  /** Azure names of the NAT gateway and its public IP (the environment's one egress address). */
-  egress: { natGatewayName: string; publicIpName: string };
+  /**
+   * Azure names of the NAT gateway and its public IP (the environment's one egress address), and
+   * the zone of the NAT gateway when the matrix row `availability` is on (its IP is then
+   * zone-redundant). @default zone: none (no-zone gateway and address)
+   */
+  egress: { natGatewayName: string; publicIpName: string; zone?: string };
   tags: Record<string, string>;
 }
 
@@ -166,14 +170,21 @@ export class Network extends pulumi.ComponentResource {
       ],
     };
 
-    // Standard NAT gateway is a zonal (or no-zone) resource: no zones here, and a no-zone IP to
-    // match; Azure places both and keeps them together.
+    // A Standard NAT gateway is a zonal resource, never zone-redundant. With `availability` it is
+    // placed in one zone, as Azure's NAT guidance says, and its address is zone-redundant (a zonal
+    // gateway takes same-zone or zone-redundant IPs): losing that zone stops egress until a gateway
+    // is re-created in another zone, but the allowlisted address itself survives. The zone-redundant
+    // StandardV2 gateway would need StandardV2 IPs and fails Azure Policy's "NAT gateway should be
+    // Zone Aligned" (one zone). Without it: a no-zone gateway and a no-zone IP; Azure places both.
+    // Both are fixed at creation (docs/sop-traceability.md, deviations).
+    const egressZone = args.egress.zone;
     const egressIp = standardPublicIp(
       `${name}-egress-pip`,
       {
         publicIpAddressName: args.egress.publicIpName,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
+        ...(egressZone ? { zones: ZONE_REDUNDANT } : {}),
         tags: args.tags,
       },
       { parent: this },
@@ -187,6 +198,7 @@ export class Network extends pulumi.ComponentResource {
         sku: { name: "Standard" },
         publicIpAddresses: [{ id: egressIp.id }],
         idleTimeoutInMinutes: 4,
+        ...(egressZone ? { zones: [egressZone] } : {}),
         tags: args.tags,
       },
       { parent: this },

@@ -35,6 +35,13 @@ export interface PostgresServerArgs {
   sku?: { name: string; tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized" };
   /** @default 7 */
   backupRetentionDays?: number;
+  /**
+   * Survive the loss of a zone and of the region (the matrix row `availability`): zone-redundant
+   * high availability (primary in zone 1, standby in zone 2) and geo-redundant backup. Off, both
+   * are requested off explicitly. Needs General Purpose or Memory Optimized compute (Burstable has
+   * no high availability). @default false
+   */
+  availability?: boolean;
   /** @default 32 */
   storageSizeGB?: number;
   /** Pulumi `protect` and a CanNotDelete lock. @default true */
@@ -66,6 +73,12 @@ export class PostgresServer extends pulumi.ComponentResource {
     const passwordAuth = args.passwordAuth ?? false;
     const isPublic = args.publicNetworkAccess ?? false;
     const protect = args.protect ?? true;
+    const availability = args.availability ?? false;
+    const sku = args.sku ?? { name: "Standard_B1ms", tier: "Burstable" };
+    if (availability && sku.tier === "Burstable")
+      throw new Error(
+        `Postgres server ${args.serverName}: zone-redundant high availability needs General Purpose or Memory Optimized compute, not ${sku.name} (Burstable)`,
+      );
     if (passwordAuth && (!args.administratorLogin || !args.administratorPassword))
       throw new Error(
         `Postgres server ${args.serverName}: password auth needs administratorLogin and administratorPassword`,
@@ -78,9 +91,21 @@ export class PostgresServer extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         version: "16",
-        sku: args.sku ?? { name: "Standard_B1ms", tier: "Burstable" },
+        sku,
         storage: { storageSizeGB: args.storageSizeGB ?? 32, autoGrow: "Enabled" },
-        backup: { backupRetentionDays: args.backupRetentionDays ?? 7, geoRedundantBackup: "Disabled" },
+        // Zones are pinned (primary 1, standby 2) so the request states where each node runs; both
+        // are fixed at creation, and geo-redundant backup too (a change means restoring into a new
+        // server). Off: no zone preference, high availability and geo-redundant backup stated off.
+        ...(availability
+          ? {
+              availabilityZone: "1",
+              highAvailability: { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
+            }
+          : { highAvailability: { mode: "Disabled" } }),
+        backup: {
+          backupRetentionDays: args.backupRetentionDays ?? 7,
+          geoRedundantBackup: availability ? "Enabled" : "Disabled",
+        },
         authConfig: {
           activeDirectoryAuth: "Enabled",
           passwordAuth: passwordAuth ? "Enabled" : "Disabled",

@@ -1,13 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 
+/** The three availability zones of the region: a zone-redundant resource names all of them. */
+export const ZONE_REDUNDANT: readonly string[] = ["1", "2", "3"];
+
 export interface StandardPublicIpArgs {
   publicIpAddressName: pulumi.Input<string>;
   resourceGroupName: pulumi.Input<string>;
   location: pulumi.Input<string>;
   tags: Record<string, string>;
-  /** Zones of a zonal front end (the WAF); none for a no-zone address (NAT gateway egress). */
-  zones?: string[];
+  /**
+   * `ZONE_REDUNDANT` (the matrix row `availability`): the address survives the loss of a zone, and
+   * it may front a zone-redundant gateway or a zonal NAT gateway in any zone. None: a no-zone
+   * address (Azure picks the placement). @default none
+   */
+  zones?: readonly string[];
   idleTimeoutInMinutes?: number;
 }
 
@@ -31,7 +38,7 @@ export function standardPublicIp(
       publicIPAddressVersion: "IPv4",
       ddosSettings: { protectionMode: "VirtualNetworkInherited" },
       ...(args.idleTimeoutInMinutes !== undefined ? { idleTimeoutInMinutes: args.idleTimeoutInMinutes } : {}),
-      ...(args.zones ? { zones: args.zones } : {}),
+      ...(args.zones ? { zones: [...args.zones] } : {}),
       tags: args.tags,
     },
     opts,

@@ -23,6 +23,8 @@ export interface StorageArgs {
   allowedSubnetIds?: pulumi.Input<string>[];
   /** Blob and container soft delete plus versioning. @default true */
   dataProtection?: boolean;
+  /** Geo-zone-redundant (GZRS) instead of zone-redundant (ZRS) storage: the matrix row `availability`. @default false */
+  geoRedundant?: boolean;
   /** Soft-delete retention of blobs and containers when dataProtection is on. @default 14 */
   softDeleteDays?: number;
   /** Role grants on the container, keyed by principal label. @default {} */
@@ -69,7 +71,9 @@ export class Storage extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         kind: "StorageV2",
-        sku: { name: "Standard_ZRS" },
+        // Three zones in the region, plus a copy in the paired region when `availability` is on
+        // (GZRS; it changes in place, no new account); ZRS alone otherwise.
+        sku: { name: args.geoRedundant ? "Standard_GZRS" : "Standard_ZRS" },
         accessTier: "Hot",
         allowBlobPublicAccess: false,
         allowCrossTenantReplication: false,

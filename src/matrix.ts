@@ -324,6 +324,15 @@ const LOWER_FIXED: Omit<FixedDecisions, "replicas"> = {
   wafCapacity: { min: 1, max: 3 },
 };
 
+/**
+ * The smallest Postgres compute with high availability (Burstable has none): the higher tier's, and
+ * what a lower environment gets when it turns `availability` on.
+ */
+export const POSTGRES_HA_SKU: FixedDecisions["postgres"]["sku"] = {
+  name: "Standard_D2ds_v5",
+  tier: "GeneralPurpose",
+};
+
 const HIGHER_FIXED: Omit<FixedDecisions, "replicas"> = {
   ...LOWER_FIXED,
   localhostOrigins: false,
@@ -331,7 +340,7 @@ const HIGHER_FIXED: Omit<FixedDecisions, "replicas"> = {
   alertEmailsRequired: true,
   imageDigestRequired: true,
   blobDataProtection: true,
-  postgres: { sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" }, backupRetentionDays: 35 },
+  postgres: { sku: POSTGRES_HA_SKU, backupRetentionDays: 35 },
 };
 
 export const FIXED: PerEnv<FixedDecisions> = {

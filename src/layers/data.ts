@@ -7,6 +7,7 @@ import { Storage } from "../../components/storage";
 import { VaultExpiryAlerts } from "../../components/vault-expiry-alerts";
 import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
 import { Context, Platform } from "../context";
+import { POSTGRES_HA_SKU } from "../matrix";
 import { renderRoleSql } from "../lib/postgres-roles";
 import { VAULT_EXPIRY_ALERTS } from "../observability/alerts";
 import {
@@ -265,6 +266,7 @@ export function buildData(
     allowedIpRanges: cfg.adminIpAllowlist,
     allowedSubnetIds: [aca.id],
     dataProtection: cfg.fixed.blobDataProtection,
+    geoRedundant: d.availability.value,
     softDeleteDays: 14,
     containerGrants: {
       backend: { principal: deps.identities.backend.principal, role: "Storage Blob Data Contributor" },
@@ -297,7 +299,13 @@ export function buildData(
     // Postgres firewalls have no VNet rules: where the server is public (dev/test) the apps reach
     // it from the environment's NAT egress address.
     egressIps: { "aca-nat": deps.network.egressIp },
-    sku: cfg.fixed.postgres.sku,
+    // The availability row (zone-redundant HA, geo-redundant backup) on both servers; HA needs
+    // General Purpose compute, so a lower environment that turns it on leaves Burstable.
+    availability: d.availability.value,
+    sku:
+      d.availability.value && cfg.fixed.postgres.sku.tier === "Burstable"
+        ? POSTGRES_HA_SKU
+        : cfg.fixed.postgres.sku,
     backupRetentionDays: cfg.fixed.postgres.backupRetentionDays,
     protect: ctx.protect,
   };

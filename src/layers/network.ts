@@ -55,7 +55,12 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     acaServiceEndpoints: ctx.cfg.decisions.privateEndpoints.value
       ? []
       : ["Microsoft.KeyVault", "Microsoft.Storage"],
-    egress: { natGatewayName: ctx.name("natGateway"), publicIpName: ctx.name("publicIp", "egress") },
+    egress: {
+      natGatewayName: ctx.name("natGateway"),
+      publicIpName: ctx.name("publicIp", "egress"),
+      // The availability row: the NAT gateway in zone 1 (zonal by design), its address zone-redundant.
+      ...(ctx.cfg.decisions.availability.value ? { zone: "1" } : {}),
+    },
     tags: ctx.tags,
   });
   const info = (s: SubnetOutputs | undefined): SubnetInfo | undefined =>

@@ -5,6 +5,7 @@ import { PlanResult } from "../plan";
 import { PlanIndex } from "../plan-index";
 import { accessSection } from "./access";
 import { appsSection } from "./apps";
+import { availabilitySection } from "./availability";
 import { observabilitySection } from "./observability";
 import { code, table } from "./format";
 import { secretsSection } from "./secrets";
@@ -105,6 +106,7 @@ export const SECTIONS: ReportSection[] = [
   matrix,
   counts,
   protectedResources,
+  availabilitySection,
   accessSection,
   observabilitySection,
   appsSection,

@@ -1,0 +1,285 @@
+import type { PlanIndex } from "../scripts/offline/plan-index";
+import { inputs, Json, T } from "./helpers/data";
+import { PostgresServer } from "../components/postgres";
+import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
+
+/**
+ * The matrix row `availability` (issue 17; DESIGN.md §1, §7): staging and prod hold production data,
+ * so there both Postgres servers run zone-redundant HA with geo-redundant backup, Storage is GZRS,
+ * the Container Apps environment is zone-redundant, public IPs are zone-redundant, the NAT gateway
+ * sits in one zone (it is zonal) and the Application Gateway spans zones 1-3. Off (dev, test, uat
+ * by default) the request states HA and geo-redundant backup off, ZRS, no zone redundancy, no zones.
+ * Every value below is written out, per environment.
+ */
+
+const PIP = "azure-native:network:PublicIPAddress";
+const NAT = "azure-native:network:NatGateway";
+const ACA_ENV = "azure-native:app:ManagedEnvironment";
+const AGW = "azure-native:network:ApplicationGateway";
+
+/** What each resource's request carries. `zones: undefined` means the request names no zone. */
+interface Expected {
+  postgres: {
+    /** logical names of the servers: one in dev/test, app + platform server where password auth is off */
+    servers: string[];
+    sku: { name: string; tier: string };
+    availabilityZone: string;
+    highAvailability: { mode: string; standbyAvailabilityZone: string };
+    geoRedundantBackup: string;
+  };
+  storageSku: string;
+  acaZoneRedundant: boolean;
+  egressIpZones: string[] | undefined;
+  natZones: string[] | undefined;
+  /** undefined: no Application Gateway in this environment */
+  gatewayZones: string[] | undefined;
+}
+
+const OFF_POSTGRES = {
+  availabilityZone: "",
+  highAvailability: { mode: "Disabled", standbyAvailabilityZone: "" },
+  geoRedundantBackup: "Disabled",
+};
+const ON_POSTGRES = {
+  availabilityZone: "1",
+  highAvailability: { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
+  geoRedundantBackup: "Enabled",
+};
+
+const EXPECTED: Record<Environment, Expected> = {
+  dev: {
+    postgres: { servers: ["psql-psql"], sku: { name: "Standard_B1ms", tier: "Burstable" }, ...OFF_POSTGRES },
+    storageSku: "Standard_ZRS",
+    acaZoneRedundant: false,
+    egressIpZones: undefined,
+    natZones: undefined,
+    gatewayZones: undefined,
+  },
+  test: {
+    postgres: { servers: ["psql-psql"], sku: { name: "Standard_B1ms", tier: "Burstable" }, ...OFF_POSTGRES },
+    storageSku: "Standard_ZRS",
+    acaZoneRedundant: false,
+    egressIpZones: undefined,
+    natZones: undefined,
+    gatewayZones: undefined,
+  },
+  uat: {
+    postgres: {
+      servers: ["psql-platform-psql", "psql-psql"],
+      sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+      ...OFF_POSTGRES,
+    },
+    storageSku: "Standard_ZRS",
+    acaZoneRedundant: false,
+    egressIpZones: undefined,
+    natZones: undefined,
+    gatewayZones: undefined,
+  },
+  staging: {
+    postgres: {
+      servers: ["psql-platform-psql", "psql-psql"],
+      sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+      ...ON_POSTGRES,
+    },
+    storageSku: "Standard_GZRS",
+    acaZoneRedundant: true,
+    egressIpZones: ["1", "2", "3"],
+    natZones: ["1"],
+    // the committed staging stack turns the WAF on
+    gatewayZones: ["1", "2", "3"],
+  },
+  prod: {
+    postgres: {
+      servers: ["psql-platform-psql", "psql-psql"],
+      sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+      ...ON_POSTGRES,
+    },
+    storageSku: "Standard_GZRS",
+    acaZoneRedundant: true,
+    egressIpZones: ["1", "2", "3"],
+    natZones: ["1"],
+    gatewayZones: ["1", "2", "3"],
+  },
+};
+
+const DEFAULT_ON: Record<Environment, boolean> = {
+  dev: false,
+  test: false,
+  uat: false,
+  staging: true,
+  prod: true,
+};
+
+function servers(index: PlanIndex): Record<string, Json> {
+  return Object.fromEntries(index.ofType(T.server).map((s) => [index.logicalName(s), inputs(s)]));
+}
+
+/** Asserts every availability setting of a plan against one expectation. */
+function expectAvailability(index: PlanIndex, e: Expected): void {
+  const psql = servers(index);
+  expect(Object.keys(psql).sort()).toEqual(e.postgres.servers);
+  for (const [name, server] of Object.entries(psql)) {
+    expect([name, server.sku]).toEqual([name, e.postgres.sku]);
+    expect([name, server.availabilityZone]).toEqual([name, e.postgres.availabilityZone]);
+    expect([name, server.highAvailability]).toEqual([name, e.postgres.highAvailability]);
+    expect([name, server.backup.geoRedundantBackup]).toEqual([name, e.postgres.geoRedundantBackup]);
+  }
+  expect(inputs(index.one(T.account)).sku).toEqual({ name: e.storageSku });
+  expect(inputs(index.one(ACA_ENV)).zoneRedundant).toBe(e.acaZoneRedundant);
+  expect(inputs(index.one(PIP, "network-egress-pip")).zones).toEqual(e.egressIpZones);
+  expect(inputs(index.one(NAT)).zones).toEqual(e.natZones);
+  if (e.gatewayZones === undefined) {
+    expect(index.ofType(AGW)).toEqual([]);
+    expect(index.ofType(PIP).map((s) => index.logicalName(s))).toEqual(["network-egress-pip"]);
+  } else {
+    expect(inputs(index.one(AGW)).zones).toEqual(e.gatewayZones);
+    expect(inputs(index.one(PIP, "waf-pip")).zones).toEqual(e.gatewayZones);
+  }
+}
+
+describe.each(ENVIRONMENTS)("availability in %s (committed stack)", (env) => {
+  it("is on by default in staging and prod, off in dev, test and uat", async () => {
+    const { config } = await planOk(env);
+    expect(config.decisions.availability).toEqual({ value: DEFAULT_ON[env], source: "default" });
+  });
+
+  it("requests exactly the matrix row's settings on every resource it switches", async () => {
+    const { index } = await planOk(env);
+    expectAvailability(index, EXPECTED[env]);
+  });
+});
+
+describe.each(["staging", "prod"] as const)("availability=false in %s", (env) => {
+  it("is refused with its exact message", async () => {
+    expect(await planRefused(env, { set: { "engram:availability": "false" } })).toEqual([
+      `engram:availability=false is not allowed in ${env}: staging and prod hold production data, so they survive the loss of a zone and keep a backup in the paired region (DESIGN.md §1, §7)`,
+    ]);
+  });
+});
+
+describe("availability=true as an override below staging", () => {
+  const ON: PlanChange = { set: { "engram:availability": "true" } };
+
+  it("turns every setting on in uat (no WAF there, so no gateway)", async () => {
+    const { index, config } = await planOk("uat", ON);
+    expect(config.decisions.availability).toEqual({ value: true, source: "override" });
+    expectAvailability(index, {
+      postgres: {
+        servers: ["psql-platform-psql", "psql-psql"],
+        sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+        ...ON_POSTGRES,
+      },
+      storageSku: "Standard_GZRS",
+      acaZoneRedundant: true,
+      egressIpZones: ["1", "2", "3"],
+      natZones: ["1"],
+      gatewayZones: undefined,
+    });
+  });
+
+  it("in dev moves Postgres off Burstable (which has no high availability) to General Purpose", async () => {
+    const { index } = await planOk("dev", ON);
+    expectAvailability(index, {
+      postgres: {
+        servers: ["psql-psql"],
+        sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+        ...ON_POSTGRES,
+      },
+      storageSku: "Standard_GZRS",
+      acaZoneRedundant: true,
+      egressIpZones: ["1", "2", "3"],
+      natZones: ["1"],
+      gatewayZones: undefined,
+    });
+  });
+});
+
+describe("the plan report's Availability section", () => {
+  it("lists each setting per resource in staging", async () => {
+    const md = await report("staging");
+    const section = md.slice(
+      md.indexOf("## Availability"),
+      md.indexOf("\n## ", md.indexOf("## Availability") + 1),
+    );
+    expect(section.trim().split("\n")).toEqual([
+      "## Availability",
+      "",
+      "Matrix row `engram:availability`: true (default). What each request asks for:",
+      "",
+      "| resource | type | setting | value |",
+      "|---|---|---|---|",
+      "| psql-engram-staging-452500 | `azure-native:dbforpostgresql:Server` | high availability | ZoneRedundant |",
+      "| psql-engram-staging-452500 | `azure-native:dbforpostgresql:Server` | zone (primary) | 1 |",
+      "| psql-engram-staging-452500 | `azure-native:dbforpostgresql:Server` | zone (standby) | 2 |",
+      "| psql-engram-staging-452500 | `azure-native:dbforpostgresql:Server` | geo-redundant backup | Enabled |",
+      "| psql-engram-staging-platform-452500 | `azure-native:dbforpostgresql:Server` | high availability | ZoneRedundant |",
+      "| psql-engram-staging-platform-452500 | `azure-native:dbforpostgresql:Server` | zone (primary) | 1 |",
+      "| psql-engram-staging-platform-452500 | `azure-native:dbforpostgresql:Server` | zone (standby) | 2 |",
+      "| psql-engram-staging-platform-452500 | `azure-native:dbforpostgresql:Server` | geo-redundant backup | Enabled |",
+      "| stengramstaging452500 | `azure-native:storage:StorageAccount` | replication (SKU) | Standard_GZRS |",
+      "| cae-engram-staging | `azure-native:app:ManagedEnvironment` | zone redundant | true |",
+      "| pip-engram-staging-agw | `azure-native:network:PublicIPAddress` | zones | 1, 2, 3 |",
+      "| pip-engram-staging-egress | `azure-native:network:PublicIPAddress` | zones | 1, 2, 3 |",
+      "| ng-engram-staging | `azure-native:network:NatGateway` | zones | 1 |",
+      "| agw-engram-staging | `azure-native:network:ApplicationGateway` | zones | 1, 2, 3 |",
+    ]);
+  });
+
+  it("shows the explicit off values in uat", async () => {
+    const md = await report("uat");
+    expect(md).toContain(
+      [
+        "Matrix row `engram:availability`: false (default). What each request asks for:",
+        "",
+        "| resource | type | setting | value |",
+        "|---|---|---|---|",
+        "| psql-engram-uat-12d109 | `azure-native:dbforpostgresql:Server` | high availability | Disabled |",
+        "| psql-engram-uat-12d109 | `azure-native:dbforpostgresql:Server` | zone (primary) | not set |",
+        "| psql-engram-uat-12d109 | `azure-native:dbforpostgresql:Server` | zone (standby) | not set |",
+        "| psql-engram-uat-12d109 | `azure-native:dbforpostgresql:Server` | geo-redundant backup | Disabled |",
+      ].join("\n"),
+    );
+    expect(md).toContain(
+      [
+        "| stengramuat12d109 | `azure-native:storage:StorageAccount` | replication (SKU) | Standard_ZRS |",
+        "| cae-engram-uat | `azure-native:app:ManagedEnvironment` | zone redundant | false |",
+        "| pip-engram-uat-egress | `azure-native:network:PublicIPAddress` | zones | none (no zone requested) |",
+        "| ng-engram-uat | `azure-native:network:NatGateway` | zones | none (no zone requested) |",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("the Postgres component's guard (Burstable compute has no high availability)", () => {
+  const attempt = (sku: { name: string; tier: "Burstable" | "GeneralPurpose" }) =>
+    runUnit(
+      () =>
+        void new PostgresServer("psql", {
+          serverName: "psql-engram-unit",
+          resourceGroupName: "rg-engram-unit",
+          location: "westeurope",
+          tenantId: "11111111-1111-1111-1111-111111111111",
+          databases: ["engram"],
+          sku,
+          availability: true,
+          protect: false,
+          tags: {},
+        }),
+    );
+
+  it("GIVEN availability on a Burstable SKU THEN it refuses before registering the server", async () => {
+    const run = await attempt({ name: "Standard_B1ms", tier: "Burstable" });
+    expect(run.error instanceof Error ? run.error.message : String(run.error)).toBe(
+      "Postgres server psql-engram-unit: zone-redundant high availability needs General Purpose or Memory Optimized compute, not Standard_B1ms (Burstable)",
+    );
+    expect(run.resources.map((r) => r.type)).not.toContain(T.server);
+  });
+
+  it("GIVEN availability on General Purpose THEN the server is registered zone-redundant", async () => {
+    const run = await attempt({ name: "Standard_D2ds_v5", tier: "GeneralPurpose" });
+    expect(run.error).toBeUndefined();
+    expect(run.resources.filter((r) => r.type === T.server).map((r) => r.inputs.highAvailability)).toEqual([
+      { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
+    ]);
+  });
+});

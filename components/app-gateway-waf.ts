@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { standardPublicIp } from "./public-ip";
+import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import { grant } from "./role-assignment";
 import { ServiceIdentity } from "./service-identity";
 import { Environment } from "../src/matrix";
@@ -33,7 +33,10 @@ export interface AppGatewayWafArgs {
   rateLimitedPathPrefixes?: string[];
   /** Requests per client IP per minute on those paths. @default 300 */
   rateLimitPerMinute?: number;
-  /** Spread over zones 1-3 (gateway and public IP). @default false */
+  /**
+   * Zone-redundant over zones 1-3, gateway and public IP (the matrix row `availability`; Azure's
+   * guidance for Application Gateway v2 in a region with zones). Fixed at creation. @default false
+   */
   zoneRedundant?: boolean;
   /** Autoscale bounds. @default { min: 1, max: 10 } */
   capacity?: { min: number; max: number };
@@ -60,7 +63,7 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppGatewayWafArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engram:runtime:AppGatewayWaf", name, {}, opts);
-    const zones = args.zoneRedundant ? ["1", "2", "3"] : undefined;
+    const zones = args.zoneRedundant ? [...ZONE_REDUNDANT] : undefined;
     const capacity = args.capacity ?? { min: 1, max: 10 };
     const paths = args.rateLimitedPathPrefixes ?? ["/api/v1/mcp"];
 

@@ -29,7 +29,11 @@ export interface ContainerAppsEnvironmentArgs {
    */
   vnetId?: pulumi.Input<string>;
   /**
-   * Spread the environment's infrastructure over availability zones.
+   * Spread the environment's infrastructure and app replicas over availability zones (the matrix
+   * row `availability`). Azure's requirements: a VNet-injected environment (`infrastructureSubnetId`;
+   * our /23 is above the /27 minimum of a workload-profiles environment), a region with zones, and
+   * the choice made at creation (changing it replaces the environment). It costs nothing extra, but
+   * only an app with two or more replicas keeps running through the loss of a zone.
    * @default false
    */
   zoneRedundant?: boolean;

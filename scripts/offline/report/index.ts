@@ -4,6 +4,7 @@ import { SETTINGS, SETTING_KEYS } from "../../../src/matrix";
 import { PlanResult } from "../plan";
 import { PlanIndex } from "../plan-index";
 import { accessSection } from "./access";
+import { accessDiagramSection } from "./access-diagram";
 import { appsSection } from "./apps";
 import { availabilitySection } from "./availability";
 import { observabilitySection } from "./observability";
@@ -108,6 +109,7 @@ export const SECTIONS: ReportSection[] = [
   protectedResources,
   availabilitySection,
   accessSection,
+  accessDiagramSection,
   observabilitySection,
   appsSection,
   secretsSection,

@@ -95,6 +95,9 @@ export class LogAnalytics extends pulumi.ComponentResource {
         disableIpMasking: false,
         publicNetworkAccessForIngestion: args.publicIngestion ?? "Disabled",
         publicNetworkAccessForQuery: args.publicQuery ?? "Disabled",
+        // Profiler and Snapshot Debugger data only ever in the organisation's own storage (Azure
+        // Policy 0c4bd2e8); neither is used, so nothing is uploaded anywhere.
+        forceCustomerStorageForProfiler: true,
         // No retentionInDays: a workspace-based component keeps its data for the workspace's
         // retention (and the classic property accepts only a fixed list of values).
         tags: args.tags,

@@ -25,6 +25,12 @@ export interface NetworkArgs {
    */
   acaServiceEndpoints?: string[];
   /**
+   * An organisation's DDoS Network Protection plan (`engram:ddosProtectionPlanId`). When given the
+   * VNet is linked to it; when not, DDoS protection is stated off and Azure's infrastructure-level
+   * protection alone applies (a documented departure). @default undefined
+   */
+  ddosProtectionPlanId?: string;
+  /**
    * Azure names of the NAT gateway and its public IP (the environment's one egress address), and
    * the zone of the NAT gateway when the matrix row `availability` is on (its IP is then
    * zone-redundant). @default zone: none (no-zone gateway and address)
@@ -84,13 +90,16 @@ export interface SubnetOutputs {
  * - private-endpoints (/24): 443 (Key Vault, Blob) and 5432 (Postgres) from the aca subnet only;
  *   NSG enforcement on private endpoints is switched on (`privateEndpointNetworkPolicies`);
  * - appgw (/24, with the WAF): GatewayManager 65200-65535 and AzureLoadBalancer (required by
- *   Application Gateway v2), 443 from the Internet.
- * Egress: the aca subnet is a private subnet (`defaultOutboundAccess: false`; Azure retires
- * default outbound access for new VNets) whose traffic leaves through a NAT gateway with one static
+ *   Application Gateway v2), 443 from the Internet, and 80 for the listener that only redirects
+ *   to HTTPS.
+ * Egress: every subnet is private (`defaultOutboundAccess: false`; Azure retires default outbound
+ * access for new VNets). The aca subnet's traffic leaves through a NAT gateway with one static
  * Standard public IP: the environment's single, known egress address, for third-party allowlists
  * and for the Postgres firewall where Postgres is not private (dev/test). The private-endpoints
- * subnet needs no egress at all. Outbound NSG rules keep Azure's defaults: the Container Apps
- * platform needs its outbound dependencies.
+ * subnet needs no egress at all; the Application Gateway leaves from its own public frontend IP.
+ * Outbound NSG rules keep Azure's defaults: the Container Apps platform and Application Gateway v2
+ * need their outbound dependencies. The VNet is linked to a DDoS Network Protection plan when one
+ * is configured.
  */
 export class Network extends pulumi.ComponentResource {
   readonly vnetId: pulumi.Output<string>;
@@ -110,6 +119,10 @@ export class Network extends pulumi.ComponentResource {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         addressSpace: { addressPrefixes: [args.addressSpace] },
+        // Stated either way: a Deny policy sees only the request, never the service default.
+        ...(args.ddosProtectionPlanId
+          ? { enableDdosProtection: true, ddosProtectionPlan: { id: args.ddosProtectionPlanId } }
+          : { enableDdosProtection: false }),
         tags: args.tags,
       },
       { parent: this },
@@ -165,7 +178,8 @@ export class Network extends pulumi.ComponentResource {
           "Application Gateway v2 control plane",
         ),
         allowIn("allow-azure-lb", 110, "AzureLoadBalancer", "*", "Application Gateway health probes", "*"),
-        allowIn("allow-https-internet", 120, "Internet", "443", "The HTTPS listener (the only public entry)"),
+        allowIn("allow-https-internet", 120, "Internet", "443", "The HTTPS listener (the API's only entry)"),
+        allowIn("allow-http-internet", 130, "Internet", "80", "HTTP, redirected permanently to HTTPS"),
         DENY_ALL_INBOUND,
       ],
     };
@@ -239,6 +253,13 @@ export class Network extends pulumi.ComponentResource {
           ...(key === "privateEndpoints"
             ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
             : {}),
+          // Private too, but not behind the NAT gateway: Application Gateway v2 sends its own
+          // outbound traffic (Key Vault certificate, backend, control plane) from its public
+          // frontend IP, not through the subnet's default outbound access; Azure documents that
+          // only a gateway without a public frontend needs a NAT gateway for outbound traffic
+          // (learn.microsoft.com/azure/application-gateway/application-gateway-private-deployment,
+          // "Outbound Internet connectivity"). See docs/sop-traceability.md, deviations.
+          ...(key === "appgw" ? { defaultOutboundAccess: false } : {}),
         },
         { parent: this, dependsOn: previous ? [previous] : [] },
       );

@@ -36,6 +36,9 @@ export interface StorageArgs {
   tags: Record<string, string>;
 }
 
+/** The longest validity of a SAS token, `D.HH:MM:SS` (Azure Policy 7aa1c9d5: at most 7 days). */
+export const SAS_EXPIRATION_PERIOD = "7.00:00:00";
+
 /** Storage IP rules take an address or a range up to /30; a /32 is written as the bare address. */
 const ipRule = (cidr: string) => ({
   iPAddressOrRange: cidr.endsWith("/32") ? cidr.slice(0, -3) : cidr,
@@ -45,7 +48,8 @@ const ipRule = (cidr: string) => ({
 /**
  * The environment's storage account (DESIGN.md §7): StorageV2, no public blob access, TLS 1.2,
  * HTTPS only, no cross-tenant replication, shared keys per the matrix, firewall default Deny,
- * public network access off in uat/staging/prod; blob/container soft delete and versioning in
+ * public network access off in uat/staging/prod; infrastructure encryption and a 7-day SAS
+ * expiration policy (Block) everywhere; blob/container soft delete and versioning in
  * uat/staging/prod; one private container with role grants at container scope.
  */
 export class Storage extends pulumi.ComponentResource {
@@ -84,6 +88,19 @@ export class Storage extends pulumi.ComponentResource {
         enableHttpsTrafficOnly: true,
         isLocalUserEnabled: false,
         isSftpEnabled: false,
+        // A second layer of platform-managed encryption at rest; Azure accepts it only when the
+        // account is created (a change replaces the account). Customer-managed keys are a
+        // documented departure (docs/sop-traceability.md), so the key source stays Microsoft's.
+        encryption: {
+          requireInfrastructureEncryption: true,
+          keySource: "Microsoft.Storage",
+          services: {
+            blob: { enabled: true, keyType: "Account" },
+            file: { enabled: true, keyType: "Account" },
+          },
+        },
+        // No SAS valid for more than 7 days: a longer one is refused, not merely logged.
+        sasPolicy: { sasExpirationPeriod: SAS_EXPIRATION_PERIOD, expirationAction: "Block" },
         publicNetworkAccess: isPublic ? "Enabled" : "Disabled",
         networkRuleSet: {
           defaultAction: "Deny",

@@ -87,6 +87,8 @@ export interface ValidatedConfig {
   images: Record<ImageService, string>;
   /** The container registry: an ACR (AcrPull is granted) or another registry's login server (public images). */
   registry?: { loginServer: string; acrId?: string };
+  /** An organisation's DDoS Network Protection plan linked to the VNet (absent: not linked). */
+  ddosProtectionPlanId?: string;
   groups: Partial<Record<GroupKey, string>>;
   ai: { accountId: string; endpoint: string };
   alertEmails: string[];
@@ -231,6 +233,10 @@ const tagValue = (rule: string) =>
     .refine((v) => !hasUnsafeText(v), { error: "a tag value holds no control or invisible characters" });
 const guid = (rule: string) => z.string({ error: rule }).regex(GUID, { error: rule });
 
+/** An ARM resource id of a DDoS protection plan (resource group 1-90 characters, plan name 1-80). */
+const DDOS_PLAN_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/ddosProtectionPlans\/[a-z0-9][-\w.]{0,79}$/i;
+
 const schemas = {
   location: z.string({ error: "an Azure region name such as westeurope" }).regex(/^[a-z][a-z0-9]{2,39}$/, {
     error: "an Azure region name such as westeurope",
@@ -277,6 +283,10 @@ const schemas = {
     { error: "images is an object with backend, worker, zep, temporal and temporalUi image references" },
   ),
   registry: z.string(),
+  ddosProtectionPlanId: z.string().regex(DDOS_PLAN_ID, {
+    error:
+      "the resource id of a Microsoft.Network/ddosProtectionPlans resource (/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/ddosProtectionPlans/<name>)",
+  }),
   groups: z.strictObject(
     Object.fromEntries(
       [...APP_ROLE_GROUPS, ...PLATFORM_GROUPS].map((g) => [
@@ -1036,6 +1046,9 @@ export function validateConfig(
       adminIpAllowlist: allowlist,
       images: images as Record<ImageService, string>,
       registry,
+      ...(parsed.ddosProtectionPlanId !== undefined
+        ? { ddosProtectionPlanId: parsed.ddosProtectionPlanId as string }
+        : {}),
       groups,
       ai: parsed.ai as { accountId: string; endpoint: string },
       alertEmails: (parsed.alertEmails as string[] | undefined) ?? [],

@@ -131,7 +131,7 @@ describe.each(ENVIRONMENTS)("network in %s", (env) => {
 });
 
 describe("network options", () => {
-  it("GIVEN staging with engram:waf=true (committed) THEN the appgw subnet exists with GatewayManager, load balancer and HTTPS inbound, and aca takes nothing from the Internet", async () => {
+  it("GIVEN staging with engram:waf=true (committed) THEN the appgw subnet exists with GatewayManager, load balancer, HTTPS and HTTP (redirected) inbound, and aca takes nothing from the Internet", async () => {
     const { index } = await planOk("staging");
     expect(stackConfig("staging").values["engram:waf"]).toBe("true");
     expect(inputs(index.one(T.subnet, "network-appgw-snet")).addressPrefix).toBe("10.40.3.0/24");
@@ -139,6 +139,7 @@ describe("network options", () => {
       "AzureLoadBalancer:*",
       "GatewayManager:65200-65535",
       "Internet:443",
+      "Internet:80",
     ]);
     expect(allowedInbound(nsgOf(index, "aca"))).not.toContain("Internet:443");
   });

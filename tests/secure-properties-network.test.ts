@@ -78,7 +78,7 @@ describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
 
   it(
     WAF[env]
-      ? "appgw: gateway manager, load balancer, HTTPS 443 in, everything else denied"
+      ? "appgw: gateway manager, load balancer, HTTPS 443 and HTTP 80 (redirected) in, everything else denied"
       : "has no appgw NSG",
     async () => {
       const { index } = await planOk(env);
@@ -90,6 +90,7 @@ describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
         ["allow-gateway-manager", 100, "Inbound", "Allow", "Tcp", "GatewayManager", "*", "*", "65200-65535"],
         ["allow-azure-lb", 110, "Inbound", "Allow", "*", "AzureLoadBalancer", "*", "*", "*"],
         ["allow-https-internet", 120, "Inbound", "Allow", "Tcp", "Internet", "*", "*", "443"],
+        ["allow-http-internet", 130, "Inbound", "Allow", "Tcp", "Internet", "*", "*", "80"],
         DENY_ALL,
       ]);
     },

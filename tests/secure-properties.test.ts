@@ -56,7 +56,7 @@ describe.each(ENVIRONMENTS)("secure properties of the data layer in %s", (env) =
     expect(b.containerDeleteRetentionPolicy).toEqual(SOFT_DELETE[env]);
   });
 
-  it("every Postgres server sets require_secure_transport=ON and ssl_min_protocol_version=TLSv1.2 as user overrides, and nothing else", async () => {
+  it("every Postgres server sets require_secure_transport=ON, ssl_min_protocol_version=TLSv1.2 and log_checkpoints/log_connections/log_disconnections=ON as user overrides, and nothing else", async () => {
     const { index } = await planOk(env);
     const servers = index.ofType(T.server);
     expect(servers.map((s) => index.logicalName(s)).sort()).toEqual(SERVERS[env]);
@@ -73,6 +73,9 @@ describe.each(ENVIRONMENTS)("secure properties of the data layer in %s", (env) =
       expect(parameters).toEqual([
         { configurationName: "require_secure_transport", value: "ON", source: "user-override" },
         { configurationName: "ssl_min_protocol_version", value: "TLSv1.2", source: "user-override" },
+        { configurationName: "log_checkpoints", value: "ON", source: "user-override" },
+        { configurationName: "log_connections", value: "ON", source: "user-override" },
+        { configurationName: "log_disconnections", value: "ON", source: "user-override" },
       ]);
     }
   });

@@ -55,6 +55,7 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     acaServiceEndpoints: ctx.cfg.decisions.privateEndpoints.value
       ? []
       : ["Microsoft.KeyVault", "Microsoft.Storage"],
+    ddosProtectionPlanId: ctx.cfg.ddosProtectionPlanId,
     egress: {
       natGatewayName: ctx.name("natGateway"),
       publicIpName: ctx.name("publicIp", "egress"),

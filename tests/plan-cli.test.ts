@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { plan as committedPlan } from "./helpers/plan";
 
 /**
  * The real CLI (`npm run plan` is `node scripts/run-ts.js scripts/plan.ts`) as a child process:
@@ -56,18 +57,15 @@ describe("npm run plan", () => {
     );
   });
 
-  it("GIVEN --stack-file with a free stack name THEN plans that file as that stack", () => {
-    const file = writeStackFile("Pulumi.prod-weu.yaml", {});
-    const out = path.join(tmp, "prod-weu.json");
-    const r = plan("--stack", "prod-weu", "--stack-file", file, "--out", out);
-    expect(r.status).toBe(0);
-    const json = JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { urn: string }[] };
-    expect(json.steps[0].urn).toBe(
-      "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
-    );
-    expect(fs.readFileSync(path.join(tmp, "prod-weu.md"), "utf8")).toContain(
-      "# Offline plan: stack `prod-weu` (environment `prod`)",
-    );
+  it("GIVEN --stack-file with --stack THEN the file is planned as the stack --stack names", () => {
+    // A refused config shows the stack name without paying for a whole plan; the full plan of a
+    // free stack name is the `--stack-file without --stack` test below.
+    const file = writeStackFile("Pulumi.prod-weu.yaml", { "engram:waf": false });
+    const out = path.join(tmp, "prod-neu.json");
+    const r = plan("--stack", "prod-neu", "--stack-file", file, "--out", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split("\n")[0]).toBe("stack prod-neu: invalid configuration, no plan written:");
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it("GIVEN refused config THEN exits 1, prints every problem on stderr, and writes no file", () => {
@@ -243,6 +241,9 @@ describe("npm run plan", () => {
     expect(json.steps[0].urn).toBe(
       "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
     );
+    expect(fs.readFileSync(path.join(outDir, "prod-weu.md"), "utf8")).toContain(
+      "# Offline plan: stack `prod-weu` (environment `prod`)",
+    );
   });
 
   it("GIVEN a YAML error on a line that holds a secret THEN exits 1 with the position only, never the secret", () => {
@@ -329,7 +330,7 @@ describe("scripts/run-ts.js: the transpile cache", () => {
     expect(fs.existsSync(cache)).toBe(false);
   });
 
-  it("GIVEN the prod stack THEN the plan from a warm cache is byte-identical to the plan without one", () => {
+  it("GIVEN the dev stack THEN the plan from a warm cache is byte-identical to the plan without one", () => {
     const cache = path.join(tmp, "ts-cache-plan");
     const outs = [
       ["cold", { ENGRAM_TS_CACHE: "0" }],
@@ -339,7 +340,7 @@ describe("scripts/run-ts.js: the transpile cache", () => {
       const out = path.join(tmp, "cache-plan", `${label as string}.json`);
       const r = spawnSync(
         process.execPath,
-        ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "prod", "--out", out],
+        ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "dev", "--out", out],
         { cwd: ROOT, encoding: "utf8", timeout: 110_000, env: { ...process.env, ...(env as object) } },
       );
       expect(r.status).toBe(0);
@@ -363,11 +364,11 @@ describe("scripts/bench-sdk-mocks.ts (the bench's reference runs)", () => {
     return r.stdout;
   }
 
-  it("GIVEN the prod program under the SDK's own mocks THEN it registers exactly the plan's resources (all steps but the default providers)", () => {
-    const out = path.join(tmp, "reference", "prod.json");
-    expect(plan("--stack", "prod", "--out", out).status).toBe(0);
-    const steps = (JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { newState: { type: string } }[] })
-      .steps;
+  it("GIVEN the prod program under the SDK's own mocks THEN it registers exactly the plan's resources (all steps but the default providers)", async () => {
+    // The prod plan this jest run made in its global setup.
+    const r = await committedPlan("prod");
+    if (!r.ok) throw new Error(r.problems.join("; "));
+    const steps = r.plan.steps;
     const registered = steps.filter((s) => !s.newState.type.startsWith("pulumi:providers:")).length;
     expect(reference("prod")).toBe(`prod: ${registered} resources registered\n`);
   });

@@ -26,6 +26,8 @@ const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const PREPARE_SCRIPT = path.join(ROOT, ".github", "scripts", "prepare-stack.sh");
 const ENVS = ["dev", "test", "uat", "staging", "prod"] as const;
 const PREVIEW_ENVS = ["dev", "uat", "prod"];
+/** The offline plans of every stack, as the policy runner is given them. */
+const ALL_PLANS = ENVS.map((e) => `plan/${e}.json`).join(" ");
 const ALLOWED_SECRETS = ["AZURE_AI_KEY", "VOICELIVE_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"];
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -70,6 +72,9 @@ const usesAction = (step: Step, action: string): boolean =>
 const logsIn = (job: Job): boolean => stepsOf(job).some((s) => usesAction(s, "azure/login"));
 const envName = (job: Job): string | undefined =>
   typeof job.environment === "string" ? job.environment : job.environment?.name;
+/** A job that neither checks out nor runs a shell step: it cannot run code of the pull request. */
+const runsNoCode = (job: Job): boolean =>
+  stepsOf(job).every((s) => s.run === undefined && !usesAction(s, "actions/checkout"));
 const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
 
 // ---------------------------------------------------------------------------------------------
@@ -118,8 +123,14 @@ function permissionViolations(wf: Workflow): string[] {
     for (const [scope, level] of Object.entries(p)) {
       if (scope === "contents" && level === "read") continue;
       if (scope === "id-token" && level === "write" && login) continue;
-      // Only the PR preview writes its diff to the pull request.
-      if (scope === "pull-requests" && level === "write" && wf.on?.pull_request !== undefined && login)
+      // Only the PR preview writes its diff to the pull request, and the job that posts the access
+      // diff, which checks out and runs no code of the pull request.
+      if (
+        scope === "pull-requests" &&
+        level === "write" &&
+        wf.on?.pull_request !== undefined &&
+        (login || runsNoCode(job))
+      )
         continue;
       // Only the drift reporter, which never signs in to Azure, touches issues.
       if (scope === "issues" && level === "write" && !login) continue;
@@ -240,11 +251,19 @@ function deployViolations(wf: Workflow): string[] {
     const runs = stepsOf(job).map((s) => s.run ?? "");
     if (!runs.some((r) => r.startsWith('pulumi up --stack "$STACK" --yes')))
       out.push(`deploy-${env}: no pulumi up`);
+    else if (
+      !runs.some(
+        (r) => r.startsWith('pulumi up --stack "$STACK" --yes') && r.includes("--policy-pack policy"),
+      )
+    )
+      out.push(`deploy-${env}: pulumi up without the policy pack`);
     previous = `deploy-${env}`;
   }
   const verify = wf.jobs.verify;
   if (!verify || !stepsOf(verify).some((s) => s.run === "npm test"))
     out.push("verify job does not run npm test");
+  if (!stepsOf(verify ?? {}).some((s) => (s.run ?? "").includes(`npm run policy -- ${ALL_PLANS}`)))
+    out.push("verify job does not run the policy pack on every offline plan");
   return out;
 }
 
@@ -302,6 +321,8 @@ function pullRequestViolations(wf: Workflow): string[] {
     out.push("offline plan does not cover all five stacks");
   if (!runs.some((r) => r.includes('cat "plan/$stack.md" >> "$GITHUB_STEP_SUMMARY"')))
     out.push("no plan summary");
+  if (!runs.includes(`npm run policy -- ${ALL_PLANS}`))
+    out.push("verify does not run the policy pack on every plan");
   const upload = stepsOf(verify ?? {}).find((s) => usesAction(s, "actions/upload-artifact"));
   if (!String(upload?.with?.path ?? "").includes("plan/")) out.push("plan/ is not uploaded");
   const preview = wf.jobs.preview;
@@ -322,6 +343,29 @@ function pullRequestViolations(wf: Workflow): string[] {
     out.push(`preview step ${JSON.stringify(action?.with)} does not post a preview to the PR`);
   }
   if (action?.with?.["stack-name"] !== "${{ matrix.env }}") out.push("preview stack is not the matrix env");
+  if (action?.with?.policyPacks !== "policy") out.push("preview does not run the policy pack");
+  // The access diff: base and head planned, diffed per stack, in the summary and the PR comment.
+  const diff = wf.jobs["access-diff"];
+  const diffRuns = stepsOf(diff ?? {}).map((s) => s.run ?? "");
+  const checkouts = stepsOf(diff ?? {}).filter((s) => usesAction(s, "actions/checkout"));
+  if (!checkouts.some((s) => s.with?.ref === "${{ github.event.pull_request.base.sha }}"))
+    out.push("access diff does not check out the base");
+  if (!diffRuns.some((r) => r.includes("npm run plan -- --all --out-dir build/plan-head")))
+    out.push("access diff does not plan the head");
+  if (!diffRuns.some((r) => r.includes("npm run plan -- --all --out-dir ../build/plan-base")))
+    out.push("access diff does not plan the base");
+  const diffStep = diffRuns.find((r) => r.includes("npm run --silent access-diff --")) ?? "";
+  if (!diffStep.includes("for stack in dev test uat staging prod"))
+    out.push("access diff does not cover every stack");
+  if (!diffStep.includes('>> "$GITHUB_STEP_SUMMARY"')) out.push("access diff is not in the job summary");
+  const comment = wf.jobs["access-comment"];
+  const post = stepsOf(comment ?? {}).find((s) => usesAction(s, "actions/github-script"));
+  if (
+    !needsOf(comment ?? {}).includes("access-diff") ||
+    post?.env?.ACCESS_DIFF !== "${{ needs.access-diff.outputs.markdown }}" ||
+    !String(post?.with?.script ?? "").includes("github.rest.issues.createComment(")
+  )
+    out.push("the access diff is not posted to the pull request");
   return out;
 }
 
@@ -376,7 +420,7 @@ describe("the workflow files", () => {
       expect(toolingViolations(wf)).toEqual([]));
   });
 
-  it("deploy.yml deploys dev -> test -> uat -> staging -> prod, each in its environment, never overlapping", () => {
+  it("deploy.yml checks the policy pack offline, then deploys dev -> test -> uat -> staging -> prod with it, each in its environment, never overlapping", () => {
     expect(deployViolations(load("deploy.yml"))).toEqual([]);
   });
 
@@ -384,7 +428,7 @@ describe("the workflow files", () => {
     expect(driftViolations(load("drift.yml"))).toEqual([]);
   });
 
-  it("pull-request.yml runs tests, the offline plan of all stacks, and posts dev/uat/prod previews", () => {
+  it("pull-request.yml runs tests, the offline plan of all stacks with the policy pack, the access diff, and posts dev/uat/prod previews with the pack", () => {
     expect(pullRequestViolations(load("pull-request.yml"))).toEqual([]);
   });
 
@@ -393,6 +437,8 @@ describe("the workflow files", () => {
       Object.fromEntries(jobsOf(load(file)).map(([id, job]) => [id, job.permissions]));
     expect(perms("pull-request.yml")).toEqual({
       verify: { contents: "read" },
+      "access-diff": { contents: "read" },
+      "access-comment": { "pull-requests": "write" },
       preview: { contents: "read", "id-token": "write", "pull-requests": "write" },
     });
     expect(perms("deploy.yml")).toEqual({
@@ -527,6 +573,41 @@ describe("every rule catches a broken copy (so none can pass by accident)", () =
       'drift matrix {"env":["dev","test","uat","staging"]} is not all five environments',
       expect.stringContaining("drift preview lacks --expect-no-changes"),
       "no job may write issues",
+    ]);
+  });
+
+  it("a job that may comment on the PR but checks out its code; a deploy without the policy pack", () => {
+    const wf = clone(pr);
+    wf.jobs["access-comment"].steps = [
+      {
+        uses: "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
+        with: { "persist-credentials": false },
+      },
+      ...stepsOf(wf.jobs["access-comment"]),
+    ];
+    expect(permissionViolations(wf)).toEqual(["access-comment: pull-requests: write is not allowed here"]);
+    const d = clone(deploy);
+    const up = stepsOf(d.jobs["deploy-prod"]).find((s) => s.run?.startsWith("pulumi up"))!;
+    up.run = up.run!.replace(" --policy-pack policy", "");
+    const verifyPolicy = stepsOf(d.jobs.verify).find((s) => s.run?.includes("npm run policy"))!;
+    verifyPolicy.run = "npm run plan -- --all";
+    expect(deployViolations(d)).toEqual([
+      "deploy-prod: pulumi up without the policy pack",
+      "verify job does not run the policy pack on every offline plan",
+    ]);
+  });
+
+  it("a PR workflow without the policy pack, the base plan or the access comment", () => {
+    const wf = clone(pr);
+    wf.jobs.verify.steps = stepsOf(wf.jobs.verify).filter((s) => !s.run?.includes("npm run policy"));
+    delete stepsOf(wf.jobs.preview).find((s) => s.with?.command === "preview")!.with!.policyPacks;
+    wf.jobs["access-diff"].steps = stepsOf(wf.jobs["access-diff"]).filter((s) => s.with?.ref === undefined);
+    delete wf.jobs["access-comment"];
+    expect(pullRequestViolations(wf)).toEqual([
+      "verify does not run the policy pack on every plan",
+      "preview does not run the policy pack",
+      "access diff does not check out the base",
+      "the access diff is not posted to the pull request",
     ]);
   });
 

@@ -420,7 +420,7 @@ describe("the workflow files", () => {
       expect(toolingViolations(wf)).toEqual([]));
   });
 
-  it("deploy.yml checks the policy pack offline, then deploys dev -> test -> uat -> staging -> prod with it, each in its environment, never overlapping", () => {
+  it("deploy.yml deploys dev -> test -> uat -> staging -> prod, each in its environment, never overlapping (the policy pack offline first, then with every up)", () => {
     expect(deployViolations(load("deploy.yml"))).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { inputs, T } from "./helpers/data";
-import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { namespaceValues, validateConfig } from "../src/config";
+import { ENVIRONMENTS, Environment, planOk, planRefused, stackConfig } from "./helpers/plan";
 
 /**
  * Microsoft's Azure Policy built-ins, the every-environment part (issue 17; docs/azure-policy-baseline.md):
@@ -62,36 +63,6 @@ describe.each(ENVIRONMENTS)("the Azure Policy baseline in %s", (env) => {
     expect(vnet.enableDdosProtection).toBe(false);
     expect(vnet).not.toHaveProperty("ddosProtectionPlan");
   });
-
-  it("GIVEN engram:ddosProtectionPlanId THEN the VNet is linked to that plan with DDoS protection on", async () => {
-    const { index } = await planOk(env, { set: { "engram:ddosProtectionPlanId": PLAN_ID } });
-    const vnet = inputs(index.one(T.vnet));
-    expect(vnet.enableDdosProtection).toBe(true);
-    expect(vnet.ddosProtectionPlan).toEqual({ id: PLAN_ID });
-  });
-
-  it.each([
-    [
-      "the id of another resource type",
-      "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Storage/storageAccounts/stddos",
-    ],
-    ["a plan name alone", "ddos-engram"],
-    [
-      "a subscription that is not a GUID",
-      "/subscriptions/prod/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram",
-    ],
-    [
-      "a trailing slash",
-      "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram/",
-    ],
-  ])(
-    "GIVEN engram:ddosProtectionPlanId as %s THEN the stack is refused with its exact message",
-    async (_what, value) => {
-      expect(await planRefused(env, { set: { "engram:ddosProtectionPlanId": value } })).toEqual([
-        `engram:ddosProtectionPlanId=${value} is not allowed in ${env}: the resource id of a Microsoft.Network/ddosProtectionPlans resource (/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/ddosProtectionPlans/<name>)`,
-      ]);
-    },
-  );
 
   it(
     WAF[env]
@@ -157,5 +128,56 @@ describe.each(ENVIRONMENTS)("the Azure Policy baseline in %s", (env) => {
   it("Application Insights keeps Profiler and Snapshot Debugger data in customer storage only", async () => {
     const { index } = await planOk(env);
     expect(inputs(index.one(APP_INSIGHTS)).forceCustomerStorageForProfiler).toBe(true);
+  });
+});
+
+// The DDoS link does not depend on the environment: one variant plan (prod) proves the wiring, and
+// every malformed id is refused by validateConfig in each environment, with one end-to-end refusal.
+describe("engram:ddosProtectionPlanId", () => {
+  it("GIVEN a DDoS protection plan id in prod THEN the VNet is linked to that plan with DDoS protection on", async () => {
+    const { index } = await planOk("prod", { set: { "engram:ddosProtectionPlanId": PLAN_ID } });
+    const vnet = inputs(index.one(T.vnet));
+    expect(vnet.enableDdosProtection).toBe(true);
+    expect(vnet.ddosProtectionPlan).toEqual({ id: PLAN_ID });
+  });
+
+  const MALFORMED: [string, string][] = [
+    [
+      "the id of another resource type",
+      "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Storage/storageAccounts/stddos",
+    ],
+    ["a plan name alone", "ddos-engram"],
+    [
+      "a subscription that is not a GUID",
+      "/subscriptions/prod/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram",
+    ],
+    [
+      "a trailing slash",
+      "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram/",
+    ],
+  ];
+  const message = (value: string, env: string) =>
+    `engram:ddosProtectionPlanId=${value} is not allowed in ${env}: the resource id of a Microsoft.Network/ddosProtectionPlans resource (/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/ddosProtectionPlans/<name>)`;
+
+  describe.each(ENVIRONMENTS)("in %s", (env) => {
+    it.each(MALFORMED)("GIVEN %s THEN validateConfig refuses it with its exact message", (_what, value) => {
+      const r = validateConfig({
+        project: "engram-infra",
+        stack: env,
+        values: {
+          ...namespaceValues(stackConfig(env).values),
+          ddosProtectionPlanId: value,
+          azureAiKey: "sk-test",
+        },
+        secretKeys: ["azureAiKey"],
+      });
+      expect(r.ok ? [] : r.problems).toEqual([message(value, env)]);
+    });
+  });
+
+  it("GIVEN a malformed id in the committed staging stack THEN the plan is refused with the same message", async () => {
+    expect(await planRefused("staging", { set: { "engram:ddosProtectionPlanId": MALFORMED[1][1] } })).toEqual(
+      [message(MALFORMED[1][1], "staging")],
+    );
   });
 });

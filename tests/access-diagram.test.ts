@@ -1,11 +1,41 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { accessDiagram } from "../scripts/offline/report/access-diagram";
 import { flowchartProblems, mermaidBlocks } from "./helpers/mermaid";
 import { ENVIRONMENTS, planOk, report } from "./helpers/plan";
 
 /**
- * The access diagram of plan/<stack>.md: one Mermaid flowchart per report, valid under the strict
- * syntax check of tests/helpers/mermaid.ts, drawing the planned grants.
+ * The access diagram of plan/<stack>.md: one Mermaid flowchart per report, parsed by Mermaid's own
+ * parser (tests/helpers/mermaid-parse.mjs) and valid under the strict syntax check of
+ * tests/helpers/mermaid.ts (which also refuses what Mermaid accepts silently, such as an edge to a
+ * node never declared), drawing the planned grants.
  */
+
+/** Mermaid's verdict on each text: `flowchart-v2`, or its parse error. */
+function mermaidParse(texts: string[]): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-mermaid-"));
+  try {
+    const files = texts.map((t, i) => {
+      const f = path.join(dir, `${i}.mmd`);
+      fs.writeFileSync(f, t);
+      return f;
+    });
+    const r = spawnSync(process.execPath, [path.join(__dirname, "helpers", "mermaid-parse.mjs"), ...files], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    if (r.status !== 0) throw new Error(`mermaid-parse.mjs exited ${r.status}: ${r.stderr}`);
+    return r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { ok: boolean; diagramType?: string; error?: string })
+      .map((v) => (v.ok ? String(v.diagramType) : `error: ${v.error}`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe("the access diagram in plan/<stack>.md", () => {
   it.each(ENVIRONMENTS)(
@@ -20,6 +50,14 @@ describe("the access diagram in plan/<stack>.md", () => {
       expect(md.indexOf("## Access diagram")).toBeGreaterThan(md.indexOf("## Effective access"));
     },
   );
+
+  it("GIVEN every committed report THEN Mermaid's own parser reads its diagram as a flowchart; a broken one it refuses", async () => {
+    const diagrams = await Promise.all(ENVIRONMENTS.map(async (s) => mermaidBlocks(await report(s))[0]));
+    const broken = diagrams[0].replace(' -->|"', ' -->|"unclosed ');
+    const verdicts = mermaidParse([...diagrams, broken.replace(/\| s_/, " s_")]);
+    expect(verdicts.slice(0, ENVIRONMENTS.length)).toEqual(ENVIRONMENTS.map(() => "flowchart-v2"));
+    expect(verdicts[ENVIRONMENTS.length]).toMatch(/^error: Parse error on line \d+:$/);
+  });
 
   it("GIVEN prod THEN each service's identity is boxed and its grants are edges labelled with the role", async () => {
     const diagram = mermaidBlocks(await report("prod"))[0].split("\n");

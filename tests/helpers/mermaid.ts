@@ -1,9 +1,10 @@
 /**
  * A strict syntax check of the Mermaid flowchart subset the plan report writes
- * (scripts/offline/report/access-diagram.ts). No package parses flowcharts without a browser DOM:
- * @mermaid-js/parser (2.0.1) covers other diagram types only, and `mermaid` itself needs a DOM to
- * parse. So every line must be one of these forms, exactly as Mermaid's flowchart grammar reads
- * them:
+ * (scripts/offline/report/access-diagram.ts), on top of Mermaid's own parser
+ * (tests/helpers/mermaid-parse.mjs: `mermaid` under jsdom, since @mermaid-js/parser 2.0.1 has no
+ * flowchart grammar and `mermaid` needs a DOM even to parse). Mermaid accepts more than it should
+ * for us (an edge to an undeclared id silently creates a node), so every line must be one of these
+ * forms, exactly as Mermaid's flowchart grammar reads them:
  *
  *   flowchart LR                         (first line only)
  *   subgraph <id>["<label>"]  ...  end   (balanced, not nested)

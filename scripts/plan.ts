@@ -4,10 +4,9 @@ import { ENVIRONMENTS } from "../src/matrix";
 import { escapeText } from "../src/lib/text";
 import type { planStack as PlanStack } from "./offline/plan";
 import type { renderReport as RenderReport } from "./offline/report";
+import { planConfig, ROOT, validatePlanConfig } from "./offline/plan-config";
 import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
 
-/** The repository root (scripts/..). */
-const ROOT = path.resolve(__dirname, "..");
 
 /**
  * The program and the SDK load only once the command line is known to be good, so a usage error
@@ -240,6 +239,14 @@ function writeBoth(files: [string, string][]): void {
   }
 }
 
+/** A refused config: every problem, the stale plan files removed; exit code 1. */
+function refused(t: Target, problems: string[]): number {
+  process.stderr.write(
+    `stack ${q(t.stack)}: invalid configuration, no plan written${removeStale(t)}:\n${problems.map((p) => `- ${p}`).join("\n")}\n`,
+  );
+  return 1;
+}
+
 /** Plans one target; returns the exit code (0, or 1 for a refused config). */
 async function planTarget(t: Target, isolate: boolean): Promise<number> {
   let config: StackFileConfig;
@@ -252,6 +259,10 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
     process.stderr.write(`stack ${q(t.stack)}: ${err.message}; no plan written${removeStale(t)}\n`);
     return 1;
   }
+  // Every config rule is checked before the program and the SDK load: a refusal answers at once.
+  // The program checks the same config again (loadConfig), and planStack proves the two agree.
+  const checked = validatePlanConfig(t.stack, planConfig({ stack: t.stack, config }));
+  if (!checked.ok) return refused(t, checked.problems);
   const { planStack, renderReport } = planner();
   let result: Awaited<ReturnType<typeof planStack>>;
   try {
@@ -265,12 +276,7 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
     if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return 1;
   }
-  if (!result.ok) {
-    process.stderr.write(
-      `stack ${q(t.stack)}: invalid configuration, no plan written${removeStale(t)}:\n${result.problems.map((p) => `- ${p}`).join("\n")}\n`,
-    );
-    return 1;
-  }
+  if (!result.ok) return refused(t, result.problems);
   const json = `${JSON.stringify(result.plan, null, 2)}\n`;
   const md = renderReport(result);
   writeBoth([

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type { Output } from "@pulumi/pulumi";
 import { z } from "zod";
 import { addressSpaceProblem, parseCidr } from "./lib/cidr";
 import { defaultNameSuffix, emailReceiverName } from "./lib/naming";
@@ -19,9 +19,11 @@ import {
 } from "./matrix";
 
 /**
- * The only place that reads Pulumi config. `validateConfig` is pure (strings in, a typed object or
- * a list of problems out) so every rule is tested without Pulumi; `loadConfig` feeds it from the
- * Pulumi runtime and throws one `ConfigError` with every problem before any resource exists.
+ * Every rule of the stack's config. `validateConfig` is pure (strings in, a typed object or a list
+ * of problems out), so every rule is tested without Pulumi and the plan command refuses a stack
+ * without loading the SDK; `loadConfig` (src/load-config.ts, the only place that reads Pulumi's
+ * config) feeds it from the Pulumi runtime and throws one `ConfigError` with every problem before
+ * any resource exists.
  */
 
 export const NAMESPACE = "engram";
@@ -105,8 +107,8 @@ export interface ValidatedConfig {
 }
 
 export interface EngramConfig extends ValidatedConfig {
-  secrets: { azureAiKey: pulumi.Output<string> } & Partial<
-    Record<Exclude<SecretSettingKey, "azureAiKey">, pulumi.Output<string>>
+  secrets: { azureAiKey: Output<string> } & Partial<
+    Record<Exclude<SecretSettingKey, "azureAiKey">, Output<string>>
   >;
 }
 
@@ -1063,23 +1065,6 @@ export function validateConfig(
   };
 }
 
-/** Whether Pulumi holds a full config key as secret for this run. */
-function isRuntimeSecret(fullKey: string): boolean {
-  // `pulumi.runtime.isConfigSecret` is exported but left out of the typings as internal; the SDK
-  // internals table (scripts/offline/sdk-internals.ts) names it, and its test fails if it changes.
-  const runtime = pulumi.runtime as unknown as { isConfigSecret(k: string): boolean };
-  return runtime.isConfigSecret(fullKey);
-}
-
-/** The keys Pulumi holds as secrets for this run (without the namespace). */
-function runtimeSecretKeys(keys: string[]): string[] {
-  return keys.filter((k) => isRuntimeSecret(`${NAMESPACE}:${k}`));
-}
-
-/**
- * Reads and validates the stack's config. Throws a ConfigError naming every problem; registers
- * nothing. Secret values are read with getSecret/requireSecret and stay Outputs.
- */
 /** The `engram:` keys among full config keys (`engram:location`), without the namespace. */
 export function namespaceKeys(fullKeys: readonly string[]): string[] {
   return fullKeys.filter((k) => k.startsWith(`${NAMESPACE}:`)).map((k) => k.slice(NAMESPACE.length + 1));
@@ -1097,24 +1082,4 @@ export function foreignConfig(
 ): NonNullable<RawConfig["foreign"]> {
   const keys = Object.keys(all).filter((k) => !k.startsWith(`${NAMESPACE}:`));
   return { values: Object.fromEntries(keys.map((k) => [k, all[k]])), secretKeys: keys.filter(isSecret) };
-}
-
-export function loadConfig(): EngramConfig {
-  const all = pulumi.runtime.allConfig();
-  const values = namespaceValues(all);
-  const result = validateConfig({
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-    values,
-    secretKeys: runtimeSecretKeys(Object.keys(values)),
-    foreign: foreignConfig(all, isRuntimeSecret),
-  });
-  if (!result.ok) throw new ConfigError(result.problems);
-
-  const cfg = new pulumi.Config(NAMESPACE);
-  const secrets: EngramConfig["secrets"] = { azureAiKey: cfg.requireSecret("azureAiKey") };
-  for (const key of result.config.secretsPresent) {
-    if (key !== "azureAiKey") secrets[key] = cfg.requireSecret(key);
-  }
-  return { ...result.config, secrets };
 }

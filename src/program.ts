@@ -1,6 +1,6 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
-import { loadConfig } from "./config";
+import { loadConfig } from "./load-config";
 import { createContext, Platform } from "./context";
 import { buildAccess } from "./layers/access";
 import { buildData } from "./layers/data";

@@ -8,7 +8,7 @@ import { EntraSpaApp } from "../components/entra-spa-app";
 import { PostgresServer } from "../components/postgres";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
-import * as configModule from "../src/config";
+import * as configModule from "../src/load-config";
 import { SecretReader } from "../src/layers/data";
 import * as networkLayer from "../src/layers/network";
 import * as observabilityLayer from "../src/layers/observability";

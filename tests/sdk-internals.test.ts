@@ -168,10 +168,10 @@ describe("SDK internals the offline engine uses (scripts/offline/sdk-internals.t
     expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toMatch(/^## Upgrading the Pulumi SDK$/m);
   });
 
-  it("lists the config secret check src/config.ts reads from pulumi.runtime, and the engine's own test of the promise-debug frame", () => {
+  it("lists the config secret check src/load-config.ts reads from pulumi.runtime, and the engine's own test of the promise-debug frame", () => {
     const configSecret = SDK_INTERNALS.find((e) => label(e) === "runtime/config.isConfigSecret");
     expect(configSecret?.viaPublic).toBe("pulumi.runtime.isConfigSecret");
-    expect(fs.readFileSync(path.join(ROOT, "src", "config.ts"), "utf8")).toContain(
+    expect(fs.readFileSync(path.join(ROOT, "src", "load-config.ts"), "utf8")).toContain(
       "runtime.isConfigSecret(fullKey)",
     );
     expect(

@@ -1,30 +1,20 @@
 import * as fs from "fs";
 import * as path from "path";
-import {
-  ConfigError,
-  foreignConfig,
-  NAMESPACE,
-  namespaceKeys,
-  namespaceValues,
-  SECRET_SETTINGS,
-  SECRET_SETTING_KEYS,
-  validateConfig,
-  ValidatedConfig,
-} from "../../src/config";
-import { byCodePoint, escapeText } from "../../src/lib/text";
+import { ConfigError, ValidatedConfig } from "../../src/config";
+import { byCodePoint } from "../../src/lib/text";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
 import { UNKNOWN_VALUE } from "./sdk-internals";
-import { readStackFile, StackFileConfig } from "./stack-file";
+import { Diagnostic, planConfig, PlanOptions, PROJECT, ROOT, validatePlanConfig } from "./plan-config";
+
+export { PROJECT, ROOT, secretPlaceholder, planConfig, validatePlanConfig } from "./plan-config";
+export type { Diagnostic, PlanOptions } from "./plan-config";
 
 /**
  * The offline plan: the real program run for one stack under mocks, written in the shape of
  * `pulumi preview --json` (steps with urn, type, inputs, parent, dependencies, protect; secrets as
  * "[secret]"; a change summary; diagnostics).
  */
-
-export const PROJECT = "engram-infra";
-export const ROOT = path.resolve(__dirname, "..", "..");
 
 export interface PlanStep {
   op: "create";
@@ -48,14 +38,6 @@ export interface PlanStep {
   };
 }
 
-export interface Diagnostic {
-  urn: string;
-  prefix: string;
-  message: string;
-  color: "never";
-  severity: "info" | "warning" | "error";
-}
-
 export interface PreviewJson {
   config: Record<string, string>;
   steps: PlanStep[];
@@ -75,11 +57,6 @@ export interface PlanFailure {
   ok: false;
   stack: string;
   problems: string[];
-}
-
-/** The value fed for a required secret the stack file lacks. Tests look for it in the plan. */
-export function secretPlaceholder(key: string): string {
-  return `offline-placeholder-for-${NAMESPACE}-${key}`;
 }
 
 const PACKAGES: Record<string, string> = {
@@ -155,82 +132,11 @@ function toSteps(stack: string, resources: RecordedResource[]): PlanStep[] {
   return steps;
 }
 
-function diagnostic(stack: string, severity: Diagnostic["severity"], message: string): Diagnostic {
-  return {
-    urn: `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`,
-    prefix: `${severity}: `,
-    message: `${message}\n`,
-    color: "never",
-    severity,
-  };
-}
-
-export interface PlanOptions {
-  stack: string;
-  /** The stack file; default `Pulumi.<stack>.yaml` at the repository root. */
-  stackFile?: string;
-  /** Config to use instead of reading the stack file (full keys): a read stack file, or a test's. */
-  config?: Pick<StackFileConfig, "values" | "secretKeys"> & Partial<Pick<StackFileConfig, "encrypted">>;
-  /** Feed placeholders for required secrets the config lacks (default true). */
-  secretPlaceholders?: boolean;
-  /** Run in the process's own Pulumi state (see runProgram); the plan command, once per process. */
-  isolate?: boolean;
-}
-
-/**
- * The config a plan runs with: the stack file's (or the given) values, plus secret placeholders
- * for required secrets it lacks, each reported as a diagnostic.
- */
-export function planConfig(opts: PlanOptions): {
-  values: Record<string, string>;
-  secretKeys: string[];
-  diagnostics: Diagnostic[];
-} {
-  const stack = opts.stack;
-  const source = opts.config ?? readStackFile(opts.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
-  const values = { ...source.values };
-  const secretKeys = [...source.secretKeys];
-  const diagnostics: Diagnostic[] = [];
-  for (const key of source.encrypted ?? []) {
-    diagnostics.push(
-      diagnostic(
-        stack,
-        "warning",
-        `${escapeText(key)} is encrypted in the stack file and cannot be decrypted offline; the plan used a secret placeholder`,
-      ),
-    );
-  }
-  if (opts.secretPlaceholders ?? true) {
-    for (const key of SECRET_SETTING_KEYS) {
-      const full = `${NAMESPACE}:${key}`;
-      if (SECRET_SETTINGS[key].required && values[full] === undefined) {
-        values[full] = secretPlaceholder(key);
-        secretKeys.push(full);
-        diagnostics.push(
-          diagnostic(
-            stack,
-            "info",
-            `${full} is not in the stack file (CI sets it); the offline plan used a secret placeholder. Set it with \`pulumi config set --secret ${full} <value>\``,
-          ),
-        );
-      }
-    }
-  }
-
-  return { values, secretKeys, diagnostics };
-}
-
 /** Plans one stack. Resolves to a failure (never throws) when the config is refused. */
 export async function planStack(opts: PlanOptions): Promise<PlanResult | PlanFailure> {
   const stack = opts.stack;
   const { values, secretKeys, diagnostics } = planConfig(opts);
-  const validated = validateConfig({
-    project: PROJECT,
-    stack,
-    values: namespaceValues(values),
-    secretKeys: namespaceKeys(secretKeys),
-    foreign: foreignConfig(values, (k) => secretKeys.includes(k)),
-  });
+  const validated = validatePlanConfig(stack, { values, secretKeys });
 
   const run = await runProgram({
     project: PROJECT,

@@ -243,7 +243,7 @@ export const SDK_INTERNALS: readonly SdkInternal[] = [
     shape: { kind: "function", arity: 1 },
     viaPublic: "pulumi.runtime.isConfigSecret",
     purpose:
-      "the program's config reports which keys Pulumi holds as secrets (src/config.ts reads it from " +
+      "the program's config reports which keys Pulumi holds as secrets (src/load-config.ts reads it from " +
       "pulumi.runtime, where it is exported but left out of the typings as internal)",
   },
 ];

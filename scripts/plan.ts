@@ -263,6 +263,12 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
   // The program checks the same config again (loadConfig), and planStack proves the two agree.
   const checked = validatePlanConfig(t.stack, planConfig({ stack: t.stack, config }));
   if (!checked.ok) return refused(t, checked.problems);
+  // The folders the files go to, before the plan is paid for: a path that cannot be made fails now.
+  try {
+    makeFolders(path.dirname(t.jsonFile));
+  } catch (err) {
+    throw new IoError(`cannot write ${rel(t.jsonFile)}: ${ioReason(err)}; no plan written`);
+  }
   const { planStack, renderReport } = planner();
   let result: Awaited<ReturnType<typeof planStack>>;
   try {

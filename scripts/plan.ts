@@ -7,7 +7,6 @@ import type { renderReport as RenderReport } from "./offline/report";
 import { planConfig, ROOT, validatePlanConfig } from "./offline/plan-config";
 import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
 
-
 /**
  * The program and the SDK load only once the command line is known to be good, so a usage error
  * answers at once.

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { escapeText } from "../src/lib/text";
 import { ENVIRONMENTS } from "../src/matrix";
 
 /**
@@ -29,6 +30,9 @@ interface Options {
   jest: boolean;
 }
 
+/** A wrong command line: one line and the usage, exit code 2 (never a stack trace). */
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]): Options {
   let runs = Number(process.env.BENCH_RUNS ?? "5");
   let jest = true;
@@ -37,9 +41,9 @@ function parseArgs(argv: string[]): Options {
     if (a === "--no-jest") jest = false;
     else if (a === "--runs") runs = Number(argv[++i]);
     else if (a.startsWith("--runs=")) runs = Number(a.slice("--runs=".length));
-    else throw new Error(`unknown argument ${a}; usage: npm run bench -- [--runs N] [--no-jest]`);
+    else throw new UsageError(`unknown argument ${escapeText(a)}`);
   }
-  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError("--runs needs a positive whole number");
   return { runs, jest };
 }
 
@@ -155,4 +159,10 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`${err.message}\nusage: npm run bench -- [--runs N] [--no-jest]\n`);
+  process.exit(2);
+}

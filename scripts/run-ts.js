@@ -80,5 +80,11 @@ if (!entry) {
   process.stderr.write("usage: node scripts/run-ts.js <file.ts> [args...]\n");
   process.exit(2);
 }
+if (!fs.existsSync(path.resolve(entry))) {
+  process.stderr.write(
+    `no such file: ${JSON.stringify(entry)}\nusage: node scripts/run-ts.js <file.ts> [args...]\n`,
+  );
+  process.exit(2);
+}
 process.argv = [process.argv[0], path.resolve(entry), ...rest];
 require(path.resolve(entry));

@@ -322,6 +322,28 @@ describe("scripts/run-ts.js: the transpile cache", () => {
     expect(fs.readdirSync(cache)).toHaveLength(2);
   });
 
+  it("GIVEN a file that does not exist THEN one line and the usage, exit 2, no stack trace", () => {
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/no-such.ts"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'no such file: "scripts/no-such.ts"\nusage: node scripts/run-ts.js <file.ts> [args...]\n',
+    );
+  });
+
+  it("GIVEN npm run bench with a bad argument THEN one line and the usage, exit 2, no stack trace", () => {
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/bench.ts", "--runs", "many"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "--runs needs a positive whole number\nusage: npm run bench -- [--runs N] [--no-jest]\n",
+    );
+  });
+
   it("GIVEN ENGRAM_TS_CACHE=0 THEN nothing is cached", () => {
     const cache = path.join(tmp, "ts-cache-off");
     const file = path.join(tmp, "off.ts");

@@ -49,10 +49,14 @@ export const STATEFUL_TYPES: readonly string[] = [
   "azure-native:dbforpostgresql:Database",
   "azure-native:operationalinsights:Workspace",
   "azure-native:applicationinsights:Component",
+  "azure-native:resources:ResourceGroup",
+  // Deleting an app registration or its service principal loses its ids (audience, role ids).
+  "azuread:index/application:Application",
+  "azuread:index/servicePrincipal:ServicePrincipal",
 ];
 
 /** Services that are backplanes: never reachable from outside their environment. */
-export const INTERNAL_SERVICES: readonly string[] = ["zep", "temporal"];
+export const INTERNAL_SERVICES: readonly string[] = ["zep", "temporal", "temporal-ui"];
 
 /** Environment variables that carry a credential (SOP 002 Required Secrets and their kind). */
 export const SECRET_ENV = /(_API_KEY|_AI_KEY|PASSWORD|_PWD|SECRET|_TOKEN)$/;
@@ -154,28 +158,36 @@ function storageAccount(env: Environment): ResourceValidationPolicy {
   return {
     name: "storage-account",
     description:
-      "Storage: no public blobs, TLS 1.2, HTTPS only; no shared keys and no public network access in uat, staging and prod.",
+      "Storage: no public blobs or containers, TLS 1.2, HTTPS only; no shared keys and no public network access in uat, staging and prod.",
     enforcementLevel: "mandatory",
-    validateResource: forType("azure-native:storage:StorageAccount", (p, _args, report) => {
-      if (p.allowBlobPublicAccess !== false)
-        report(
-          `allowBlobPublicAccess is ${show(p.allowBlobPublicAccess)}, must be false (SOP 000 Validation Checklist: Storage, no public containers)`,
-        );
-      if (p.minimumTlsVersion !== "TLS1_2")
-        report(
-          `minimumTlsVersion is ${show(p.minimumTlsVersion)}, must be "TLS1_2" (SOP 000 Identity Principles: strong transport, TLS everywhere)`,
-        );
-      if (p.supportsHttpsTrafficOnly === false)
-        report("supportsHttpsTrafficOnly is false (SOP 000 Identity Principles: HTTPS/TLS everywhere)");
-      if (isHigher(env) && p.allowSharedKeyAccess !== false)
-        report(
-          `allowSharedKeyAccess is ${show(p.allowSharedKeyAccess)} in ${env}, must be false (SOP 000 Environment Matrix: MI required, keys only in lower envs)`,
-        );
-      if (isHigher(env) && p.publicNetworkAccess !== "Disabled")
-        report(
-          `publicNetworkAccess is ${show(p.publicNetworkAccess)} in ${env}, must be "Disabled" (SOP 000 Network Controls: private endpoints for Storage)`,
-        );
-    }),
+    validateResource: [
+      forType("azure-native:storage:StorageAccount", (p, _args, report) => {
+        if (p.allowBlobPublicAccess !== false)
+          report(
+            `allowBlobPublicAccess is ${show(p.allowBlobPublicAccess)}, must be false (SOP 000 Validation Checklist: Storage, no public containers)`,
+          );
+        if (p.minimumTlsVersion !== "TLS1_2")
+          report(
+            `minimumTlsVersion is ${show(p.minimumTlsVersion)}, must be "TLS1_2" (SOP 000 Identity Principles: strong transport, TLS everywhere)`,
+          );
+        if (p.supportsHttpsTrafficOnly === false)
+          report("supportsHttpsTrafficOnly is false (SOP 000 Identity Principles: HTTPS/TLS everywhere)");
+        if (isHigher(env) && p.allowSharedKeyAccess !== false)
+          report(
+            `allowSharedKeyAccess is ${show(p.allowSharedKeyAccess)} in ${env}, must be false (SOP 000 Environment Matrix: MI required, keys only in lower envs)`,
+          );
+        if (isHigher(env) && p.publicNetworkAccess !== "Disabled")
+          report(
+            `publicNetworkAccess is ${show(p.publicNetworkAccess)} in ${env}, must be "Disabled" (SOP 000 Network Controls: private endpoints for Storage)`,
+          );
+      }),
+      forType("azure-native:storage:BlobContainer", (p, _args, report) => {
+        if (p.publicAccess !== undefined && p.publicAccess !== "None")
+          report(
+            `publicAccess is ${show(p.publicAccess)}, must be "None" (SOP 000 Validation Checklist: Storage, no public containers)`,
+          );
+      }),
+    ],
   };
 }
 
@@ -186,23 +198,36 @@ function postgresServer(env: Environment): ResourceValidationPolicy {
   return {
     name: "postgres-server",
     description:
-      "Postgres: Entra auth on; in uat, staging and prod no public network access and no password auth on the application server.",
+      "Postgres: Entra auth on, no firewall rule open to all of Azure; in uat, staging and prod no public network access, no firewall rule and no password auth on the application server.",
     enforcementLevel: "mandatory",
-    validateResource: forType("azure-native:dbforpostgresql:Server", (p, _args, report) => {
-      const auth = obj(p.authConfig);
-      if (auth.activeDirectoryAuth !== "Enabled")
-        report(
-          `authConfig.activeDirectoryAuth is ${show(auth.activeDirectoryAuth)}, must be "Enabled" (SOP 000 Validation Checklist: Postgres, MI-based connection)`,
-        );
-      if (isHigher(env) && !isPlatformServer(p) && auth.passwordAuth !== "Disabled")
-        report(
-          `authConfig.passwordAuth is ${show(auth.passwordAuth)} on the application server in ${env}, must be "Disabled" (SOP 000 Validation Checklist: password auth disabled)`,
-        );
-      if (isHigher(env) && obj(p.network).publicNetworkAccess !== "Disabled")
-        report(
-          `network.publicNetworkAccess is ${show(obj(p.network).publicNetworkAccess)} in ${env}, must be "Disabled" (SOP 000 Network Controls: private endpoints for Postgres)`,
-        );
-    }),
+    validateResource: [
+      forType("azure-native:dbforpostgresql:Server", (p, _args, report) => {
+        const auth = obj(p.authConfig);
+        if (auth.activeDirectoryAuth !== "Enabled")
+          report(
+            `authConfig.activeDirectoryAuth is ${show(auth.activeDirectoryAuth)}, must be "Enabled" (SOP 000 Validation Checklist: Postgres, MI-based connection)`,
+          );
+        if (isHigher(env) && !isPlatformServer(p) && auth.passwordAuth !== "Disabled")
+          report(
+            `authConfig.passwordAuth is ${show(auth.passwordAuth)} on the application server in ${env}, must be "Disabled" (SOP 000 Validation Checklist: password auth disabled)`,
+          );
+        if (isHigher(env) && obj(p.network).publicNetworkAccess !== "Disabled")
+          report(
+            `network.publicNetworkAccess is ${show(obj(p.network).publicNetworkAccess)} in ${env}, must be "Disabled" (SOP 000 Network Controls: private endpoints for Postgres)`,
+          );
+      }),
+      forType("azure-native:dbforpostgresql:FirewallRule", (p, _args, report) => {
+        const range = `${String(p.startIpAddress)}-${String(p.endIpAddress)}`;
+        if (isHigher(env))
+          report(
+            `firewall rule ${range} in ${env}: the server is reached only through its private endpoint (SOP 000 Network Controls: private endpoints for Postgres)`,
+          );
+        else if (p.startIpAddress === "0.0.0.0")
+          report(
+            `firewall rule ${range} opens the server to all of Azure or the internet (SOP 000 Network Policy: lower env public only where necessary, restricted by IP allowlists)`,
+          );
+      }),
+    ],
   };
 }
 
@@ -266,7 +291,7 @@ function insecureIngress(): ResourceValidationPolicy {
 function internalBackplanes(): ResourceValidationPolicy {
   return {
     name: "internal-backplanes",
-    description: "Zep and Temporal are never reachable from outside their environment.",
+    description: "Zep, Temporal and the Temporal UI are never reachable from outside their environment.",
     enforcementLevel: "mandatory",
     validateResource: forType("azure-native:app:ContainerApp", (p, _args, report) => {
       const service = String(obj(p.tags).service ?? "");
@@ -312,6 +337,44 @@ function logRetention(env: Environment): ResourceValidationPolicy {
       if (typeof days !== "number" || days < LOG_RETENTION_DAYS[env])
         report(
           `retentionInDays is ${show(days)}, at least ${LOG_RETENTION_DAYS[env]} in ${env} (SOP 000 Audit & Logging: retain per env, prod >= 365d)`,
+        );
+    }),
+  };
+}
+
+function noLocalAuth(env: Environment): ResourceValidationPolicy {
+  const sop =
+    "(SOP 000 Environment Matrix: MI required in uat/staging, MI only in prod; keys only in lower envs)";
+  return {
+    name: "no-local-auth",
+    description:
+      "In uat, staging and prod Application Insights and Log Analytics accept Entra (managed identity) only.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      forType("azure-native:applicationinsights:Component", (p, _args, report) => {
+        if (isHigher(env) && p.disableLocalAuth !== true)
+          report(`disableLocalAuth is ${show(p.disableLocalAuth)} in ${env}, must be true ${sop}`);
+      }),
+      forType("azure-native:operationalinsights:Workspace", (p, _args, report) => {
+        const v = obj(p.features).disableLocalAuth;
+        if (isHigher(env) && v !== true)
+          report(`features.disableLocalAuth is ${show(v)} in ${env}, must be true ${sop}`);
+      }),
+    ],
+  };
+}
+
+function peerEncryption(env: Environment): ResourceValidationPolicy {
+  return {
+    name: "peer-encryption",
+    description:
+      "In uat, staging and prod traffic between Container Apps is encrypted (mTLS in the environment).",
+    enforcementLevel: "mandatory",
+    validateResource: forType("azure-native:app:ManagedEnvironment", (p, _args, report) => {
+      const enabled = obj(obj(p.peerTrafficConfiguration).encryption).enabled;
+      if (isHigher(env) && enabled !== true)
+        report(
+          `peerTrafficConfiguration.encryption.enabled is ${show(enabled)} in ${env}, must be true (SOP 000 Identity Principles: mTLS where supported)`,
         );
     }),
   };
@@ -379,6 +442,8 @@ export function engramPolicies(env: Environment): (ResourceValidationPolicy | St
     insecureIngress(),
     internalBackplanes(),
     corsOrigins(env),
+    noLocalAuth(env),
+    peerEncryption(env),
     logRetention(env),
     protectStateful(env),
     privateEndpoints(env),

@@ -71,6 +71,8 @@ describe("the policy pack on the committed plans", () => {
       "no-insecure-ingress",
       "internal-backplanes",
       "cors-origins",
+      "no-local-auth",
+      "peer-encryption",
       "log-retention",
       "protect-stateful",
       "private-endpoints",
@@ -291,6 +293,90 @@ describe("each policy on a committed plan broken in one way", () => {
       ],
     ],
     [
+      "staging: the data container made public",
+      "staging",
+      (p) => (inputs(p, "storage-container").publicAccess = "Container"),
+      [
+        "storage-account",
+        "storage-container",
+        'publicAccess is "Container", must be "None" (SOP 000 Validation Checklist: Storage, no public containers)',
+      ],
+    ],
+    [
+      "prod: a Postgres firewall rule for the whole internet",
+      "prod",
+      (p) => {
+        const rule = JSON.parse(JSON.stringify(step(p, "storage-container"))) as Step;
+        rule.urn = rule.urn.replace(
+          /storage:BlobContainer::storage-container$/,
+          "dbforpostgresql:FirewallRule::psql-anyone",
+        );
+        rule.newState.urn = rule.urn;
+        rule.newState.type = "azure-native:dbforpostgresql:FirewallRule";
+        rule.newState.inputs = {
+          startIpAddress: "0.0.0.0",
+          endIpAddress: "255.255.255.255",
+          serverName: "psql-engram-prod",
+        };
+        p.steps.push(rule);
+      },
+      [
+        "postgres-server",
+        "psql-anyone",
+        "firewall rule 0.0.0.0-255.255.255.255 in prod: the server is reached only through its private endpoint (SOP 000 Network Controls: private endpoints for Postgres)",
+      ],
+    ],
+    [
+      "staging: the Temporal UI external",
+      "staging",
+      (p) => (inputs(p, "temporal-ui-app").configuration.ingress.external = true),
+      [
+        "internal-backplanes",
+        "temporal-ui-app",
+        "temporal-ui has ingress.external true, must be false (SOP 000 Network Controls: internal ingress for Zep/Temporal server)",
+      ],
+    ],
+    [
+      "prod: Application Insights local auth on",
+      "prod",
+      (p) => (inputs(p, "observability-appi").disableLocalAuth = false),
+      [
+        "no-local-auth",
+        "observability-appi",
+        "disableLocalAuth is false in prod, must be true (SOP 000 Environment Matrix: MI required in uat/staging, MI only in prod; keys only in lower envs)",
+      ],
+    ],
+    [
+      "staging: Log Analytics local auth on",
+      "staging",
+      (p) => (inputs(p, "observability-log").features.disableLocalAuth = false),
+      [
+        "no-local-auth",
+        "observability-log",
+        "features.disableLocalAuth is false in staging, must be true (SOP 000 Environment Matrix: MI required in uat/staging, MI only in prod; keys only in lower envs)",
+      ],
+    ],
+    [
+      "prod: peer traffic between apps unencrypted",
+      "prod",
+      (p) => (inputs(p, "aca-env").peerTrafficConfiguration.encryption.enabled = false),
+      [
+        "peer-encryption",
+        "aca-env",
+        "peerTrafficConfiguration.encryption.enabled is false in prod, must be true (SOP 000 Identity Principles: mTLS where supported)",
+      ],
+    ],
+    [
+      "prod: the API app registration not protected",
+      "prod",
+      (p) => (step(p, "entra-api-app").newState.protect = false),
+      [
+        "protect-stateful",
+        "entra-api-app",
+        "azuread:index/application:Application holds state and is not protected in prod (SOP 000 Change Control: no ad-hoc changes in prod)",
+      ],
+    ],
+    [
       "prod: 90 days of logs",
       "prod",
       (p) => (inputs(p, "observability-log").retentionInDays = 90),
@@ -371,6 +457,20 @@ describe("each policy on a committed plan broken in one way", () => {
         "log-retention",
         "observability-log",
         "retentionInDays is 29, at least 30 in dev (SOP 000 Audit & Logging: retain per env, prod >= 365d)",
+      ],
+    ]);
+  });
+
+  it("GIVEN dev THEN its Postgres firewall rules for the allowlist pass, and one for all of Azure is refused", async () => {
+    const plan = await committed("dev");
+    expect(inputs(plan, "psql-allowlist-203-0-113-0-24").startIpAddress).toBe("203.0.113.0");
+    inputs(plan, "psql-allowlist-203-0-113-0-24").startIpAddress = "0.0.0.0";
+    inputs(plan, "psql-allowlist-203-0-113-0-24").endIpAddress = "0.0.0.0";
+    expect(await violations(plan)).toEqual([
+      [
+        "postgres-server",
+        "psql-allowlist-203-0-113-0-24",
+        "firewall rule 0.0.0.0-0.0.0.0 opens the server to all of Azure or the internet (SOP 000 Network Policy: lower env public only where necessary, restricted by IP allowlists)",
       ],
     ]);
   });

@@ -342,6 +342,25 @@ function logRetention(env: Environment): ResourceValidationPolicy {
   };
 }
 
+function temporalMtls(env: Environment): ResourceValidationPolicy {
+  return {
+    name: "temporal-mtls",
+    description: "In prod the Temporal frontend requires client certificates (mTLS).",
+    enforcementLevel: "mandatory",
+    validateResource: forType("azure-native:app:ContainerApp", (p, _args, report) => {
+      if (env !== "prod" || obj(p.tags).service !== "temporal") return;
+      const vars = list(obj(p.template).containers)
+        .map(obj)
+        .flatMap((c) => list(c.env).map(obj));
+      const required = vars.find((e) => e.name === "TEMPORAL_TLS_REQUIRE_CLIENT_AUTH")?.value;
+      if (required !== "true")
+        report(
+          `TEMPORAL_TLS_REQUIRE_CLIENT_AUTH is ${show(required)} in prod, must be "true" (SOP 000 Environment Matrix: Prod, Temporal with mTLS)`,
+        );
+    }),
+  };
+}
+
 function noLocalAuth(env: Environment): ResourceValidationPolicy {
   const sop =
     "(SOP 000 Environment Matrix: MI required in uat/staging, MI only in prod; keys only in lower envs)";
@@ -444,6 +463,7 @@ export function engramPolicies(env: Environment): (ResourceValidationPolicy | St
     corsOrigins(env),
     noLocalAuth(env),
     peerEncryption(env),
+    temporalMtls(env),
     logRetention(env),
     protectStateful(env),
     privateEndpoints(env),

@@ -73,6 +73,7 @@ describe("the policy pack on the committed plans", () => {
       "cors-origins",
       "no-local-auth",
       "peer-encryption",
+      "temporal-mtls",
       "log-retention",
       "protect-stateful",
       "private-endpoints",
@@ -364,6 +365,19 @@ describe("each policy on a committed plan broken in one way", () => {
         "peer-encryption",
         "aca-env",
         "peerTrafficConfiguration.encryption.enabled is false in prod, must be true (SOP 000 Identity Principles: mTLS where supported)",
+      ],
+    ],
+    [
+      "prod: Temporal without client certificates",
+      "prod",
+      (p) =>
+        ((inputs(p, "temporal-app").template.containers[0].env as Json[]).find(
+          (e) => e.name === "TEMPORAL_TLS_REQUIRE_CLIENT_AUTH",
+        )!.value = "false"),
+      [
+        "temporal-mtls",
+        "temporal-app",
+        'TEMPORAL_TLS_REQUIRE_CLIENT_AUTH is "false" in prod, must be "true" (SOP 000 Environment Matrix: Prod, Temporal with mTLS)',
       ],
     ],
     [

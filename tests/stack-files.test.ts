@@ -68,8 +68,25 @@ const DOCUMENTED = [
   "alerts",
   "protectResources",
   "postgresPasswordAuth",
+  "availability",
+  "ddosProtectionPlanId",
   ...SECRETS,
 ];
+
+describe("README.md documents every setting", () => {
+  it("names each key the program reads in its configuration tables, and no key it does not read", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Deploy for real"));
+    // The first cell of each table row: `key`, `key.{a,b}`, or several keys separated by commas.
+    const firstCells = [...section.matchAll(/^\| ([^|]+) \|/gm)].map((m) => m[1]);
+    const documented = new Set(
+      firstCells.flatMap((cell) => [...cell.matchAll(/`([a-zA-Z]+)[.`{]/g)].map((m) => m[1])),
+    );
+    expect([...KNOWN_KEYS].filter((k) => !documented.has(k))).toEqual([]);
+    expect([...documented].filter((k) => !KNOWN_KEYS.includes(k))).toEqual([]);
+    expect([...KNOWN_KEYS].sort()).toEqual([...DOCUMENTED].sort());
+  });
+});
 
 function engramConfig(stack: string): Record<string, unknown> {
   const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {

@@ -653,6 +653,25 @@ describe("the pack served as Pulumi runs it (gRPC analyzer, as pulumi preview --
       d.getMessage(),
     ]);
 
+  it("GIVEN a stack config without engram:environment THEN the pack does not start: one line, exit 1", () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "policy", "index.ts")],
+      {
+        cwd: path.join(ROOT, "policy"),
+        env: { ...process.env, PULUMI_CONFIG: JSON.stringify({ "azure-native:location": "westeurope" }) },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 1,
+      stdout: "",
+      stderr:
+        "engram policy pack: engram:environment is unset, expected one of dev, test, uat, staging, prod\n",
+    });
+  });
+
   it("GIVEN prod's Key Vault with purge protection off THEN Analyze reports the key-vault policy, mandatory", async () => {
     const plan = await committed("prod");
     const ok = await call<Json>("analyze", analyzerResource(step(plan, "kv-kv"), pb.AnalyzeRequest));

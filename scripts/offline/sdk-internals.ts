@@ -73,6 +73,8 @@ const CONFIG = "@pulumi/pulumi/runtime/config";
 const DEBUGGABLE = "@pulumi/pulumi/runtime/debuggable";
 const RESOURCE_PB = "@pulumi/pulumi/proto/resource_pb";
 const STRUCT_PB = "google-protobuf/google/protobuf/struct_pb";
+const ANALYZER_PB = "@pulumi/pulumi/proto/analyzer_pb";
+const ANALYZER_GRPC_PB = "@pulumi/pulumi/proto/analyzer_grpc_pb";
 
 /**
  * The features the engine turns on in the run's state: the feature set `pulumi.runtime.setMocks`
@@ -227,6 +229,30 @@ export const SDK_INTERNALS: readonly SdkInternal[] = [
     name: "Struct",
     shape: { kind: "class", methods: ["toJavaScript"], statics: ["fromJavaScript"] },
     purpose: "reads the request's inputs and outputs, builds the response's state",
+    directUsers: ["tests/policy.test.ts"],
+  },
+  // The policy pack's own test talks to the pack over Pulumi's analyzer gRPC protocol, as the CLI
+  // does (tests/policy.test.ts); the engine does not use these.
+  ...(
+    [
+      ["AnalyzeRequest", ["setType", "setUrn", "setName", "setProperties", "setOptions"]],
+      ["AnalyzerResource", ["setType", "setUrn", "setName", "setProperties", "setOptions"]],
+      ["AnalyzeStackRequest", ["setResourcesList"]],
+      ["AnalyzerResourceOptions", ["setProtect"]],
+    ] as const
+  ).map(([name, methods]): SdkInternal => ({
+    module: ANALYZER_PB,
+    name,
+    shape: { kind: "class", methods },
+    purpose: "the policy pack's test builds the requests the Pulumi CLI sends to a policy pack",
+    directUsers: ["tests/policy.test.ts"],
+  })),
+  {
+    module: ANALYZER_GRPC_PB,
+    name: "AnalyzerClient",
+    shape: { kind: "class", methods: ["analyze", "analyzeStack"] },
+    purpose: "the policy pack's test calls the pack's Analyze and AnalyzeStack as the Pulumi CLI does",
+    directUsers: ["tests/policy.test.ts"],
   },
   {
     module: DEBUGGABLE,

@@ -20,7 +20,7 @@ export default tseslint.config(
         "error",
         {
           property: "localeCompare",
-          message: "orders by the machine's locale; use byCodePoint/byKey from src/lib/text.ts",
+          message: "orders by the machine's locale; use byCodePoint/byKey from lib/text.ts",
         },
       ],
     },

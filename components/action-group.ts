@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { emailReceiverName } from "../src/lib/naming";
+import { emailReceiverName } from "../lib/naming";
 
 export interface AlertActionGroupArgs {
   /** The Azure name (`ag-engram-<env>`). */

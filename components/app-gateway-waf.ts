@@ -3,7 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import { grant } from "./role-assignment";
 import { ServiceIdentity } from "./service-identity";
-import { Environment } from "../src/matrix";
+import { Environment } from "../lib/environments";
 
 export interface AppGatewayWafArgs {
   /** Azure names, from the naming helper. */

@@ -1,4 +1,4 @@
-import { byKey } from "../src/lib/text";
+import { byKey } from "../lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as types from "@pulumi/azure-native/types";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import * as types from "@pulumi/azure-native/types";
-import { carveSubnets, SubnetKey } from "../src/lib/cidr";
+import { carveSubnets, SubnetKey } from "../lib/cidr";
 
 export interface NetworkArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -83,7 +83,7 @@ export interface SubnetOutputs {
 }
 
 /**
- * One VNet per environment with its subnets carved from the address space (src/lib/cidr.ts) and
+ * One VNet per environment with its subnets carved from the address space (lib/cidr.ts) and
  * an NSG on every subnet that denies all inbound traffic except what that subnet needs:
  * - aca (/23, delegated to Microsoft.App/environments): VNet-internal traffic and the Azure load
  *   balancer; 443 from the Internet only when the API is published by ACA itself (no WAF);

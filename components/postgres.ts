@@ -1,7 +1,7 @@
-import { byKey } from "../src/lib/text";
+import { byKey } from "../lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
-import { ipRange } from "../src/lib/cidr";
+import { ipRange } from "../lib/cidr";
 import { deletionLock } from "./deletion-lock";
 
 export interface PostgresServerArgs {

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { checkGrant, PrincipalType, scopeRefusal } from "../src/lib/grants";
-import { roleAssignmentName } from "../src/lib/ids";
-import { roleDefinitionResourceId, RoleName } from "../src/lib/roles";
-import { Environment } from "../src/matrix";
+import { checkGrant, PrincipalType, scopeRefusal } from "../lib/grants";
+import { roleAssignmentName } from "../lib/ids";
+import { roleDefinitionResourceId, RoleName } from "../lib/roles";
+import { Environment } from "../lib/environments";
 
 /** Something that can be granted a role. */
 export interface Principal {

@@ -1,8 +1,8 @@
-import { byKey } from "../src/lib/text";
+import { byKey } from "../lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
-import { Environment } from "../src/matrix";
-import { RoleName } from "../src/lib/roles";
+import { Environment } from "../lib/environments";
+import { RoleName } from "../lib/roles";
 import { deletionLock } from "./deletion-lock";
 import { grant, Principal } from "./role-assignment";
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as time from "@pulumiverse/time";
-import { Environment } from "../src/matrix";
+import { Environment } from "../lib/environments";
 import { grant, Principal } from "./role-assignment";
 
 /** Where a secret's value comes from, and what bounds its life. */

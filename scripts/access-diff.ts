@@ -1,5 +1,5 @@
 import * as path from "path";
-import { escapeText } from "../src/lib/text";
+import { escapeText } from "../lib/text";
 import { renderAccessDiff, stackOf } from "./offline/access-diff";
 import type { PreviewJson } from "./offline/plan";
 import { PlanFileError, readPlan } from "./offline/policy-check";

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { escapeText } from "../src/lib/text";
+import { escapeText } from "../lib/text";
 import { ENVIRONMENTS } from "../src/matrix";
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/matrix";
-import { escapeText } from "../src/lib/text";
+import { escapeText } from "../lib/text";
 import type { planStack as PlanStack } from "./offline/plan";
 import type { renderReport as RenderReport } from "./offline/report";
 import { planConfig, ROOT, validatePlanConfig } from "./offline/plan-config";

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { checkPlan, formatViolation, PlanFileError, readPlan } from "./offline/policy-check";
-import { escapeText } from "../src/lib/text";
+import { escapeText } from "../lib/text";
 
 /**
  * `npm run policy -- plan/<stack>.json [more.json]`: the policy pack on offline plans

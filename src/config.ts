@@ -1,8 +1,8 @@
 import type { Output } from "@pulumi/pulumi";
 import { z } from "zod";
-import { addressSpaceProblem, parseCidr } from "./lib/cidr";
-import { defaultNameSuffix, emailReceiverName } from "./lib/naming";
-import { byCodePoint, escapeText, hasUnsafeText } from "./lib/text";
+import { addressSpaceProblem, parseCidr } from "../lib/cidr";
+import { defaultNameSuffix, emailReceiverName } from "../lib/naming";
+import { byCodePoint, escapeText, hasUnsafeText } from "../lib/text";
 import {
   decide,
   Decisions,
@@ -250,7 +250,7 @@ const schemas = {
     {
       addressSpace: z
         .string({ error: "the address space is an IPv4 CIDR from /16 to /22, e.g. 10.20.0.0/16" })
-        // The rules live with the subnet carving (src/lib/cidr.ts), so they can never disagree.
+        // The rules live with the subnet carving (lib/cidr.ts), so they can never disagree.
         .superRefine((v, c) => {
           const problem = addressSpaceProblem(v);
           if (problem) c.addIssue({ code: "custom", message: problem });

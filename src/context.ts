@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngramConfig } from "./config";
-import { NamingContext, ResourceKind, resourceName } from "./lib/naming";
+import { NamingContext, ResourceKind, resourceName } from "../lib/naming";
 
 /**
  * What every part of the composition needs from config: names, tags, and whether stateful

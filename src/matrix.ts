@@ -4,19 +4,17 @@
  * Nothing here reads config or creates resources; `src/config.ts` applies it, components obey it.
  */
 
-export const ENVIRONMENTS = ["dev", "test", "uat", "staging", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+import { ENVIRONMENTS, Environment, HIGHER_ENVIRONMENTS, LOWER_ENVIRONMENTS } from "../lib/environments";
 
-export const LOWER_ENVIRONMENTS: readonly Environment[] = ["dev", "test"];
-export const HIGHER_ENVIRONMENTS: readonly Environment[] = ["uat", "staging", "prod"];
-
-export function isEnvironment(value: string): value is Environment {
-  return (ENVIRONMENTS as readonly string[]).includes(value);
-}
-
-export function isHigher(env: Environment): boolean {
-  return HIGHER_ENVIRONMENTS.includes(env);
-}
+// The matrix's rows: the environments live in lib/ (components and the bootstrap name them too).
+export {
+  ENVIRONMENTS,
+  HIGHER_ENVIRONMENTS,
+  isEnvironment,
+  isHigher,
+  LOWER_ENVIRONMENTS,
+} from "../lib/environments";
+export type { Environment } from "../lib/environments";
 
 type PerEnv<T> = Record<Environment, T>;
 

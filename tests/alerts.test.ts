@@ -3,7 +3,7 @@ import { placeholderResource } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
 import { INCIDENT_RESPONSE } from "../src/observability/alerts";
 import * as queries from "../src/observability/queries";
-import { byCodePoint } from "../src/lib/text";
+import { byCodePoint } from "../lib/text";
 import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
 

@@ -1,4 +1,4 @@
-import { byCodePoint } from "../src/lib/text";
+import { byCodePoint } from "../lib/text";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { idOf, Json } from "./helpers/data";
 import { isHigher } from "../src/matrix";

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { grant } from "../components/role-assignment";
 import { PLACEHOLDER_SUBSCRIPTION } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { checkGrant } from "../src/lib/grants";
-import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../src/lib/roles";
+import { checkGrant } from "../lib/grants";
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../lib/roles";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { principalIdOf } from "./helpers/data";
@@ -129,7 +129,7 @@ describe("checkGrant refusals (pure)", () => {
 
   it("refuses a role outside the built-in table", () => {
     expect(() => checkGrant({ ...base, role: "Key Vault Administrator" })).toThrow(
-      `role assignment backend -> Key Vault Administrator is refused: only the built-in roles of src/lib/roles.ts are assigned (${Object.keys(BUILT_IN_ROLES).join(", ")})`,
+      `role assignment backend -> Key Vault Administrator is refused: only the built-in roles of lib/roles.ts are assigned (${Object.keys(BUILT_IN_ROLES).join(", ")})`,
     );
   });
 

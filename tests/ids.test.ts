@@ -1,4 +1,4 @@
-import { deterministicUuid, ENGRAM_NAMESPACE, entraPermissionId, roleAssignmentName } from "../src/lib/ids";
+import { deterministicUuid, ENGRAM_NAMESPACE, entraPermissionId, roleAssignmentName } from "../lib/ids";
 
 /**
  * UUID v5 ids. The literal values below were computed once (and cross-checked with Python's

@@ -5,7 +5,7 @@ import {
   NAME_RULES,
   ResourceKind,
   resourceName,
-} from "../src/lib/naming";
+} from "../lib/naming";
 import { planOk } from "./helpers/plan";
 
 /**

@@ -1,5 +1,5 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { addressSpaceProblem, carveSubnets, ipRange } from "../src/lib/cidr";
+import { addressSpaceProblem, carveSubnets, ipRange } from "../lib/cidr";
 import { isHigher } from "../src/matrix";
 import { idOf, inputs, registrations, T } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused, stackConfig } from "./helpers/plan";
@@ -157,7 +157,7 @@ describe("network options", () => {
   });
 });
 
-describe("address space carving (src/lib/cidr.ts)", () => {
+describe("address space carving (lib/cidr.ts)", () => {
   it("carves the same subnets from a /16 and fits exactly in a /22", () => {
     expect(carveSubnets("10.20.0.0/16")).toEqual({
       aca: "10.20.0.0/23",

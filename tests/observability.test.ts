@@ -8,7 +8,7 @@ import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
 const APP_INSIGHTS = "azure-native:applicationinsights:Component";
 const DIAG = "azure-native:monitor:DiagnosticSetting";
-/** Azure's built-in role definition ids (written out, not read from src/lib/roles.ts). */
+/** Azure's built-in role definition ids (written out, not read from lib/roles.ts). */
 const ROLE_GUIDS = {
   "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
   "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { checkName, defaultNameSuffix, ResourceKind } from "../src/lib/naming";
+import { checkName, defaultNameSuffix, ResourceKind } from "../lib/naming";
 import { PlanFailure, planStack, PlanResult, ROOT } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { renderReport } from "../scripts/offline/report";

@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 import type { PreviewJson } from "../scripts/offline/plan";
 import { checkPlan } from "../scripts/offline/policy-check";
 import { engramPolicies, environmentFromConfig, PRIVILEGED_ROLES } from "../policy/policies";
-import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../src/lib/roles";
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../lib/roles";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**

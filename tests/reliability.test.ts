@@ -1,6 +1,6 @@
 import { PROVIDER_CONFIG_KEYS, RawConfig, validateConfig } from "../src/config";
-import { emailReceiverName } from "../src/lib/naming";
-import { byCodePoint, escapeText } from "../src/lib/text";
+import { emailReceiverName } from "../lib/naming";
+import { byCodePoint, escapeText } from "../lib/text";
 import { Environment } from "../src/matrix";
 import { parseStackFile, StackFileError } from "../scripts/offline/stack-file";
 

@@ -90,7 +90,7 @@ function sourceFiles(): string[] {
       } else if (/\.(ts|js|mjs|cjs)$/.test(entry.name)) out.push(rel);
     }
   };
-  for (const dir of ["scripts", "src", "components", "bootstrap", "tests"]) walk(dir);
+  for (const dir of ["scripts", "src", "lib", "components", "bootstrap", "tests"]) walk(dir);
   return out.filter((f) => f !== THIS_FILE);
 }
 

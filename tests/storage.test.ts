@@ -1,4 +1,4 @@
-import { byCodePoint } from "../src/lib/text";
+import { byCodePoint } from "../lib/text";
 import { isHigher } from "../src/matrix";
 import { assignments, idOf, inputs, principalIdOf, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, planOk, stackConfig } from "./helpers/plan";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as azuread from "@pulumi/azuread";
-import { BOOTSTRAP_ROLES } from "../../src/lib/roles";
+import { BOOTSTRAP_ROLES } from "../../lib/roles";
 import { DeployerIdentity } from "./deployerIdentity";
 import { grant } from "../src/grant";
 import { applyIdentityName, Environment, lockOperatorRoleGuid, planIdentityName } from "../src/names";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { roleDefinitionResourceId } from "../../src/lib/roles";
+import { roleDefinitionResourceId } from "../../lib/roles";
 import { roleAssignmentName } from "./names";
 
 export interface GrantArgs {

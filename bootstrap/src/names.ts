@@ -1,11 +1,11 @@
 import { createHash } from "crypto";
 import { v5 as uuidv5 } from "uuid";
-import { resourceName } from "../../src/lib/naming";
-import { Environment, HIGHER_ENVIRONMENTS } from "../../src/matrix";
+import { resourceName } from "../../lib/naming";
+import { Environment, HIGHER_ENVIRONMENTS } from "../../lib/environments";
 
 /** The five environments, in deployment order: the main program's matrix rows (DESIGN.md §1, §9). */
-export { ENVIRONMENTS } from "../../src/matrix";
-export type { Environment } from "../../src/matrix";
+export { ENVIRONMENTS } from "../../lib/environments";
+export type { Environment } from "../../lib/environments";
 
 /** Environments whose deployments wait for a reviewer's approval in GitHub: the higher ones (DESIGN.md §9). */
 export const APPROVAL_ENVIRONMENTS: readonly Environment[] = HIGHER_ENVIRONMENTS;

@@ -1,5 +1,5 @@
-import { ASSIGNABLE_ROLES, BUILT_IN_ROLES, RoleName } from "../../src/lib/roles";
-import { LOWER_ENVIRONMENTS } from "../../src/matrix";
+import { ASSIGNABLE_ROLES, BUILT_IN_ROLES, RoleName } from "../../lib/roles";
+import { LOWER_ENVIRONMENTS } from "../../lib/environments";
 import { Environment } from "./names";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

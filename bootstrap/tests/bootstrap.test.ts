@@ -1,4 +1,4 @@
-import { ASSIGNABLE_ROLES, BOOTSTRAP_ROLES, BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../src/lib/roles";
+import { ASSIGNABLE_ROLES, BOOTSTRAP_ROLES, BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../lib/roles";
 import { GRAPH_APP_ROLES, LOCK_OPERATOR_ACTIONS } from "../components/environmentAccess";
 import { BootstrapConfigError, validateBootstrapConfig } from "../src/config";
 import {

@@ -1,4 +1,4 @@
-import { byCodePoint } from "../../src/lib/text";
+import { byCodePoint } from "../../lib/text";
 import { accessModel, AccessModel, appRoleLine, grantLine } from "./access-model";
 import { PreviewJson } from "./plan";
 import { PlanIndex } from "./plan-index";

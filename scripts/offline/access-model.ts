@@ -1,4 +1,4 @@
-import { byCodePoint } from "../../src/lib/text";
+import { byCodePoint } from "../../lib/text";
 import { PlanStep } from "./plan";
 import { PlanIndex } from "./plan-index";
 import { grantParts, lastSegment } from "./report/format";

@@ -8,7 +8,7 @@ import {
   SECRET_SETTING_KEYS,
   validateConfig,
 } from "../../src/config";
-import { escapeText } from "../../src/lib/text";
+import { escapeText } from "../../lib/text";
 import { readStackFile, StackFileConfig } from "./stack-file";
 
 /**

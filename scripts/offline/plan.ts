@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, ValidatedConfig } from "../../src/config";
-import { byCodePoint } from "../../src/lib/text";
+import { byCodePoint } from "../../lib/text";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
 import { UNKNOWN_VALUE } from "./sdk-internals";

@@ -8,7 +8,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { engramPolicies, ENVIRONMENTS, isEnvironment } from "../../policy/policies";
-import { escapeText } from "../../src/lib/text";
+import { escapeText } from "../../lib/text";
 
 /**
  * The policy pack (policy/policies.ts, the very functions `pulumi preview --policy-pack policy`

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { escapeText } from "../../src/lib/text";
+import { escapeText } from "../../lib/text";
 
 /**
  * Reads `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a program: every value a

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { grant, groupPrincipal, Principal } from "../../components/role-assignment";
 import { Context, Platform } from "../context";
-import { RoleName } from "../lib/roles";
+import { RoleName } from "../../lib/roles";
 import { SERVICE_NAMES, ServiceName } from "../services";
 import { ServiceIdentities } from "./identities";
 

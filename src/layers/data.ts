@@ -8,7 +8,7 @@ import { VaultExpiryAlerts } from "../../components/vault-expiry-alerts";
 import { VaultSecret, VaultSecretValue } from "../../components/vault-secret";
 import { Context, Platform } from "../context";
 import { POSTGRES_HA_SKU } from "../matrix";
-import { renderRoleSql } from "../lib/postgres-roles";
+import { renderRoleSql } from "../../lib/postgres-roles";
 import { VAULT_EXPIRY_ALERTS } from "../observability/alerts";
 import {
   SERVICE_NAMES,

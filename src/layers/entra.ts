@@ -4,7 +4,7 @@ import { ApiAppRole, ApiAppRoleAssignment, EntraApiApp } from "../../components/
 import { EntraSpaApp } from "../../components/entra-spa-app";
 import { APP_ROLE_GROUPS, APP_ROLE_VALUES, AppRoleValue } from "../config";
 import { Context, Platform } from "../context";
-import { entraPermissionId } from "../lib/ids";
+import { entraPermissionId } from "../../lib/ids";
 
 /** The app roles of SOP 000 (Roles: App + Platform), with the descriptions shown when assigning them. */
 export const APP_ROLES: Record<AppRoleValue, { displayName: string; description: string }> = {

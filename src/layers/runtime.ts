@@ -1,4 +1,4 @@
-import { byKey } from "../lib/text";
+import { byKey } from "../../lib/text";
 import * as pulumi from "@pulumi/pulumi";
 import { AppGatewayWaf } from "../../components/app-gateway-waf";
 import { AppIngress, ContainerApp, HealthProbe, SecretVolume } from "../../components/container-app";

@@ -1,4 +1,4 @@
-import { byCodePoint } from "../../../src/lib/text";
+import { byCodePoint } from "../../../lib/text";
 import { AccessModel, accessModel } from "../access-model";
 import { ReportSection } from "./index";
 

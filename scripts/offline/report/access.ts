@@ -1,5 +1,5 @@
-import { byCodePoint } from "../../../src/lib/text";
-import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../src/lib/roles";
+import { byCodePoint } from "../../../lib/text";
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../lib/roles";
 import { PlanIndex } from "../plan-index";
 import { AZURE_CLI_CLIENT_ID } from "../../../src/layers/entra";
 import { code, grantParts, Inputs, inputsOf, table } from "./format";

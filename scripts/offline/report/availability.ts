@@ -1,4 +1,4 @@
-import { byCodePoint } from "../../../src/lib/text";
+import { byCodePoint } from "../../../lib/text";
 import { code, Inputs, inputsOf, table } from "./format";
 import { ReportSection } from "./index";
 

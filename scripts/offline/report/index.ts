@@ -1,4 +1,4 @@
-import { byKey } from "../../../src/lib/text";
+import { byKey } from "../../../lib/text";
 import { Decisions } from "../../../src/matrix";
 import { SETTINGS, SETTING_KEYS } from "../../../src/matrix";
 import { PlanResult } from "../plan";

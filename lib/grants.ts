@@ -1,4 +1,4 @@
-import { Environment, LOWER_ENVIRONMENTS } from "../matrix";
+import { Environment, LOWER_ENVIRONMENTS } from "./environments";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "./roles";
 
 /**
@@ -45,7 +45,7 @@ export function checkGrant(req: GrantRequest): string {
   );
   if (!entry) {
     throw new Error(
-      `role assignment ${req.principalLabel} -> ${req.role} is refused: only the built-in roles of src/lib/roles.ts are assigned (${Object.keys(BUILT_IN_ROLES).join(", ")})`,
+      `role assignment ${req.principalLabel} -> ${req.role} is refused: only the built-in roles of lib/roles.ts are assigned (${Object.keys(BUILT_IN_ROLES).join(", ")})`,
     );
   }
   const [name, id] = entry as [RoleName, string];

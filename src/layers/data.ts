@@ -20,7 +20,7 @@ import {
 } from "../services";
 import { ServiceIdentities } from "./identities";
 import { NetworkLayer } from "./network";
-import type { Monitoring } from "./observability";
+import type { DataDiagnosticTargets, Monitoring } from "./observability";
 
 /**
  * The data layer (DESIGN.md §3, §6, §7): Key Vault with every secret and its per-secret grants,
@@ -97,14 +97,7 @@ export interface DataLayer {
   postgres: PostgresEndpoints;
   storage: { accountName: pulumi.Output<string> };
   /** Resource ids for the observability layer's diagnostic settings (this layer creates none). */
-  diagnosticTargets: {
-    keyVaultId: pulumi.Output<string>;
-    storageAccountId: pulumi.Output<string>;
-    /** `<storageAccountId>/blobServices/default` */
-    blobServiceId: pulumi.Output<string>;
-    /** Postgres server ids by role: `app`, plus `platform` in uat/staging/prod. */
-    postgresServerIds: Record<string, pulumi.Output<string>>;
-  };
+  diagnosticTargets: DataDiagnosticTargets;
   /** Idempotent SQL for the DBA creating app_rw / analytics_ro / admin (no credentials). */
   postgresRoleSql: pulumi.Output<string>;
 }

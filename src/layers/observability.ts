@@ -14,7 +14,6 @@ import {
   ROLE_ASSIGNMENT_ALERT,
 } from "../observability/alerts";
 import { renderQuery } from "../observability/queries";
-import { DataLayer } from "./data";
 
 /** What the observability layer gives later layers and the stack outputs. */
 export interface Monitoring {
@@ -85,6 +84,19 @@ export function buildObservability(ctx: Context, platform: Platform): Monitoring
   };
 }
 
+/**
+ * What the data layer gives the diagnostic settings. Declared here, by the layer that reads it, so
+ * the data layer imports this one and never the other way round.
+ */
+export interface DataDiagnosticTargets {
+  keyVaultId: pulumi.Output<string>;
+  storageAccountId: pulumi.Output<string>;
+  /** `<storageAccountId>/blobServices/default` */
+  blobServiceId: pulumi.Output<string>;
+  /** Postgres server ids by role: `app`, plus `platform` in uat/staging/prod. */
+  postgresServerIds: Record<string, pulumi.Output<string>>;
+}
+
 /** What the runtime layer gives the diagnostic settings. */
 export interface RuntimeDiagnosticTargets {
   /** The Container Apps environment (appLogsConfiguration.destination "azure-monitor"). */
@@ -96,7 +108,7 @@ export interface RuntimeDiagnosticTargets {
 export interface AlertsAndDiagnosticsInputs {
   monitoring: Monitoring;
   /** The data layer (Key Vault, Storage, Postgres). */
-  data?: Pick<DataLayer, "diagnosticTargets">;
+  data?: { diagnosticTargets: DataDiagnosticTargets };
   runtime?: { diagnosticTargets: RuntimeDiagnosticTargets };
   /** The backend identity: Monitoring Reader on Application Insights (DESIGN.md §4). */
   backendIdentity?: ServiceIdentity;

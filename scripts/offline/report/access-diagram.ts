@@ -1,6 +1,6 @@
 import { byCodePoint } from "../../../lib/text";
 import { AccessModel, accessModel } from "../access-model";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * The access of a plan as a Mermaid flowchart (GitHub renders it in plan/<stack>.md): principals,

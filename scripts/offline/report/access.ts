@@ -3,7 +3,7 @@ import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../lib/roles";
 import { PlanIndex } from "../plan-index";
 import { AZURE_CLI_CLIENT_ID } from "../../../src/layers/entra";
 import { code, grantParts, Inputs, inputsOf, table } from "./format";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * Who may do what, as planned: every Azure role assignment (principal -> role -> scope), and the

@@ -1,7 +1,7 @@
 import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
 import { grantParts, lastSegment, table } from "./format";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * Per Container App: the identity it runs as, its secrets (Key Vault secret → env var or file),

@@ -1,6 +1,6 @@
 import { byCodePoint } from "../../../lib/text";
 import { code, Inputs, inputsOf, table } from "./format";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * Availability as planned (the matrix row `availability`, DESIGN.md §1, §7): per resource, each

@@ -9,6 +9,7 @@ import { appsSection } from "./apps";
 import { availabilitySection } from "./availability";
 import { observabilitySection } from "./observability";
 import { code, table } from "./format";
+import { ReportInput, ReportSection } from "./section";
 import { secretsSection } from "./secrets";
 
 /**
@@ -16,12 +17,6 @@ import { secretsSection } from "./secrets";
  * not the config, so the report can never claim something the plan does not contain. The one
  * exception is the matrix table, which shows the decisions the program was given.
  */
-export interface ReportInput {
-  result: PlanResult;
-  index: PlanIndex;
-}
-
-export type ReportSection = (input: ReportInput) => string | undefined;
 
 const header: ReportSection = ({ result }) =>
   [

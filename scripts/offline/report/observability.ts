@@ -1,6 +1,6 @@
 import { byCodePoint } from "../../../lib/text";
 import { Inputs, inputsOf, lastSegment, table } from "./format";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * Observability as planned: the workspace (retention, local auth), every diagnostic setting

@@ -2,7 +2,7 @@ import { placeholderIdOf } from "../placeholders";
 import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
 import { code, grantParts, table } from "./format";
-import { ReportSection } from "./index";
+import { ReportSection } from "./section";
 
 /**
  * Secrets and data-plane network posture, read from the plan: each Key Vault secret with its

@@ -1,8 +1,6 @@
 import { ConfigError, RawConfig, validateConfig, ValidatedConfig } from "../src/config";
-import { engram } from "../src/program";
-import { runProgram } from "../scripts/offline/engine";
-import { PROJECT } from "../scripts/offline/plan";
-import { ENVIRONMENTS, Environment, planOk, planRefused, stackConfig } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, planRefused, programRun, stackConfig } from "./helpers/plan";
+import { PROJECT } from "./helpers/plan-files";
 
 /**
  * Config validation against DESIGN.md §1. Every expected message below is written out literally
@@ -875,16 +873,7 @@ describe("several problems together", () => {
   });
 
   it("throws one ConfigError listing them all, and registers nothing but the Stack", async () => {
-    const base = stackConfig("prod");
-    const config: Record<string, string> = { ...base.values, ...change.set, "engram:azureAiKey": "sk-test" };
-    delete config["engram:alertEmails"];
-    const run = await runProgram({
-      project: PROJECT,
-      stack: "prod",
-      config,
-      secretKeys: [...base.secretKeys, "engram:azureAiKey"],
-      program: engram,
-    });
+    const run = await programRun("prod", { ...change, secrets: { "engram:azureAiKey": "sk-test" } });
     expect(run.error).toBeInstanceOf(ConfigError);
     const err = run.error as ConfigError;
     expect(err.problems).toEqual(expected);
@@ -895,13 +884,9 @@ describe("several problems together", () => {
 
 describe.each(ENVIRONMENTS)("a refused config in %s", (env) => {
   it("registers nothing but the Stack", async () => {
-    const base = stackConfig(env);
-    const run = await runProgram({
-      project: PROJECT,
-      stack: env,
-      config: { ...base.values, "engram:azureAiKey": "sk-test", "engram:frontendOrigins": '["*"]' },
-      secretKeys: [...base.secretKeys, "engram:azureAiKey"],
-      program: engram,
+    const run = await programRun(env, {
+      set: { "engram:frontendOrigins": '["*"]' },
+      secrets: { "engram:azureAiKey": "sk-test" },
     });
     expect((run.error as ConfigError).problems).toEqual([
       `engram:frontendOrigins[0]=* is not allowed in ${env}: wildcard origins are never allowed (SOP 001 CORS: no wildcards)`,

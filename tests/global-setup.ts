@@ -1,16 +1,20 @@
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/matrix";
-import { PLANS_DIR_ENV, PLANS_ROOT, ROOT } from "./helpers/plan-files";
+import { PLAN_SERVERS_ENV, PlanServerAddress, PLANS_DIR_ENV, PLANS_ROOT, ROOT } from "./helpers/plan-files";
 
 /**
  * Plans each committed stack once per jest run, before any test file starts, and writes the results
  * to a directory of this run under build/plans/ (tests/helpers/plan-files.ts). Test files read them
- * instead of each running the program again; only a test that plans a variant runs it.
+ * instead of each running the program again.
  *
  * The stacks are planned by two processes at once (the suite's two workers are idle until this ends),
- * each paying the module loading once. A directory older than a day is a crashed run's: removed.
+ * each paying the module loading once. Both then stay for the whole run as plan servers
+ * (tests/helpers/plan-server.ts): a test that plans a variant asks one of them, and no test file
+ * loads the SDK and the program just for that. tests/global-teardown.ts stops them; each also stops
+ * by itself when jest's process goes away. A directory older than a day is a crashed run's: removed.
  */
 
 /**
@@ -22,33 +26,84 @@ const GROUPS = [0, 1].map((g) => ORDER.filter((_, i) => (i % 4 === 0 || i % 4 ==
 const STALE_MS = 24 * 3600 * 1000;
 /** A planning process that runs this long is stuck (five plans take seconds). */
 const TIMEOUT_MS = 5 * 60 * 1000;
+/** The longest Unix socket path Linux and macOS accept is 103-107 bytes. */
+const MAX_SOCKET_PATH = 100;
 
-function run(dir: string, stacks: string[]): Promise<void> {
+export interface PlanServerProcess extends PlanServerAddress {
+  child: ChildProcess;
+  /** A directory made only for the socket (a deep checkout's path is too long for one), removed with it. */
+  socketDir?: string;
+}
+
+/** Where jest keeps what the teardown needs: globalSetup and globalTeardown share only globals. */
+export const SERVERS_GLOBAL = "__engramPlanServers";
+
+function socketPath(dir: string, i: number): { socket: string; socketDir?: string } {
+  const socket = path.join(dir, `plan-server-${i}.sock`);
+  if (Buffer.byteLength(socket) <= MAX_SOCKET_PATH) return { socket };
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-plans-"));
+  return { socket: path.join(socketDir, `plan-server-${i}.sock`), socketDir };
+}
+
+function tail(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8").slice(-4000);
+  } catch {
+    return "";
+  }
+}
+
+/** Starts one planning process; resolves once it wrote its stacks' plans and listens as a plan server. */
+function start(dir: string, i: number, stacks: string[], started: PlanServerProcess[]): Promise<void> {
+  const { socket, socketDir } = socketPath(dir, i);
+  const log = path.join(dir, `plan-server-${i}.log`);
+  const logFd = fs.openSync(log, "a");
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, "scripts", "run-ts.js"),
+      path.join(ROOT, "tests", "helpers", "write-plans.ts"),
+      dir,
+      "--serve",
+      socket,
+      ...stacks,
+    ],
+    // stdin: a pipe it watches (it stops when jest's end closes); stdout: `ready`, then into the log.
+    { cwd: ROOT, stdio: ["pipe", "pipe", logFd] },
+  );
+  fs.closeSync(logFd);
+  started.push({ socket, log, pid: child.pid ?? -1, child, socketDir });
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "scripts", "run-ts.js"),
-        path.join(ROOT, "tests", "helpers", "write-plans.ts"),
-        dir,
-        ...stacks,
-      ],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    const timer = setTimeout(() => {
-      stderr += `\nstill planning after ${TIMEOUT_MS / 1000} s: stopped`;
-      child.kill();
-    }, TIMEOUT_MS);
-    child.on("close", (code) => {
+    let out = "";
+    let ready = false;
+    const failed = (why: string) => {
       clearTimeout(timer);
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(`planning the committed stacks ${stacks.join(", ")} failed (exit ${code}):\n${stderr}`),
-        );
+      reject(new Error(`planning the committed stacks ${stacks.join(", ")} failed (${why}):\n${tail(log)}`));
+    };
+    const timer = setTimeout(() => {
+      failed(`still planning after ${TIMEOUT_MS / 1000} s: stopped`);
+      child.kill("SIGKILL");
+    }, TIMEOUT_MS);
+    child.on("error", (e) => failed(e.message));
+    child.on("exit", (code, signal) => {
+      if (!ready) failed(`exit ${code ?? signal}`);
+    });
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (d: string) => {
+      if (ready) {
+        fs.appendFileSync(log, d);
+        return;
+      }
+      out += d;
+      const nl = out.indexOf("ready\n");
+      if (nl < 0) return;
+      ready = true;
+      clearTimeout(timer);
+      if (nl > 0 || out.length > nl + 6) fs.appendFileSync(log, out.slice(0, nl) + out.slice(nl + 6));
+      // jest's process does not wait for the servers: the teardown stops them.
+      child.unref();
+      for (const s of [child.stdin, child.stdout]) (s as unknown as { unref?: () => void })?.unref?.();
+      resolve();
     });
   });
 }
@@ -61,6 +116,16 @@ export default async function globalSetup(): Promise<void> {
     if (Date.now() - mtime > STALE_MS) fs.rmSync(p, { recursive: true, force: true });
   }
   const dir = fs.mkdtempSync(path.join(PLANS_ROOT, "run-"));
-  await Promise.all(GROUPS.map((stacks) => run(dir, stacks)));
+  const started: PlanServerProcess[] = [];
+  (globalThis as Record<string, unknown>)[SERVERS_GLOBAL] = started;
   process.env[PLANS_DIR_ENV] = dir;
+  const results = await Promise.allSettled(GROUPS.map((stacks, i) => start(dir, i, stacks, started)));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) {
+    for (const s of started) s.child.kill("SIGKILL");
+    throw failure.reason;
+  }
+  process.env[PLAN_SERVERS_ENV] = JSON.stringify(
+    started.map(({ socket, log, pid }): PlanServerAddress => ({ socket, log, pid })),
+  );
 }

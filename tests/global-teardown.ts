@@ -1,8 +1,29 @@
 import * as fs from "fs";
-import { PLANS_DIR_ENV } from "./helpers/plan-files";
+import { PlanServerProcess, SERVERS_GLOBAL } from "./global-setup";
+import { PLAN_SERVERS_ENV, PLANS_DIR_ENV } from "./helpers/plan-files";
 
-/** Removes this run's committed plans (tests/global-setup.ts). */
-export default function globalTeardown(): void {
+/** A server that has not stopped this long after SIGTERM is killed. */
+const STOP_MS = 5000;
+
+function stop(server: PlanServerProcess): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_MS);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Stops this run's plan servers and removes its committed plans (tests/global-setup.ts). */
+export default async function globalTeardown(): Promise<void> {
+  const servers = ((globalThis as Record<string, unknown>)[SERVERS_GLOBAL] ?? []) as PlanServerProcess[];
+  await Promise.all(servers.map(stop));
+  for (const s of servers) if (s.socketDir) fs.rmSync(s.socketDir, { recursive: true, force: true });
+  delete process.env[PLAN_SERVERS_ENV];
   const dir = process.env[PLANS_DIR_ENV];
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }

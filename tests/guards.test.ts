@@ -13,7 +13,7 @@ import { SecretReader } from "../src/layers/data";
 import * as networkLayer from "../src/layers/network";
 import * as observabilityLayer from "../src/layers/observability";
 import * as runtimeLayer from "../src/layers/runtime";
-import { registrations } from "./helpers/data";
+import { registrationsInProcess } from "./helpers/data";
 import { runUnit } from "./helpers/plan";
 
 /**
@@ -385,7 +385,7 @@ describe("layer guards, reached by running the real program with one layer's inp
         }
         throw new Error("the runtime layer stops here");
       });
-      const run = await registrations("dev", { secrets: AI_KEY });
+      const run = await registrationsInProcess("dev", { secrets: AI_KEY });
       spy.mockRestore();
       expect(messageOf(run.error)).toBe("the runtime layer stops here");
       types = run.types;
@@ -421,7 +421,7 @@ describe("layer guards, reached by running the real program with one layer's inp
         secrets: { ...cfg.secrets, azureAiKey: undefined as unknown as pulumi.Output<string> },
       };
     });
-    const { types, error } = await registrations("dev", { secrets: AI_KEY });
+    const { types, error } = await registrationsInProcess("dev", { secrets: AI_KEY });
     expect(messageOf(error)).toBe("vault secret azure-ai-key: engram:azureAiKey has no value");
     expect(types).not.toContain(CONTAINER_APP);
   });
@@ -433,7 +433,7 @@ describe("layer guards, reached by running the real program with one layer's inp
       jest
         .spyOn(configModule, "loadConfig")
         .mockImplementation(() => ({ ...load(), devOrigins: ["http://localhost:3000"] }));
-      const { types, error } = await registrations(env, { secrets: AI_KEY });
+      const { types, error } = await registrationsInProcess(env, { secrets: AI_KEY });
       expect(messageOf(error)).toBe(
         `engram-web-${env}: redirect URI http://localhost:3000 is refused: SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)`,
       );
@@ -449,7 +449,7 @@ describe("layer guards, reached by running the real program with one layer's inp
       const network = build(ctx, platform);
       return { ...network, subnets: { ...network.subnets, appgw: undefined } };
     });
-    const { types, error } = await registrations("prod", { secrets: AI_KEY });
+    const { types, error } = await registrationsInProcess("prod", { secrets: AI_KEY });
     expect(messageOf(error)).toBe("the WAF is on but the network layer has no appgw subnet");
     expect(types).not.toContain("azure-native:network:ApplicationGateway");
   });
@@ -461,7 +461,7 @@ describe("layer guards, reached by running the real program with one layer's inp
       .mockImplementation((ctx, platform, inputs) =>
         build(ctx, platform, { ...inputs, apiClientId: undefined }),
       );
-    const { types, error } = await registrations("uat", {
+    const { types, error } = await registrationsInProcess("uat", {
       set: { "engram:signInAlerts": "true" },
       secrets: AI_KEY,
     });

@@ -1,5 +1,5 @@
 import { placeholderResource } from "../scripts/offline/placeholders";
-import { secretPlaceholder } from "../scripts/offline/plan";
+import { secretPlaceholder } from "../scripts/offline/plan-config";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { encryptedPlaceholder } from "../scripts/offline/stack-file";
 import { SECRET_SETTING_KEYS } from "../src/config";

@@ -1,8 +1,7 @@
 import { placeholderIdOf, placeholderUuid } from "../../scripts/offline/placeholders";
 import type { PlanStep } from "../../scripts/offline/plan";
 import { PlanIndex } from "../../scripts/offline/plan-index";
-import { changedConfig, ConfigChange } from "./plan";
-import { PROJECT } from "./plan-files";
+import { ConfigChange, programRun, programRunInProcess, ProgramRunSummary } from "./plan";
 
 /** Shared reading helpers for the data and network tests (Key Vault, secrets, Storage, Postgres, VNet). */
 
@@ -73,19 +72,28 @@ export function assignments(index: PlanIndex): Assignment[] {
 
 /**
  * Runs the program with a config and returns everything it registered, to prove a refused config
- * registers nothing (the Stack only).
+ * registers nothing (the Stack only). On a plan server (tests/helpers/plan.ts programRun): the test
+ * file loads neither the SDK nor the program.
  */
 export async function registrations(
   stack: string,
   change: ConfigChange,
 ): Promise<{ types: string[]; error: unknown }> {
-  const { values, secretKeys } = changedConfig(stack, change);
-  // Loaded only here: reading a committed plan loads neither the SDK nor the program.
-  const [{ runProgram }, { engram }] = await Promise.all([
-    import("../../scripts/offline/engine"),
-    import("../../src/program"),
-  ]);
-  const run = await runProgram({ project: PROJECT, stack, config: values, secretKeys, program: engram });
+  return typesOf(await programRun(stack, change));
+}
+
+/**
+ * The same, with the program run in this test file: for a test that spies on or mocks a module of
+ * the program (jest.spyOn replaces it in this file's module registry only, never on a plan server).
+ */
+export async function registrationsInProcess(
+  stack: string,
+  change: ConfigChange,
+): Promise<{ types: string[]; error: unknown }> {
+  return typesOf(await programRunInProcess(stack, change));
+}
+
+function typesOf(run: ProgramRunSummary): { types: string[]; error: unknown } {
   return { types: run.resources.map((r) => r.type), error: run.error };
 }
 

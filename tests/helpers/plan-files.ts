@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { PlanFailure, PlanResult } from "../../scripts/offline/plan";
+import { decodeExact, encodeExact } from "./plan-protocol";
 
 /**
  * The plans of the committed stacks, written once per jest run by tests/global-setup.ts and read by
@@ -19,6 +20,25 @@ export const PROJECT = (
 export const PLANS_ROOT = path.join(ROOT, "build", "plans");
 /** The directory of this jest run's committed plans; set by the global setup, inherited by the workers. */
 export const PLANS_DIR_ENV = "ENGRAM_TEST_PLANS_DIR";
+/**
+ * This jest run's plan servers (tests/helpers/plan-server.ts), as JSON: a list of `PlanServerAddress`.
+ * Set by the global setup next to PLANS_DIR_ENV; unset, a variant is planned in the test file itself.
+ */
+export const PLAN_SERVERS_ENV = "ENGRAM_TEST_PLAN_SERVERS";
+
+export interface PlanServerAddress {
+  /** The Unix domain socket it listens on. */
+  socket: string;
+  /** Its stderr and stdout, named in the error when it crashed. */
+  log: string;
+  pid: number;
+}
+
+/** The plan servers the global setup announced, or [] when none was (jest started another way). */
+export function planServers(): PlanServerAddress[] {
+  const raw = process.env[PLAN_SERVERS_ENV];
+  return raw ? (JSON.parse(raw) as PlanServerAddress[]) : [];
+}
 
 export type CommittedPlan =
   | {
@@ -36,10 +56,14 @@ export function planFile(dir: string, stack: string): string {
   return path.join(dir, `${stack}.result.json`);
 }
 
-/** Writes one stack's plan (to a temporary name, then renamed: a reader never sees half a file). */
+/**
+ * Writes one stack's plan (to a temporary name, then renamed: a reader never sees half a file), as
+ * JSON that reads back exactly as planStack returned it (./plan-protocol.ts encodeExact); throws when
+ * it cannot.
+ */
 export function writeCommittedPlan(dir: string, stack: string, plan: CommittedPlan): void {
   const file = planFile(dir, stack);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(plan));
+  fs.writeFileSync(`${file}.tmp`, encodeExact(plan, `the plan of ${stack}`));
   fs.renameSync(`${file}.tmp`, file);
 }
 
@@ -53,5 +77,5 @@ export function readCommittedPlan(stack: string): CommittedPlan | undefined {
   const file = planFile(dir, stack);
   if (!fs.existsSync(file))
     throw new Error(`${file} is missing: tests/global-setup.ts plans every committed stack before the tests`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as CommittedPlan;
+  return decodeExact<CommittedPlan>(fs.readFileSync(file, "utf8"));
 }

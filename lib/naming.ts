@@ -182,9 +182,17 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
 /** The names that must be unique across Azure (their DNS name is derived from them) carry the suffix. */
 const GLOBAL: ReadonlySet<ResourceKind> = new Set(["keyVault", "storageAccount", "postgresServer"]);
 
-/** A suffix of 6 lowercase hex characters derived from project and stack: the same on every machine. */
+/**
+ * 6 lowercase hex characters of the SHA-256 of `seed`: the same on every machine. Every short
+ * deterministic suffix of a name is this hash; callers choose only the seed.
+ */
+export function shortHash(seed: string): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, 6);
+}
+
+/** The program's suffix for globally unique names: the short hash of project and stack. */
 export function defaultNameSuffix(project: string, stack: string): string {
-  return createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 6);
+  return shortHash(`${project}/${stack}`);
 }
 
 export interface NamingContext {
@@ -230,7 +238,7 @@ export function checkName(kind: ResourceKind, name: string): string {
  */
 export function emailReceiverName(email: string): string {
   const address = email.toLowerCase();
-  const hash = createHash("sha256").update(address).digest("hex").slice(0, 6);
+  const hash = shortHash(address);
   const readable = address.replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   return `email-${readable.slice(0, 128 - "email-".length - 7)}-${hash}`;
 }

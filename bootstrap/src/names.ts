@@ -1,6 +1,5 @@
-import { createHash } from "crypto";
-import { v5 as uuidv5 } from "uuid";
-import { resourceName } from "../../lib/naming";
+import { IdScheme, roleAssignmentName as roleAssignmentNameIn, uuidOf } from "../../lib/ids";
+import { checkName, resourceName, shortHash } from "../../lib/naming";
 import { Environment, HIGHER_ENVIRONMENTS } from "../../lib/environments";
 
 /** The five environments, in deployment order: the main program's matrix rows (DESIGN.md §1, §9). */
@@ -16,6 +15,18 @@ export const APPROVAL_ENVIRONMENTS: readonly Environment[] = HIGHER_ENVIRONMENTS
  */
 export const BOOTSTRAP_UUID_NAMESPACE = "740db3d4-cfee-4774-9b05-d8dfcae969c7";
 
+/**
+ * The bootstrap's spelling of lib/ids.ts's ids: its own namespace, parts joined with `|`, and role
+ * assignment names without a leading kind. It was fixed when the first subscription was
+ * bootstrapped; the program's spelling would rename every deployer role assignment and the
+ * lock-operator roles of a bootstrapped subscription, so the bootstrap keeps its own.
+ */
+export const BOOTSTRAP_IDS: IdScheme = {
+  namespace: BOOTSTRAP_UUID_NAMESPACE,
+  separator: "|",
+  roleAssignmentKind: "",
+};
+
 /** The resource group that holds the state account, the vault and the deployer identities. */
 export const BOOTSTRAP_RESOURCE_GROUP = "rg-engram-bootstrap";
 
@@ -27,17 +38,27 @@ export function defaultEnvironmentResourceGroup(env: Environment): string {
   return resourceName({ environment: env, suffix: "" }, "resourceGroup");
 }
 
-/** Deterministic 6-character suffix per subscription, for the globally unique names. */
+/**
+ * Deterministic 6-character suffix per subscription, for the globally unique names: the naming
+ * helper's short hash (lib/naming.ts), seeded by the subscription (the program seeds it by
+ * project and stack; one state backend per subscription).
+ */
 export function defaultNameSuffix(subscriptionId: string): string {
-  return createHash("sha256").update(subscriptionId.toLowerCase()).digest("hex").slice(0, 6);
+  return shortHash(subscriptionId.toLowerCase());
 }
 
-export const stateStorageAccountName = (suffix: string): string => `stengramstate${suffix}`;
-export const stateKeyVaultName = (suffix: string): string => `kv-engram-state-${suffix}`;
+/** Checked against Azure's rules for the type (lib/naming.ts), as the program's names are. */
+export const stateStorageAccountName = (suffix: string): string =>
+  checkName("storageAccount", `stengramstate${suffix}`);
+export const stateKeyVaultName = (suffix: string): string =>
+  checkName("keyVault", `kv-engram-state-${suffix}`);
 export const stateContainerName = (env: Environment): string => `state-${env}`;
 export const secretsKeyName = (env: Environment): string => `pulumi-${env}`;
-export const planIdentityName = (env: Environment): string => `id-engram-${env}-plan`;
-export const applyIdentityName = (env: Environment): string => `id-engram-${env}-apply`;
+/** `id-engram-<env>-plan`: the program's naming rule for identities. */
+export const planIdentityName = (env: Environment): string =>
+  resourceName({ environment: env, suffix: "" }, "userAssignedIdentity", "plan");
+export const applyIdentityName = (env: Environment): string =>
+  resourceName({ environment: env, suffix: "" }, "userAssignedIdentity", "apply");
 
 /** The GitHub environment the plan identity is bound to (PR previews and drift detection). */
 export const previewEnvironmentName = (env: Environment): string => `${env}-preview`;
@@ -53,18 +74,14 @@ export function secretsProviderUrl(vaultName: string, env: Environment): string 
 }
 
 /**
- * Name of a role assignment: UUID v5 of (scope, principal, role). ARM ids are case-insensitive, so
- * the scope is lower-cased; re-runs and other machines compute the same name and never hit
- * RoleAssignmentExists.
+ * Name of a role assignment: the program's rule (lib/ids.ts: UUID v5 of scope, principal and role,
+ * lower-cased), in the bootstrap's scheme; the role is named by its definition GUID.
  */
 export function roleAssignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
-  return uuidv5(
-    `${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleDefinitionGuid.toLowerCase()}`,
-    BOOTSTRAP_UUID_NAMESPACE,
-  );
+  return roleAssignmentNameIn(scope, principalId, roleDefinitionGuid, BOOTSTRAP_IDS);
 }
 
 /** Name (a GUID) of the per-environment custom role that manages resource locks. */
 export function lockOperatorRoleGuid(subscriptionId: string, env: Environment): string {
-  return uuidv5(`lock-operator|${subscriptionId.toLowerCase()}|${env}`, BOOTSTRAP_UUID_NAMESPACE);
+  return uuidOf(BOOTSTRAP_IDS, ["lock-operator", subscriptionId.toLowerCase(), env]);
 }

@@ -2,11 +2,15 @@ import { ASSIGNABLE_ROLES, BOOTSTRAP_ROLES, BUILT_IN_ROLES, FORBIDDEN_ROLES } fr
 import { GRAPH_APP_ROLES, LOCK_OPERATOR_ACTIONS } from "../components/environmentAccess";
 import { BootstrapConfigError, validateBootstrapConfig } from "../src/config";
 import {
+  applyIdentityName,
   defaultNameSuffix,
   Environment,
   ENVIRONMENTS,
   lockOperatorRoleGuid,
+  planIdentityName,
   roleAssignmentName,
+  stateKeyVaultName,
+  stateStorageAccountName,
 } from "../src/names";
 import { assignableRoleGuidsFor, rbacAdministratorCondition } from "../src/rbacCondition";
 import {
@@ -73,6 +77,44 @@ function conditionRoleGuids(
   if (!match) throw new Error(`no ${action}/${source} role clause in condition:\n${condition}`);
   return match[1].split(",").map((g) => g.trim());
 }
+
+describe("bootstrap names and ids: lib/'s rules, the bootstrap's scheme (literal values)", () => {
+  // Computed once with the bootstrap's original code. A change here renames role assignments, the
+  // lock-operator roles or the state backend in every bootstrapped subscription (delete + create).
+  it("names a role assignment UUID v5 of (scope, principal, role GUID), ignoring case", () => {
+    const scope = `/subscriptions/${SUB}/resourceGroups/RG-Engram-Prod`;
+    const name = roleAssignmentName(
+      scope,
+      "5AD6EAFE-7be2-4eff-acaa-754dad04ccd6",
+      "B24988AC-6180-42a0-ab88-20f7382dd24c",
+    );
+    expect(name).toBe("2468a019-7217-5ca2-b7d1-f697b7f168f0");
+    expect(
+      roleAssignmentName(
+        scope.toLowerCase(),
+        "5ad6eafe-7be2-4eff-acaa-754dad04ccd6",
+        "b24988ac-6180-42a0-ab88-20f7382dd24c",
+      ),
+    ).toBe(name);
+  });
+
+  it("names the lock-operator role per subscription and environment", () => {
+    expect(lockOperatorRoleGuid(SUB, "prod")).toBe("c96e24a6-8631-5b90-b795-3dd44b865c5c");
+    expect(lockOperatorRoleGuid(SUB.toUpperCase(), "prod")).toBe("c96e24a6-8631-5b90-b795-3dd44b865c5c");
+  });
+
+  it("derives the default suffix from the subscription, ignoring case", () => {
+    expect(defaultNameSuffix(SUB)).toBe("666ff6");
+    expect(defaultNameSuffix(SUB.toUpperCase())).toBe("666ff6");
+  });
+
+  it("names the state backend and the deployer identities", () => {
+    expect(stateStorageAccountName("666ff6")).toBe("stengramstate666ff6");
+    expect(stateKeyVaultName("666ff6")).toBe("kv-engram-state-666ff6");
+    expect(planIdentityName("staging")).toBe("id-engram-staging-plan");
+    expect(applyIdentityName("staging")).toBe("id-engram-staging-apply");
+  });
+});
 
 describe("bootstrap config (pure validation, exact messages)", () => {
   it("GIVEN the minimal config THEN defaults are derived deterministically", () => {

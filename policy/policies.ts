@@ -170,8 +170,11 @@ function storageAccount(env: Environment): ResourceValidationPolicy {
           report(
             `minimumTlsVersion is ${show(p.minimumTlsVersion)}, must be "TLS1_2" (SOP 000 Identity Principles: strong transport, TLS everywhere)`,
           );
-        if (p.supportsHttpsTrafficOnly === false)
-          report("supportsHttpsTrafficOnly is false (SOP 000 Identity Principles: HTTPS/TLS everywhere)");
+        // azure-native names ARM's supportsHttpsTrafficOnly enableHttpsTrafficOnly.
+        if (p.enableHttpsTrafficOnly !== true)
+          report(
+            `enableHttpsTrafficOnly is ${show(p.enableHttpsTrafficOnly)}, must be true (SOP 000 Identity Principles: HTTPS/TLS everywhere)`,
+          );
         if (isHigher(env) && p.allowSharedKeyAccess !== false)
           report(
             `allowSharedKeyAccess is ${show(p.allowSharedKeyAccess)} in ${env}, must be false (SOP 000 Environment Matrix: MI required, keys only in lower envs)`,
@@ -450,6 +453,93 @@ function privateEndpoints(env: Environment): StackValidationPolicy {
 }
 
 /** Every policy of the pack for one environment, all mandatory. */
+/** TLS policies of Application Gateway that allow nothing below TLS 1.2 (Microsoft's predefined ones). */
+export const TLS12_GATEWAY_POLICIES: readonly string[] = [
+  "AppGwSslPolicy20220101",
+  "AppGwSslPolicy20220101S",
+];
+
+function wafPrevention(env: Environment): ResourceValidationPolicy {
+  return {
+    name: "waf-prevention",
+    description:
+      "The WAF policy is enabled in Prevention mode with Microsoft's Default Rule Set; Application Gateway allows TLS 1.2 or later only.",
+    enforcementLevel: "mandatory",
+    validateResource: [
+      forType("azure-native:network:WebApplicationFirewallPolicy", (p, _args, report) => {
+        const settings = obj(p.policySettings);
+        if (settings.state !== "Enabled")
+          report(
+            `policySettings.state is ${show(settings.state)}, must be "Enabled" (SOP 000 Network Controls: API public via WAF/APIM in prod)`,
+          );
+        if (settings.mode !== "Prevention")
+          report(
+            `policySettings.mode is ${show(settings.mode)} in ${env}, must be "Prevention": Detection only logs attacks (SOP 000 Network Controls: API public via WAF/APIM in prod)`,
+          );
+        const sets = list(obj(p.managedRules).managedRuleSets).map((r) => obj(r).ruleSetType);
+        if (!sets.includes("Microsoft_DefaultRuleSet") && !sets.includes("OWASP"))
+          report(
+            `managedRules runs ${show(sets)}, must include Microsoft_DefaultRuleSet (SOP 000 Network Controls: API public via WAF/APIM in prod)`,
+          );
+      }),
+      forType("azure-native:network:ApplicationGateway", (p, _args, report) => {
+        const ssl = obj(p.sslPolicy);
+        const ok =
+          (ssl.policyType === "Predefined" && TLS12_GATEWAY_POLICIES.includes(String(ssl.policyName))) ||
+          ((ssl.policyType === "Custom" || ssl.policyType === "CustomV2") &&
+            (ssl.minProtocolVersion === "TLSv1_2" || ssl.minProtocolVersion === "TLSv1_3"));
+        if (!ok)
+          report(
+            `sslPolicy is ${show(p.sslPolicy)}, must allow TLS 1.2 or later only (${TLS12_GATEWAY_POLICIES.join(" or ")}, or a custom policy with minProtocolVersion TLSv1_2) (SOP 000 Identity Principles: HTTPS/TLS everywhere)`,
+          );
+      }),
+    ],
+  };
+}
+
+function entraApps(): ResourceValidationPolicy {
+  return {
+    name: "entra-app-flows",
+    description:
+      "Entra app registrations issue no tokens through the implicit grant and are not public clients (SOP 001: authorization code with PKCE for the SPA, bearer tokens for the API).",
+    enforcementLevel: "mandatory",
+    validateResource: forType("azuread:index/application:Application", (p, _args, report) => {
+      const implicit = obj(obj(p.web).implicitGrant);
+      for (const flag of ["accessTokenIssuanceEnabled", "idTokenIssuanceEnabled"])
+        if (implicit[flag] !== false)
+          report(
+            `web.implicitGrant.${flag} is ${show(implicit[flag])}, must be false: tokens never travel in the URL (SOP 001 Security Best Practices: no implicit flow)`,
+          );
+      if (p.fallbackPublicClientEnabled !== false)
+        report(
+          `fallbackPublicClientEnabled is ${show(p.fallbackPublicClientEnabled)}, must be false (SOP 001 Security Best Practices: confidential API, PKCE SPA)`,
+        );
+    }),
+  };
+}
+
+/** Postgres server parameters that keep transport encrypted, with the values they must have. */
+export const POSTGRES_TLS_PARAMETERS: Record<string, readonly string[]> = {
+  require_secure_transport: ["on"],
+  ssl_min_protocol_version: ["tlsv1.2", "tlsv1.3"],
+};
+
+function postgresTls(): ResourceValidationPolicy {
+  return {
+    name: "postgres-tls",
+    description:
+      "Every Postgres server requires TLS, 1.2 or later (SOP 000 Identity Principles: TLS everywhere).",
+    enforcementLevel: "mandatory",
+    validateResource: forType("azure-native:dbforpostgresql:Configuration", (p, _args, report) => {
+      const allowed = POSTGRES_TLS_PARAMETERS[String(p.configurationName)];
+      if (allowed && !allowed.includes(String(p.value).toLowerCase()))
+        report(
+          `${String(p.configurationName)} is ${show(p.value)}, must be ${allowed.map((v) => JSON.stringify(v)).join(" or ")} (SOP 000 Identity Principles: TLS everywhere)`,
+        );
+    }),
+  };
+}
+
 export function engramPolicies(env: Environment): (ResourceValidationPolicy | StackValidationPolicy)[] {
   return [
     privilegedRoles(env),
@@ -467,6 +557,9 @@ export function engramPolicies(env: Environment): (ResourceValidationPolicy | St
     logRetention(env),
     protectStateful(env),
     privateEndpoints(env),
+    wafPrevention(env),
+    entraApps(),
+    postgresTls(),
   ];
 }
 

@@ -77,6 +77,9 @@ describe("the policy pack on the committed plans", () => {
       "log-retention",
       "protect-stateful",
       "private-endpoints",
+      "waf-prevention",
+      "entra-app-flows",
+      "postgres-tls",
     ]);
     expect(policies.map((p) => p.enforcementLevel)).toEqual(policies.map(() => "mandatory"));
   });
@@ -435,6 +438,90 @@ describe("each policy on a committed plan broken in one way", () => {
         "private-endpoints",
         "psql-platform-psql",
         "psql-platform-psql (azure-native:dbforpostgresql:Server) has no private endpoint in staging (SOP 000 Network Controls: private endpoints for Postgres, Storage, Key Vault)",
+      ],
+    ],
+    [
+      "prod: the WAF only detecting",
+      "prod",
+      (p) => (inputs(p, "waf-policy").policySettings.mode = "Detection"),
+      [
+        "waf-prevention",
+        "waf-policy",
+        'policySettings.mode is "Detection" in prod, must be "Prevention": Detection only logs attacks (SOP 000 Network Controls: API public via WAF/APIM in prod)',
+      ],
+    ],
+    [
+      "staging: the WAF without Microsoft's Default Rule Set",
+      "staging",
+      (p) =>
+        (inputs(p, "waf-policy").managedRules.managedRuleSets = [
+          { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+        ]),
+      [
+        "waf-prevention",
+        "waf-policy",
+        'managedRules runs ["Microsoft_BotManagerRuleSet"], must include Microsoft_DefaultRuleSet (SOP 000 Network Controls: API public via WAF/APIM in prod)',
+      ],
+    ],
+    [
+      "prod: the gateway's TLS policy allowing TLS 1.0",
+      "prod",
+      (p) =>
+        (inputs(p, "waf-agw").sslPolicy = { policyType: "Predefined", policyName: "AppGwSslPolicy20150501" }),
+      [
+        "waf-prevention",
+        "waf-agw",
+        'sslPolicy is {"policyType":"Predefined","policyName":"AppGwSslPolicy20150501"}, must allow TLS 1.2 or later only (AppGwSslPolicy20220101 or AppGwSslPolicy20220101S, or a custom policy with minProtocolVersion TLSv1_2) (SOP 000 Identity Principles: HTTPS/TLS everywhere)',
+      ],
+    ],
+    [
+      "prod: the API registration issuing access tokens by the implicit grant",
+      "prod",
+      (p) => (inputs(p, "entra-api-app").web.implicitGrant.accessTokenIssuanceEnabled = true),
+      [
+        "entra-app-flows",
+        "entra-api-app",
+        "web.implicitGrant.accessTokenIssuanceEnabled is true, must be false: tokens never travel in the URL (SOP 001 Security Best Practices: no implicit flow)",
+      ],
+    ],
+    [
+      "staging: the SPA registration a public client",
+      "staging",
+      (p) => (inputs(p, "entra-spa-app").fallbackPublicClientEnabled = true),
+      [
+        "entra-app-flows",
+        "entra-spa-app",
+        "fallbackPublicClientEnabled is true, must be false (SOP 001 Security Best Practices: confidential API, PKCE SPA)",
+      ],
+    ],
+    [
+      "prod: the platform Postgres server accepting plain connections",
+      "prod",
+      (p) => (inputs(p, "psql-platform-require-secure-transport").value = "OFF"),
+      [
+        "postgres-tls",
+        "psql-platform-require-secure-transport",
+        'require_secure_transport is "OFF", must be "on" (SOP 000 Identity Principles: TLS everywhere)',
+      ],
+    ],
+    [
+      "staging: Postgres accepting TLS 1.1",
+      "staging",
+      (p) => (inputs(p, "psql-ssl-min-protocol-version").value = "TLSv1.1"),
+      [
+        "postgres-tls",
+        "psql-ssl-min-protocol-version",
+        'ssl_min_protocol_version is "TLSv1.1", must be "tlsv1.2" or "tlsv1.3" (SOP 000 Identity Principles: TLS everywhere)',
+      ],
+    ],
+    [
+      "prod: storage without HTTPS-only stated",
+      "prod",
+      (p) => delete inputs(p, "storage-st").enableHttpsTrafficOnly,
+      [
+        "storage-account",
+        "storage-st",
+        "enableHttpsTrafficOnly is unset, must be true (SOP 000 Identity Principles: HTTPS/TLS everywhere)",
       ],
     ],
   ];

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { askPlanServer } from "./helpers/plan-client";
 import { PLAN_SERVERS_ENV, PlanServerAddress, planServers, ROOT } from "./helpers/plan-files";
-import { decodeExact, encodeExact, jsonDifference } from "./helpers/plan-protocol";
+import { decodeExact, encodeExact, jsonDifference, ServerStatus } from "./helpers/plan-protocol";
 import { plan, planOk, planRefused, programRun, stackConfig } from "./helpers/plan";
 
 /**
@@ -91,17 +91,50 @@ describe("JSON carries a plan exactly, or the server refuses to send it", () => 
 async function fakeServer(
   name: string,
   answer: (conn: net.Socket, id: number) => void,
+  status: ServerStatus = { queued: 0, has: false },
 ): Promise<{ address: PlanServerAddress; close: () => void }> {
   const socket = path.join(tmp, `${name}.sock`);
   const log = path.join(tmp, `${name}.log`);
   fs.writeFileSync(log, `the last words of ${name}\n`);
   const server = net.createServer((conn) => {
     conn.setEncoding("utf8");
-    conn.once("data", (line: string) => answer(conn, (JSON.parse(line) as { id: number }).id));
+    conn.once("data", (line: string) => {
+      const req = JSON.parse(line) as { id: number; op: string };
+      if (req.op === "status") conn.end(`${JSON.stringify({ id: req.id, status })}\n`);
+      else answer(conn, req.id);
+    });
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   return { address: { socket, log, pid: 4242 }, close: () => server.close() };
 }
+
+describe("which server plans a request", () => {
+  const body = { op: "plan" as const, stack: "dev", change: { set: { "engram:alerts": "true" } } };
+  /** A server that answers every request with a refusal naming itself. */
+  const named = (name: string, status: ServerStatus) =>
+    fakeServer(
+      name,
+      (conn, id) => conn.end(`${JSON.stringify({ id, plan: { ok: false, stack: name, problems: [] } })}\n`),
+      status,
+    );
+  const answeredBy = async (servers: PlanServerAddress[]) =>
+    ((await askPlanServer(servers, body, "planning dev")).plan as { stack: string }).stack;
+
+  it("GIVEN one server has taken the request before THEN it, however busy; else the least busy; a server that does not answer is passed over", async () => {
+    const busy = await named("busy-has", { queued: 5, has: true });
+    const idle = await named("idle", { queued: 0, has: false });
+    const busier = await named("busier", { queued: 7, has: false });
+    try {
+      expect(await answeredBy([idle.address, busy.address])).toBe("busy-has");
+      expect(await answeredBy([busier.address, idle.address])).toBe("idle");
+      expect(await answeredBy([idle.address, busier.address])).toBe("idle");
+      const gone = { socket: path.join(tmp, "nobody.sock"), log: path.join(tmp, "nobody.log"), pid: 1 };
+      expect(await answeredBy([gone, busier.address])).toBe("busier");
+    } finally {
+      for (const f of [busy, idle, busier]) f.close();
+    }
+  });
+});
 
 describe("a server that crashed or got stuck never hangs a test", () => {
   const body = { op: "plan" as const, stack: "dev", change: { set: { "engram:alerts": "true" } } };

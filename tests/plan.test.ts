@@ -1,9 +1,9 @@
 import * as path from "path";
 import { checkName, defaultNameSuffix, ResourceKind } from "../lib/naming";
-import { PlanFailure, planStack, PlanResult, ROOT } from "../scripts/offline/plan";
+import type { PlanFailure, PlanResult } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { renderReport } from "../scripts/offline/report";
-import { ENVIRONMENTS, planOk, report } from "./helpers/plan";
+import { ENVIRONMENTS, planAfresh, planOk, report } from "./helpers/plan";
+import { ROOT } from "./helpers/plan-files";
 
 /**
  * The offline plan has the shape of `pulumi preview --json`, captures what the mocks alone would
@@ -191,18 +191,22 @@ describe.each(ENVIRONMENTS)("protect in %s", (env) => {
 });
 
 describe.each(["prod"])("determinism of %s", (stack) => {
-  // The committed plan comes from the global setup's run, in another process (tests/global-setup.ts).
+  // The committed plan comes from the global setup's run (tests/global-setup.ts); the second run is
+  // planStack again, afresh, on a plan server (tests/helpers/plan.ts planAfresh).
   // Every stack, from another checkout path, locale and time zone: tests/determinism.test.ts.
   it("two separate runs give byte-identical JSON and Markdown", async () => {
-    const again = ok(await planStack({ stack }));
-    expect(JSON.stringify(again.plan, null, 2)).toBe(JSON.stringify((await planOk(stack)).plan, null, 2));
-    expect(renderReport(again)).toBe(await report(stack));
+    const again = await planAfresh({ stack });
+    const r = ok(again.result);
+    expect(JSON.stringify(r.plan, null, 2)).toBe(JSON.stringify((await planOk(stack)).plan, null, 2));
+    expect(again.report).toBe(await report(stack));
   });
 });
 
 describe("stack names are free", () => {
   it("prod-weu with the prod config plans with environment prod", async () => {
-    const r = ok(await planStack({ stack: "prod-weu", stackFile: path.join(ROOT, "Pulumi.prod.yaml") }));
+    const r = ok(
+      (await planAfresh({ stack: "prod-weu", stackFile: path.join(ROOT, "Pulumi.prod.yaml") })).result,
+    );
     const index = new PlanIndex(r.plan);
     expect(r.config.environment).toBe("prod");
     expect(r.config.nameSuffix).toBe(defaultNameSuffix("engram-infra", "prod-weu"));

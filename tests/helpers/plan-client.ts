@@ -8,15 +8,19 @@ import {
   encodeExact,
   PlanAnswer,
   PlanMessage,
-  PlanRequest,
+  RequestBody,
+  requestKey,
   SerializedRun,
+  ServerStatus,
 } from "./plan-protocol";
 import type { PlanFailure, PlanResult } from "../../scripts/offline/plan";
 
 /**
  * A test worker's side of the plan servers (tests/helpers/plan-server.ts): one connection per
- * request, so nothing stays open between test files. A request goes to the server a stable hash of
- * it names, so a variant that two test files plan is planned once (the server keeps its answers).
+ * request, so nothing stays open between test files. A request goes to a server that has taken it
+ * before (it keeps its answers: a variant two test files plan is planned once), else to the least
+ * busy one, else to the one a stable hash of the request names. A worker picks for one request at a
+ * time, each once the previous one is queued, so a burst of requests is spread over the servers.
  *
  * Never hangs: a server that crashed or was stopped closes the connection (or refuses it) and the
  * request fails naming the server and the end of its log; a server that started a request and
@@ -31,19 +35,26 @@ export interface AskOptions {
 }
 
 const STALL_MS = 100_000;
+/** A server's status comes at once (it is answered outside the queue). */
+const STATUS_MS = 2000;
 const QUEUE_MS = 300_000;
 const LOG_TAIL = 3000;
 
-type Body<R> = R extends PlanRequest ? Omit<R, "id"> : never;
-type Answer<R extends Body<PlanRequest>> = R extends { op: "plan" }
+type Answer<R extends RequestBody> = R extends { op: "plan" | "planStack" }
   ? { plan: PlanResult | PlanFailure; report?: string }
   : { run: SerializedRun };
 
 let nextId = 1;
 
-/** Which of n servers a request goes to: a stable hash of the request. */
-export function serverFor(request: unknown, n: number): number {
-  return createHash("sha256").update(JSON.stringify(request)).digest().readUInt32BE(0) % n;
+/**
+ * Which of n servers a request goes to: a stable hash of what it plans or runs. Not of whether it
+ * wants the report: the plan and the report of one variant go to the same server, planned once.
+ */
+export function serverFor(request: RequestBody, n: number): number {
+  const key = JSON.stringify(
+    request.op === "planStack" ? [request.op, request.options] : [request.op, request.stack, request.change],
+  );
+  return createHash("sha256").update(key).digest().readUInt32BE(0) % n;
 }
 
 function logTail(server: PlanServerAddress): string {
@@ -56,8 +67,55 @@ function logTail(server: PlanServerAddress): string {
   }
 }
 
+/** A server's status, or undefined when it does not answer at once (then it is not picked). */
+function status(server: PlanServerAddress, key: string | null): Promise<ServerStatus | undefined> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    let buffer = "";
+    const conn = net.createConnection(server.socket);
+    const done = (s: ServerStatus | undefined) => {
+      clearTimeout(timer);
+      conn.destroy();
+      resolve(s);
+    };
+    const timer = setTimeout(() => done(undefined), STATUS_MS);
+    conn.setEncoding("utf8");
+    conn.on("connect", () => conn.write(`${JSON.stringify({ id, op: "status", key })}\n`));
+    conn.on("data", (chunk: string) => {
+      buffer += chunk;
+      const nl = buffer.indexOf("\n");
+      if (nl < 0) return;
+      try {
+        const msg = JSON.parse(buffer.slice(0, nl)) as PlanMessage;
+        done("status" in msg ? msg.status : undefined);
+      } catch {
+        done(undefined);
+      }
+    });
+    conn.on("error", () => done(undefined));
+    conn.on("close", () => done(undefined));
+  });
+}
+
+/** The server for a request: one that has taken it, else the least busy, else the hash's. */
+async function pick(servers: PlanServerAddress[], body: RequestBody): Promise<number> {
+  const preferred = serverFor(body, servers.length);
+  if (servers.length === 1) return preferred;
+  const statuses = await Promise.all(servers.map((s) => status(s, requestKey(body))));
+  const order = servers.map((_, i) => (preferred + i) % servers.length);
+  const live = order.filter((i) => statuses[i] !== undefined);
+  // None answers: the hash's, whose request then fails naming it.
+  if (live.length === 0) return preferred;
+  const has = live.find((i) => statuses[i]?.has);
+  if (has !== undefined) return has;
+  return live.reduce((best, i) => ((statuses[i]?.queued ?? 0) < (statuses[best]?.queued ?? 0) ? i : best));
+}
+
+/** This process's picks, one at a time: each waits until the previous request is queued. */
+let picking: Promise<unknown> = Promise.resolve();
+
 /** Sends one request to one of the servers and resolves to its answer; rejects with the error it threw. */
-export function askPlanServer<R extends Body<PlanRequest>>(
+export function askPlanServer<R extends RequestBody>(
   servers: PlanServerAddress[],
   body: R,
   what: string,
@@ -70,7 +128,23 @@ export function askPlanServer<R extends Body<PlanRequest>>(
   } catch (e) {
     return Promise.reject(e);
   }
-  const server = servers[serverFor(body, servers.length)];
+  let queued!: () => void;
+  const reached = new Promise<void>((resolve) => (queued = resolve));
+  const chosen = picking.then(() => pick(servers, body));
+  picking = chosen
+    .then(() => Promise.race([reached, new Promise((resolve) => setTimeout(resolve, STATUS_MS).unref())]))
+    .catch(() => undefined);
+  return chosen.then((i) => send<R>(servers[i], id, request, what, opts, queued));
+}
+
+function send<R extends RequestBody>(
+  server: PlanServerAddress,
+  id: number,
+  request: string,
+  what: string,
+  opts: AskOptions,
+  queued: () => void,
+): Promise<Answer<R>> {
   const stallMs = opts.stallMs ?? STALL_MS;
   const queueMs = opts.queueMs ?? QUEUE_MS;
   return new Promise((resolve, reject) => {
@@ -82,6 +156,7 @@ export function askPlanServer<R extends Body<PlanRequest>>(
     const fail = (why: string) => {
       if (settled) return;
       settled = true;
+      queued();
       clearTimeout(timer);
       conn.destroy();
       reject(new Error(`${what}: plan server ${server.pid} (${server.socket}) ${why}${logTail(server)}`));
@@ -109,6 +184,8 @@ export function askPlanServer<R extends Body<PlanRequest>>(
           return;
         }
         if (msg.id !== id && msg.id !== null) continue;
+        queued();
+        if ("queued" in msg || "status" in msg) continue;
         if ("started" in msg) {
           arm(
             stallMs,

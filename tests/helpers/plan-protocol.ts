@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "util";
-import type { PlanFailure, PlanResult } from "../../scripts/offline/plan";
+import type { PlanFailure, PlanOptions, PlanResult } from "../../scripts/offline/plan";
 import type { ConfigChange, PlanChange } from "./plan";
 
 /**
@@ -13,7 +13,15 @@ export type PlanRequest =
   /** planStack on the committed stack with the change (tests/helpers/plan.ts planInProcess). */
   | { id: number; op: "plan"; stack: string; change: PlanChange; report?: boolean }
   /** The program run alone, what it registered and threw (tests/helpers/plan.ts programRunInProcess). */
-  | { id: number; op: "run"; stack: string; change: ConfigChange };
+  | { id: number; op: "run"; stack: string; change: ConfigChange }
+  /** planStack with these options, run afresh (no kept answer), and its report (tests/helpers/plan.ts planAfresh). */
+  | { id: number; op: "planStack"; options: FreshPlanOptions };
+
+/** A request without its id (each kind of request on its own). */
+export type RequestBody<R = PlanRequest> = R extends PlanRequest ? Omit<R, "id"> : never;
+
+/** planStack's options but `isolate` (a plan server runs every plan in a state of its own). */
+export type FreshPlanOptions = Omit<PlanOptions, "isolate">;
 
 export interface SerializedError {
   name: string;
@@ -35,7 +43,32 @@ export type PlanAnswer =
   | { id: number; run: SerializedRun }
   | { id: number | null; error: SerializedError };
 
-export type PlanMessage = { id: number; started: true } | PlanAnswer;
+/**
+ * Asked before a request, of every server: how many requests it has queued or running, and whether
+ * it has taken the request with this `requestKey` before (it then answers it without planning).
+ */
+export interface StatusRequest {
+  id: number;
+  op: "status";
+  key: string | null;
+}
+
+export interface ServerStatus {
+  queued: number;
+  has: boolean;
+}
+
+export type PlanMessage =
+  /** The request reached the server and is queued. */
+  | { id: number; queued: true }
+  | { id: number; started: true }
+  | { id: number; status: ServerStatus }
+  | PlanAnswer;
+
+/** What a request plans or runs, the same whether it asks for the report (null: run afresh every time). */
+export function requestKey(req: RequestBody | PlanRequest): string | null {
+  return req.op === "planStack" ? null : JSON.stringify([req.op, req.stack, req.change]);
+}
 
 export function serializeError(e: unknown): SerializedError {
   if (!(e instanceof Error)) return { name: "Error", message: String(e) };

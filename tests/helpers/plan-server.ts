@@ -1,13 +1,16 @@
 import * as fs from "fs";
 import * as net from "net";
 import type { PlanFailure, PlanResult } from "../../scripts/offline/plan";
-import { planInProcess, programRunInProcess } from "./plan";
+import { ConfigChange, planInProcess, programRunInProcess } from "./plan";
 import {
   decodeExact,
   encodeExact,
   PlanMessage,
   PlanRequest,
+  requestKey,
   SerializedError,
+  ServerStatus,
+  StatusRequest,
   SerializedRun,
   serializeError,
 } from "./plan-protocol";
@@ -28,21 +31,26 @@ interface Job {
 }
 
 const jobs = new Map<string, Job>();
+/** The requestKey of every request taken (./plan-protocol.ts), for the status. */
+const taken = new Set<string>();
 let queue: Promise<unknown> = Promise.resolve();
+/** Jobs queued or running. */
+let pending = 0;
 
 /** Runs `work` after every job queued before it. */
 function enqueue(work: () => Promise<string>): Job {
   let start!: () => void;
   const started = new Promise<void>((resolve) => (start = resolve));
+  pending++;
   const done = queue.then(() => {
     start();
     return work();
   });
-  queue = done.catch(() => undefined);
+  queue = done.catch(() => undefined).then(() => pending--);
   return { started, done };
 }
 
-async function runJson(stack: string, change: PlanRequest["change"]): Promise<string> {
+async function runJson(stack: string, change: ConfigChange): Promise<string> {
   const run = await programRunInProcess(stack, change);
   let error: SerializedError | undefined;
   if (run.error !== undefined) {
@@ -59,57 +67,85 @@ async function runJson(stack: string, change: PlanRequest["change"]): Promise<st
 const plans = new Map<string, Promise<PlanResult | PlanFailure>>();
 const reports = new Map<string, Promise<string>>();
 
+/** The plan and, when asked and it succeeded, its report, as the answer's JSON. */
+async function planAnswer(
+  result: PlanResult | PlanFailure,
+  what: string,
+  report: (r: PlanResult) => Promise<string>,
+  withReport: boolean,
+): Promise<string> {
+  // Refused when JSON would not carry it exactly: the worker gets what planStack returned.
+  const json = encodeExact(result, `${what}: the plan`);
+  if (!withReport || !result.ok) return `{"plan":${json}}`;
+  return `{"plan":${json},"report":${JSON.stringify(await report(result))}}`;
+}
+
+const render = (r: PlanResult) =>
+  import("../../scripts/offline/report").then(({ renderReport }) => renderReport(r));
+
+/** What a request asks, for the log and for the answers kept (undefined: never kept, run afresh). */
+function describe(req: PlanRequest): { what: string; key?: string } {
+  if (req.op === "planStack") return { what: `planStack ${JSON.stringify(req.options)} afresh` };
+  const what = `${req.op} ${JSON.stringify([req.stack, req.change])}${req.op === "plan" && req.report ? " +report" : ""}`;
+  return { what, key: what };
+}
+
 function job(req: PlanRequest): Job {
-  const key = JSON.stringify([req.op, req.stack, req.change, req.op === "plan" && req.report === true]);
-  let j = jobs.get(key);
+  const { what, key } = describe(req);
+  let j = key === undefined ? undefined : jobs.get(key);
   if (j) return j;
-  const planKey = JSON.stringify([req.stack, req.change]);
-  const what = `${req.op} ${planKey}`;
+  const taking = requestKey(req);
+  if (taking !== null) taken.add(taking);
   if (req.op === "run") j = enqueue(() => runJson(req.stack, req.change));
+  else if (req.op === "planStack")
+    j = enqueue(async () => {
+      const { planStack } = await import("../../scripts/offline/plan");
+      return planAnswer(await planStack(req.options), what, render, true);
+    });
   else {
-    const withReport = req.report === true;
-    const work = async () => {
+    const planKey = JSON.stringify([req.stack, req.change]);
+    j = enqueue(async () => {
       let p = plans.get(planKey);
       if (!p) {
         p = planInProcess(req.stack, req.change);
         plans.set(planKey, p);
       }
-      const result = await p;
-      // Refused when JSON would not carry it exactly: the worker gets what planStack returned.
-      const json = encodeExact(result, `${what}: the plan`);
-      if (!withReport || !result.ok) return `{"plan":${json}}`;
-      let r = reports.get(planKey);
-      if (!r) {
-        r = import("../../scripts/offline/report").then(({ renderReport }) => renderReport(result));
-        reports.set(planKey, r);
-      }
-      return `{"plan":${json},"report":${JSON.stringify(await r)}}`;
-    };
-    j = enqueue(work);
+      const report = (r: PlanResult) => {
+        let text = reports.get(planKey);
+        if (!text) {
+          text = render(r);
+          reports.set(planKey, text);
+        }
+        return text;
+      };
+      return planAnswer(await p, what, report, req.report === true);
+    });
   }
-  jobs.set(key, j);
+  if (key !== undefined) jobs.set(key, j);
   return j;
 }
 
-function parse(line: string): PlanRequest | string {
+function parse(line: string): PlanRequest | StatusRequest | string {
   let req: unknown;
   try {
     req = decodeExact(line);
   } catch {
     return `not JSON: ${line.slice(0, 200)}`;
   }
-  const r = req as Partial<PlanRequest>;
-  if (
-    typeof r !== "object" ||
-    r === null ||
-    typeof r.id !== "number" ||
-    (r.op !== "plan" && r.op !== "run") ||
-    typeof r.stack !== "string" ||
-    typeof r.change !== "object" ||
-    r.change === null
-  )
-    return `not a plan request ({id, op: "plan" | "run", stack, change}): ${line.slice(0, 200)}`;
-  return r as PlanRequest;
+  const r = req as Record<string, unknown> | null;
+  const isObject = (v: unknown) => typeof v === "object" && v !== null;
+  const ok =
+    isObject(r) &&
+    typeof r?.id === "number" &&
+    ((r.op === "status" && (typeof r.key === "string" || r.key === null)) ||
+      ((r.op === "plan" || r.op === "run") && typeof r.stack === "string" && isObject(r.change)) ||
+      (r.op === "planStack" &&
+        isObject(r.options) &&
+        typeof (r.options as Record<string, unknown>).stack === "string" &&
+        !("isolate" in (r.options as object))));
+  if (!ok)
+    return `not a plan request ({id, op: "plan" | "run", stack, change} or {id, op: "planStack", options} without isolate): ${line.slice(0, 200)}`;
+  return req as PlanRequest | StatusRequest;
 }
 
 function send(conn: net.Socket, text: string): void {
@@ -123,7 +159,26 @@ function handle(conn: net.Socket, line: string): void {
     return;
   }
   const id = req.id;
+  if (req.op === "status") {
+    const status: ServerStatus = { queued: pending, has: req.key !== null && taken.has(req.key) };
+    send(conn, JSON.stringify({ id, status } satisfies PlanMessage));
+    return;
+  }
+  send(conn, JSON.stringify({ id, queued: true } satisfies PlanMessage));
+  const { what, key } = describe(req);
+  const kept = key !== undefined && jobs.has(key);
   const j = job(req);
+  // One line a request in the server's log (build/plans/run-*/plan-server-N.log): what a slow run spent.
+  const asked = Date.now();
+  let began = asked;
+  void j.started.then(() => (began = Date.now()));
+  void j.done
+    .catch(() => undefined)
+    .then(() =>
+      process.stderr.write(
+        `${new Date().toISOString()} ${what}: ${kept ? "answered before" : `waited ${began - asked} ms, ran ${Date.now() - began} ms`}\n`,
+      ),
+    );
   void j.started.then(() => send(conn, JSON.stringify({ id, started: true } satisfies PlanMessage)));
   j.done.then(
     (json) => send(conn, `{"id":${id},${json.slice(1)}`),

@@ -7,7 +7,7 @@ import { readStackFile } from "../../scripts/offline/stack-file";
 import { ENVIRONMENTS, Environment } from "../../src/matrix";
 import { askPlanServer } from "./plan-client";
 import { planServers, PROJECT, readCommittedPlan, ROOT } from "./plan-files";
-import type { SerializedError } from "./plan-protocol";
+import type { FreshPlanOptions, SerializedError } from "./plan-protocol";
 
 /**
  * Test access to offline plans. A committed stack (no change) is read from the plan the global
@@ -163,6 +163,30 @@ export function report(stack: string, change: PlanChange = {}): Promise<string> 
     reports.set(key, p);
   }
   return p;
+}
+
+/**
+ * planStack with these options, run afresh (never an answer kept from before), and its report when
+ * it succeeded: on a plan server (a process other than this test file's, the run in a state of its
+ * own), or here when none is announced. For tests of planStack itself: a second run of a stack, a
+ * stack file planned under another stack name.
+ */
+export async function planAfresh(
+  options: FreshPlanOptions,
+): Promise<{ result: PlanResult | PlanFailure; report?: string }> {
+  const servers = planServers();
+  if (servers.length === 0) {
+    // No plan server (no global setup ran): planStack runs in this test file.
+    const [{ planStack }, { renderReport }] = await Promise.all([
+      import("../../scripts/offline/plan"),
+      import("../../scripts/offline/report"),
+    ]);
+    const result = await planStack(options);
+    return { result, report: result.ok ? renderReport(result) : undefined };
+  }
+  const what = `planning ${JSON.stringify(options)} afresh`;
+  const answer = await askPlanServer(servers, { op: "planStack", options }, what);
+  return { result: answer.plan, report: answer.report };
 }
 
 /** What a program run registered (type and URN, in order) and the error it ended with, if any. */

@@ -31,7 +31,11 @@ describe("variants in a test file", () => {
     expect(await planRefused("prod", { set: { "engram:alerts": "false" } })).toEqual([
       "engram:alerts=false is not allowed in prod: security alerts are required in uat, staging and prod (SOP 000 Logging & Monitoring)",
     ]);
-    const run = await programRun("dev", { set: { "engram:frontendOrigins": '["*"]' } });
+    // The same run as tests/config.test.ts's: one of them runs it, the other gets the kept answer.
+    const run = await programRun("dev", {
+      set: { "engram:frontendOrigins": '["*"]' },
+      secrets: { "engram:azureAiKey": "sk-test" },
+    });
     expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
     expect((run.error as Error).name).toBe("ConfigError");
     const loaded = Object.keys(require.cache).filter(
@@ -75,12 +79,12 @@ describe("JSON carries a plan exactly, or the server refuses to send it", () => 
   });
 
   it.each([
-    [{ a: [1, "x", { b: null }] }, undefined],
-    [{ a: [new Date(0)] }, "$.a.0"],
-    [{ m: new Map() }, "$.m (a Map)"],
-    [{ n: NaN }, "$.n"],
-    [{ s: "\u0000engram:undefined\u0000" }, "$.s"],
-  ])("%p: %p", (value, where) => {
+    ["plain data", undefined, { a: [1, "x", { b: null }] }],
+    ["a Date", "$.a.0", { a: [new Date(0)] }],
+    ["a Map", "$.m (a Map)", { m: new Map() }],
+    ["NaN", "$.n", { n: NaN }],
+    ["the text that stands for undefined", "$.s", { s: "\u0000engram:undefined\u0000" }],
+  ])("%s: jsonDifference is %s", (_label, where, value) => {
     expect(jsonDifference(value)).toBe(where);
     if (where)
       expect(() => encodeExact(value, "the value")).toThrow(`the value does not survive JSON at ${where}`);
@@ -248,13 +252,15 @@ describe("a plan server's lifecycle", () => {
     const pid = Number(await new Promise<string>((resolve) => parent.stdout?.once("data", resolve)));
     expect(fs.existsSync(socket)).toBe(true);
     parent.kill("SIGKILL");
+    // Exited: no such process, or a zombie its new parent has not reaped yet.
     const alive = () => {
       try {
         process.kill(pid, 0);
-        return true;
       } catch {
         return false;
       }
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, { encoding: "utf8", flag: "r" }).split(") ")[1];
+      return stat !== undefined && !stat.startsWith("Z");
     };
     for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(alive()).toBe(false);

@@ -61,6 +61,9 @@ function start(dir: string, i: number, stacks: string[], started: PlanServerProc
   const child = spawn(
     process.execPath,
     [
+      // A plan allocates a lot of short-lived objects: a larger young generation (16 MB by default)
+      // plans a variant about a sixth faster in a long-lived server. GC tuning only: same plans.
+      "--max-semi-space-size=64",
       path.join(ROOT, "scripts", "run-ts.js"),
       path.join(ROOT, "tests", "helpers", "write-plans.ts"),
       dir,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as types from "@pulumi/azure-native/types";
 import { CONSUMPTION_PROFILE } from "./container-apps-environment";
+import { isSecretLikeEnv } from "../lib/env-vars";
 
 /** The user-assigned identity an app runs as. */
 export interface AppIdentity {
@@ -95,22 +96,6 @@ export interface ContainerAppArgs {
    * @default []
    */
   grants?: pulumi.Resource[];
-}
-
-/** Env var names that must never carry a plain value. */
-const SECRET_LIKE = /(KEY|PASSWORD|PWD|SECRET|TOKEN|CREDENTIAL|CONNECTION_STRING)$/;
-
-/**
- * Names that look like secrets but are documented as not secret. Microsoft documents the
- * instrumentation key inside an Application Insights connection string as an identifier, not a
- * security token or key; and where local auth is off (uat/staging/prod) ingestion needs an Entra
- * token of the app's own identity anyway.
- */
-const NOT_SECRET = new Set(["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
-
-/** True for a name that must come from a secretRef. `*_TLS_*` names are paths to mounted files. */
-export function isSecretLikeEnv(name: string): boolean {
-  return SECRET_LIKE.test(name) && !name.includes("_TLS_") && !NOT_SECRET.has(name);
 }
 
 /** The env var that carries the rotation stamp. */

@@ -1,4 +1,4 @@
-import { isSecretLikeEnv } from "../components/container-app";
+import { isSecretLikeEnv } from "../lib/env-vars";
 import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";

@@ -32,4 +32,4 @@ describe.each(ENVIRONMENTS)("telemetry in %s", (env) => {
   });
 });
 
-// The secret-looking env var guard (components/container-app.ts isSecretLikeEnv): tests/container-apps.test.ts.
+// The secret-looking env var guard (lib/env-vars.ts isSecretLikeEnv, used by components/container-app.ts): tests/container-apps.test.ts.

@@ -12,14 +12,18 @@ import { plan as committedPlan } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 let tmp: string;
-/** The dev plan of the first test, made with the default transpile cache (the cache test compares it). */
-let devPlanWithDefaultCache: string[] | undefined;
+const mdOf = (json: string) => json.replace(/\.json$/, ".md");
+/** The dev plan of the first test, made without the transpile cache (the cache test compares it). */
+let devPlanWithoutCache: string[] | undefined;
 
-function plan(...args: string[]) {
-  const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/plan.ts", ...args], {
+function plan(...args: (string | Record<string, string>)[]) {
+  const env = args.find((a): a is Record<string, string> => typeof a !== "string");
+  const argv = args.filter((a): a is string => typeof a === "string");
+  const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/plan.ts", ...argv], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 110_000,
+    env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -45,7 +49,8 @@ afterAll(() => {
 describe("npm run plan", () => {
   it("GIVEN a committed stack THEN writes the JSON and the Markdown report and exits 0", () => {
     const out = path.join(tmp, "dev", "x.json");
-    const r = plan("--stack", "dev", "--out", out);
+    // Without the transpile cache (the cache test below compares a cached run with this one).
+    const r = plan("--stack", "dev", "--out", out, { ENGRAM_TS_CACHE: "0" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { urn: string; op: string }[] };
@@ -53,7 +58,7 @@ describe("npm run plan", () => {
     expect(json.steps.every((s) => s.op === "create")).toBe(true);
     const md = fs.readFileSync(path.join(tmp, "dev", "x.md"), "utf8");
     expect(md.startsWith("# Offline plan: stack `dev` (environment `dev`)")).toBe(true);
-    devPlanWithDefaultCache = [fs.readFileSync(out, "utf8"), md];
+    devPlanWithoutCache = [fs.readFileSync(out, "utf8"), md];
     expect(r.stdout).toContain(`stack dev (dev): ${json.steps.length} steps -> `);
     expect(r.stdout).toContain(
       "info: engram:azureAiKey is not in the stack file (CI sets it); the offline plan used a secret placeholder.",
@@ -355,26 +360,14 @@ describe("scripts/run-ts.js: the transpile cache", () => {
     expect(fs.existsSync(cache)).toBe(false);
   });
 
-  it("GIVEN the dev stack THEN the plans from a filled and a warm cache are byte-identical to the plan without one", () => {
+  it("GIVEN the dev stack THEN the plan from a cache it fills is byte-identical to the plan without one", () => {
+    // The plan without a cache is the first test's; reading a planted cache entry is proven above.
     const cache = path.join(tmp, "ts-cache-plan");
-    // cold: no cache; fill: an empty cache, filled by this run; and the first test's run, with the
-    // default cache (warm after any earlier run). Reading a planted cache entry is proven above.
-    const outs = [
-      ["cold", { ENGRAM_TS_CACHE: "0" }],
-      ["fill", { ENGRAM_TS_CACHE_DIR: cache }],
-    ].map(([label, env]) => {
-      const out = path.join(tmp, "cache-plan", `${label as string}.json`);
-      const r = spawnSync(
-        process.execPath,
-        ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "dev", "--out", out],
-        { cwd: ROOT, encoding: "utf8", timeout: 110_000, env: { ...process.env, ...(env as object) } },
-      );
-      expect(r.status).toBe(0);
-      return [fs.readFileSync(out, "utf8"), fs.readFileSync(out.replace(/\.json$/, ".md"), "utf8")];
-    });
+    const out = path.join(tmp, "cache-plan", "fill.json");
+    const r = plan("--stack", "dev", "--out", out, { ENGRAM_TS_CACHE_DIR: cache });
+    expect(r.status).toBe(0);
     expect(fs.readdirSync(cache).length).toBeGreaterThan(40);
-    expect(outs[1]).toEqual(outs[0]);
-    expect(devPlanWithDefaultCache).toEqual(outs[0]);
+    expect(devPlanWithoutCache).toEqual([fs.readFileSync(out, "utf8"), fs.readFileSync(mdOf(out), "utf8")]);
   });
 });
 
@@ -390,13 +383,13 @@ describe("scripts/bench-sdk-mocks.ts (the bench's reference runs)", () => {
     return r.stdout;
   }
 
-  it("GIVEN the prod program under the SDK's own mocks THEN it registers exactly the plan's resources (all steps but the default providers)", async () => {
-    // The prod plan this jest run made in its global setup.
-    const r = await committedPlan("prod");
+  it("GIVEN the dev program under the SDK's own mocks THEN it registers exactly the plan's resources (all steps but the default providers)", async () => {
+    // The dev plan this jest run made in its global setup (dev: the smallest whole program).
+    const r = await committedPlan("dev");
     if (!r.ok) throw new Error(r.problems.join("; "));
     const steps = r.plan.steps;
     const registered = steps.filter((s) => !s.newState.type.startsWith("pulumi:providers:")).length;
-    expect(reference("prod")).toBe(`prod: ${registered} resources registered\n`);
+    expect(reference("dev")).toBe(`dev: ${registered} resources registered\n`);
   });
 
   it("GIVEN --bare 3 THEN it registers the Stack and three role assignments", () => {

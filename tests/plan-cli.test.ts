@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { defaultNameSuffix } from "../lib/naming";
+import type { PreviewJson } from "../scripts/offline/plan";
 import { plan as committedPlan } from "./helpers/plan";
 
 /**
@@ -251,6 +253,17 @@ describe("npm run plan", () => {
     );
     expect(fs.readFileSync(path.join(outDir, "prod-weu.md"), "utf8")).toContain(
       "# Offline plan: stack `prod-weu` (environment `prod`)",
+    );
+    // A free stack name with the prod config: every URN under that stack, prod's resource group
+    // (protected), and the globally unique names suffixed from project and stack name.
+    const steps = (JSON.parse(fs.readFileSync(path.join(outDir, "prod-weu.json"), "utf8")) as PreviewJson)
+      .steps;
+    expect(steps.filter((s) => !s.urn.startsWith("urn:pulumi:prod-weu::engram-infra::"))).toEqual([]);
+    const rg = steps.find((s) => s.newState.type === "azure-native:resources:ResourceGroup");
+    expect([rg?.newState.inputs.resourceGroupName, rg?.newState.protect]).toEqual(["rg-engram-prod", true]);
+    const vault = steps.find((s) => s.newState.type === "azure-native:keyvault:Vault");
+    expect(vault?.newState.inputs.vaultName).toBe(
+      `kv-engram-prod-${defaultNameSuffix("engram-infra", "prod-weu")}`,
     );
   });
 

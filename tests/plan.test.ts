@@ -1,9 +1,7 @@
-import * as path from "path";
-import { checkName, defaultNameSuffix, ResourceKind } from "../lib/naming";
-import type { PlanFailure, PlanResult } from "../scripts/offline/plan";
+import { checkName, ResourceKind } from "../lib/naming";
+import type { PlanResult } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { ENVIRONMENTS, planAfresh, planOk, report } from "./helpers/plan";
-import { ROOT } from "./helpers/plan-files";
+import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**
  * The offline plan has the shape of `pulumi preview --json`, captures what the mocks alone would
@@ -12,11 +10,6 @@ import { ROOT } from "./helpers/plan-files";
  */
 
 const SHAPE_STACKS = ["dev", "uat", "prod"] as const;
-
-function ok(r: PlanResult | PlanFailure): PlanResult {
-  if (!r.ok) throw new Error(`stack ${r.stack} was refused:\n${r.problems.join("\n")}`);
-  return r;
-}
 
 /** `urn:pulumi:<stack>::engram-infra::<type chain>::<name>`, each type a token `pkg:module:Name`. */
 function urnParts(urn: string): { stack: string; project: string; chain: string[]; name: string } {
@@ -190,35 +183,12 @@ describe.each(ENVIRONMENTS)("protect in %s", (env) => {
   });
 });
 
-describe.each(["prod"])("determinism of %s", (stack) => {
-  // The committed plan comes from the global setup's run (tests/global-setup.ts); the second run is
-  // planStack again, afresh, on a plan server (tests/helpers/plan.ts planAfresh).
-  // Every stack, from another checkout path, locale and time zone: tests/determinism.test.ts.
-  it("two separate runs give byte-identical JSON and Markdown", async () => {
-    const again = await planAfresh({ stack });
-    const r = ok(again.result);
-    expect(JSON.stringify(r.plan, null, 2)).toBe(JSON.stringify((await planOk(stack)).plan, null, 2));
-    expect(again.report).toBe(await report(stack));
-  });
-});
+// Determinism: every stack, planned again from another checkout path, locale and time zone, is
+// byte-identical to this run's plans (tests/determinism.test.ts).
 
 describe("stack names are free", () => {
-  it("prod-weu with the prod config plans with environment prod", async () => {
-    const r = ok(
-      (await planAfresh({ stack: "prod-weu", stackFile: path.join(ROOT, "Pulumi.prod.yaml") })).result,
-    );
-    const index = new PlanIndex(r.plan);
-    expect(r.config.environment).toBe("prod");
-    expect(r.config.nameSuffix).toBe(defaultNameSuffix("engram-infra", "prod-weu"));
-    expect(r.plan.steps[0].urn).toBe(
-      "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
-    );
-    for (const s of r.plan.steps) expect(s.urn.startsWith("urn:pulumi:prod-weu::engram-infra::")).toBe(true);
-    const rg = index.one("azure-native:resources:ResourceGroup", "rg");
-    expect(rg.newState.inputs.resourceGroupName).toBe("rg-engram-prod");
-    expect(rg.newState.protect).toBe(true);
-    expect(r.config.decisions.waf).toEqual({ value: true, source: "default" });
-  });
+  // A free stack name planned from the prod stack file (names, URNs, suffix, protect): the plan
+  // command's test, tests/plan-cli.test.ts › "GIVEN --stack-file without --stack".
 
   // engram:nameSuffix: the per-type limits and rules are tests/naming.test.ts.
   it("GIVEN the staging stack with a 6-character suffix THEN every name the program builds fits (plan)", async () => {

@@ -1,6 +1,7 @@
 import { ConfigError, RawConfig, validateConfig, ValidatedConfig } from "../src/config";
 import { ENVIRONMENTS, Environment, planOk, planRefused, programRun, stackConfig } from "./helpers/plan";
 import { PROJECT } from "./helpers/plan-files";
+import { fedSecretsVariant } from "./helpers/variants";
 
 /**
  * Config validation against DESIGN.md §1. Every expected message below is written out literally
@@ -506,11 +507,12 @@ describe.each(ENVIRONMENTS)("the environment matrix in %s", (env) => {
 
 describe("GIVEN accepted overrides in the environments that allow them", () => {
   it("dev: AUTH_REQUIRED may be false (POC mode) and the plan runs", async () => {
-    const { config } = await planOk("dev", { set: { "engram:authRequired": "false" } });
+    // The dev variant the secrets tests plan too (tests/helpers/variants.ts) sets it.
+    const { config } = await planOk("dev", fedSecretsVariant("dev"));
     expect(config.decisions.authRequired).toEqual({ value: false, source: "override" });
   });
-  it("uat: the WAF may be turned on and the plan runs", async () => {
-    const { config } = await planOk("uat", { set: { "engram:waf": "true" } });
+  it("below prod the WAF may be turned on and the plan runs (the committed staging stack does)", async () => {
+    const { config } = await planOk("staging");
     expect(config.decisions.waf).toEqual({ value: true, source: "override" });
   });
   it("lower environments accept image tags and the default localhost dev origins", () => {
@@ -534,8 +536,10 @@ describe.each(LOWER)("groups.dba follows the Postgres decision in %s", (env) => 
     expect(dba).toBeDefined();
     const change = { set: { "engram:postgresPasswordAuth": "false", "engram:groups": groups } };
     expect(await planRefused(env, change)).toEqual([message]);
-    // With the committed groups (dba included) the same decision plans.
-    await planOk(env, { set: { "engram:postgresPasswordAuth": "false" } });
+    // With the committed groups (dba included) the same decision plans (the variant the secrets
+    // tests plan too sets it, tests/helpers/variants.ts).
+    const { config } = await planOk(env, fedSecretsVariant(env));
+    expect(config.decisions.postgresPasswordAuth).toEqual({ value: false, source: "override" });
   });
   it("GIVEN password auth on (the default) THEN groups.dba stays optional", () => {
     expect(accepted(env, { unset: ["groups"] }).groups.dba).toBeUndefined();

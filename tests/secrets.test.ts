@@ -7,6 +7,7 @@ import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { assignments, days, idOf, inputs, principalIdOf, registrations, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused, report } from "./helpers/plan";
+import { FED, fedSecretsVariant } from "./helpers/variants";
 
 /**
  * Secrets of DESIGN.md §3 (SOP 002, SOP 000 Secrets & Key Management, Rotation): which secrets
@@ -29,25 +30,8 @@ const OPTIONAL = {
   "engram:geminiApiKey": "gemini-api-key",
 } as const;
 
-/** Values fed in tests: none of them may appear anywhere in a plan. */
-const FED = {
-  "engram:azureAiKey": "test-ai-key-7f3a9c1e55d0b2",
-  "engram:voiceliveApiKey": "test-voicelive-4b8e21aa90",
-  "engram:anthropicApiKey": "test-anthropic-c0ffee1234",
-  "engram:geminiApiKey": "test-gemini-deadbeef5678",
-};
-
-/**
- * The one variant of each environment these tests plan: every secret fed (FED), and in dev and test
- * also the overrides the postgres-password and vault tests need. Each test asserts only what its
- * own setting decides; the settings are independent (who reads postgres-password, the vault's purge
- * protection and retention, and secret values, which never reach the plan whatever the config).
- */
-const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
-  dev: { "engram:postgresPasswordAuth": "false", "engram:purgeProtection": "true" },
-  test: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" },
-};
-const variant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
+/** The one variant of each environment these tests plan (tests/helpers/variants.ts). */
+const variant = fedSecretsVariant;
 
 const secretsOf = (index: PlanIndex) => index.ofType(T.secret);
 const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `secret-${name}-secret`);

@@ -1,0 +1,31 @@
+/**
+ * Variant plans that several test files read. A plan server answers the same request once per run
+ * (tests/helpers/plan.ts), so files that need the same kind of variant share one plan by asking for
+ * exactly the same change. Each test asserts only what its own setting decides; the settings below
+ * are independent of each other.
+ */
+
+/** Values fed as secrets: none of them may appear anywhere in a plan (tests/secrets.test.ts). */
+export const FED = {
+  "engram:azureAiKey": "test-ai-key-7f3a9c1e55d0b2",
+  "engram:voiceliveApiKey": "test-voicelive-4b8e21aa90",
+  "engram:anthropicApiKey": "test-anthropic-c0ffee1234",
+  "engram:geminiApiKey": "test-gemini-deadbeef5678",
+};
+
+/**
+ * The overrides of dev and test in the fed-secrets variant: Postgres password auth off (who reads
+ * postgres-password; groups.dba then required), the vault's purge protection and retention, and in
+ * dev AUTH_REQUIRED=false (POC mode, tests/config.test.ts).
+ */
+export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
+  dev: {
+    "engram:postgresPasswordAuth": "false",
+    "engram:purgeProtection": "true",
+    "engram:authRequired": "false",
+  },
+  test: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" },
+};
+
+/** The one fed-secrets variant of an environment. */
+export const fedSecretsVariant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });

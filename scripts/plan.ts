@@ -105,11 +105,14 @@ function parseArgs(argv: string[]): Target[] {
       );
     stack = m[1];
   }
+  const fromFile = !seen.has("--stack") && file !== undefined;
   stack ??= "dev";
-  if (!STACK_NAME.test(stack))
+  if (!STACK_NAME.test(stack)) {
+    const shown = q(stack.length > 120 ? `${stack.slice(0, 120)}...` : stack);
     throw new UsageError(
-      `--stack ${q(stack.length > 120 ? `${stack.slice(0, 120)}...` : stack)} is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods`,
+      `${fromFile ? `--stack-file ${q(file)} names the stack ${shown}, which` : `--stack ${shown}`} is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods${fromFile ? "; add --stack <name>" : ""}`,
     );
+  }
 
   const out = seen.get("--out");
   if (out !== undefined && outDir !== undefined)

@@ -164,6 +164,10 @@ describe("npm run plan", () => {
       "--out names the file and --out-dir the folder; give one of them",
     ],
     [
+      ["--stack-file", "Pulumi.my stack.yaml"],
+      "--stack-file Pulumi.my stack.yaml names the stack my stack, which is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods; add --stack <name>",
+    ],
+    [
       ["--stack-file", "stack.yaml"],
       "--stack-file stack.yaml is not named Pulumi.<stack>.yaml, so it does not say which stack it is; add --stack <name>",
     ],

@@ -76,8 +76,9 @@ export function parseStackFile(text: string, file = "stack file"): StackFileConf
     const pos = lines.linePos(problem.pos[0]);
     throw new StackFileError(where(file, problem.code, pos));
   }
-  // Numbers must read the same in every YAML reader: Pulumi's Go reader takes `0123` as octal 83,
-  // this one as 123. Plain decimal numbers only; anything else is refused with its position.
+  // Numbers must read the same in every YAML reader: a YAML 1.1 reader takes `0123` as octal 83, a
+  // YAML 1.2 reader (this one) as 123, and Pulumi's Go reader need not agree with either on `0x10`,
+  // `1e3` or `1.50`. Plain decimal numbers only; anything else is refused with its position.
   let oddNumber: { pos: string } | undefined;
   YAML.visit(doc, {
     Scalar(_key, node) {

@@ -1,0 +1,189 @@
+import * as pulumi from "@pulumi/pulumi";
+import { byKey } from "../../../lib/text";
+import { AppIngress, ContainerApp, HealthProbe } from "../../../components/container-app";
+import { ContainerAppsEnvironment } from "../../../components/container-apps-environment";
+import { ImageService } from "../../config";
+import { Context, Platform } from "../../context";
+import { DataLayer } from "../data";
+import { ServiceIdentities } from "../identities";
+import { appNameOf } from "./environment";
+import { AppName, AppPlan, AppPlans } from "./plans";
+
+const IMAGE_KEY: Record<AppName, ImageService> = {
+  backend: "backend",
+  worker: "worker",
+  zep: "zep",
+  temporal: "temporal",
+  "temporal-ui": "temporalUi",
+};
+
+/** Ports (DESIGN.md §2: backend 8000, Temporal gRPC 7233). */
+export const PORTS = { backend: 8000, zep: 8000, temporal: 7233, temporalUi: 8080 } as const;
+
+/** What the apps need from earlier layers (a subset of RuntimeDeps). */
+export interface AppDeps {
+  identities: ServiceIdentities;
+  data: DataLayer;
+  apiClientId: pulumi.Input<string>;
+  webOrigin: pulumi.Input<string>;
+  appInsightsConnectionString?: pulumi.Input<string>;
+}
+
+/** One app's own settings: its env vars, ingress, probe, scale and size. */
+interface AppSpec {
+  env: Record<string, pulumi.Input<string>>;
+  /** Additional env vars from secrets the app already references (an image's own variable names). */
+  extraSecretEnv?: Record<string, string>;
+  ingress?: AppIngress;
+  health?: HealthProbe;
+  replicas: { min: number; max: number };
+  resources: { cpu: number; memory: string };
+}
+
+type AppFactory = (a: AppName, plan: AppPlan, spec: AppSpec) => ContainerApp;
+
+/** Makes a ContainerApp from an app's plan (secrets, identity, grants) and its spec. */
+function appFactory(ctx: Context, platform: Platform, environment: ContainerAppsEnvironment): AppFactory {
+  const cfg = ctx.cfg;
+  const acrId = cfg.registry?.acrId;
+  return (a, plan, spec) => {
+    const rotations = Object.entries(plan.rotations).sort(byKey);
+    const rotationStamp =
+      rotations.length === 0
+        ? undefined
+        : pulumi
+            .all(rotations.map(([, t]) => t))
+            .apply((ts) => rotations.map(([n], i) => `${n}@${ts[i]}`).join(";"));
+    return new ContainerApp(a, {
+      appName: appNameOf(ctx, a),
+      resourceGroupName: platform.resourceGroupName,
+      location: platform.location,
+      tags: { ...ctx.tags, service: a },
+      environmentId: environment.id,
+      identity: plan.identity ? { id: plan.identity.id } : undefined,
+      image: cfg.images[IMAGE_KEY[a]],
+      // Identity-based pulls work with an ACR only; another registry serves public images.
+      registryServer: acrId !== undefined ? cfg.registry?.loginServer : undefined,
+      keyVaultSecrets: plan.keyVaultSecrets,
+      secretEnv: { ...plan.secretEnv, ...(spec.extraSecretEnv ?? {}) },
+      env: { ...spec.env, ...plan.env },
+      secretVolumes: plan.secretVolumes,
+      rotationStamp,
+      ingress: spec.ingress,
+      health: spec.health,
+      replicas: spec.replicas,
+      resources: spec.resources,
+      grants: plan.grants,
+    });
+  };
+}
+
+/**
+ * The five Container Apps (DESIGN.md §2), each with its plan's secrets and grants and its own env
+ * vars: Zep and Temporal first, so the backend and worker get their URLs.
+ */
+export function buildApps(
+  ctx: Context,
+  platform: Platform,
+  deps: AppDeps,
+  environment: ContainerAppsEnvironment,
+  plans: AppPlans,
+): Record<AppName, ContainerApp> {
+  const cfg = ctx.cfg;
+  const corsOrigins = pulumi
+    .all([cfg.frontendOrigins, cfg.devOrigins, deps.webOrigin])
+    .apply(([front, dev, swa]) => [...new Set([...front, ...dev, swa])]);
+  const app = appFactory(ctx, platform, environment);
+
+  const { zep, temporal } = buildPlatformApps(deps, plans, app);
+  const zepUrl = zep.fqdn.apply((f) => `https://${f ?? ""}`);
+  const temporalHost = temporal.fqdn.apply((f) => `${f ?? ""}:${PORTS.temporal}`);
+
+  const common = (s: "backend" | "worker") => ({
+    AZURE_CLIENT_ID: deps.identities[s].clientId,
+    AZURE_AD_CLIENT_ID: deps.apiClientId,
+    AZURE_TENANT_ID: platform.tenantId,
+    AZURE_AI_ENDPOINT: cfg.ai.endpoint,
+    POSTGRES_HOST: deps.data.postgres.appHost,
+    POSTGRES_DB: deps.data.postgres.databases.engram,
+    ZEP_API_URL: zepUrl,
+    TEMPORAL_HOST: temporalHost,
+    ...(deps.appInsightsConnectionString !== undefined
+      ? { APPLICATIONINSIGHTS_CONNECTION_STRING: deps.appInsightsConnectionString }
+      : {}),
+  });
+  const backend = app("backend", plans.backend, {
+    env: {
+      ...common("backend"),
+      AUTH_REQUIRED: String(cfg.decisions.authRequired.value),
+      ALLOW_DEV_TOKENS: String(cfg.decisions.allowDevTokens.value),
+      CORS_ORIGINS: corsOrigins.apply((o) => o.join(",")),
+    },
+    // External: public without the WAF; with it, the environment is internal and "external"
+    // means reachable from the VNet (the gateway) only.
+    ingress: { external: true, targetPort: PORTS.backend, corsOrigins },
+    health: { kind: "http", port: PORTS.backend, path: "/health" },
+    replicas: cfg.fixed.replicas,
+    resources: { cpu: 1, memory: "2Gi" },
+  });
+  const worker = app("worker", plans.worker, {
+    env: common("worker"),
+    replicas: { min: 1, max: 3 },
+    resources: { cpu: 1, memory: "2Gi" },
+  });
+  const ui = app("temporal-ui", plans["temporal-ui"], {
+    env: { TEMPORAL_ADDRESS: temporalHost, TEMPORAL_UI_PORT: String(PORTS.temporalUi) },
+    ingress: {
+      external: false,
+      targetPort: PORTS.temporalUi,
+      allowedIpRanges: cfg.fixed.temporalUiAllowlist ? cfg.adminIpAllowlist : [],
+    },
+    health: { kind: "http", port: PORTS.temporalUi, path: "/" },
+    replicas: { min: 0, max: 1 },
+    resources: { cpu: 0.25, memory: "0.5Gi" },
+  });
+  return { backend, worker, zep, temporal, "temporal-ui": ui };
+}
+
+/** Zep and the Temporal server, both internal, on the platform Postgres server. */
+function buildPlatformApps(
+  deps: AppDeps,
+  plans: AppPlans,
+  app: AppFactory,
+): { zep: ContainerApp; temporal: ContainerApp } {
+  const pg = deps.data.postgres;
+  const zep = app("zep", plans.zep, {
+    env: {
+      AZURE_CLIENT_ID: deps.identities.zep.clientId,
+      POSTGRES_HOST: pg.platformHost,
+      POSTGRES_USER: pg.platformLogin,
+      POSTGRES_DB: pg.databases.zep,
+    },
+    ingress: { external: false, targetPort: PORTS.zep },
+    health: { kind: "http", port: PORTS.zep, path: "/healthz" },
+    replicas: { min: 1, max: 2 },
+    resources: { cpu: 0.5, memory: "1Gi" },
+  });
+  const temporal = app("temporal", plans.temporal, {
+    env: {
+      AZURE_CLIENT_ID: deps.identities.temporal.clientId,
+      DB: "postgres12",
+      DB_PORT: "5432",
+      POSTGRES_HOST: pg.platformHost,
+      POSTGRES_SEEDS: pg.platformHost,
+      POSTGRES_USER: pg.platformLogin,
+      DBNAME: pg.databases.temporal,
+      VISIBILITY_DBNAME: pg.databases.temporalVisibility,
+      // Azure Database for PostgreSQL requires TLS (require_secure_transport).
+      SQL_TLS_ENABLED: "true",
+    },
+    // The temporalio/server image reads the password as POSTGRES_PWD; same vault secret.
+    extraSecretEnv: { POSTGRES_PWD: "postgres-password" },
+    ingress: { external: false, targetPort: PORTS.temporal, transport: "tcp", exposedPort: PORTS.temporal },
+    health: { kind: "tcp", port: PORTS.temporal },
+    // One frontend/history/matching process; more replicas need a ringpop-aware setup.
+    replicas: { min: 1, max: 1 },
+    resources: { cpu: 1, memory: "2Gi" },
+  });
+  return { zep, temporal };
+}

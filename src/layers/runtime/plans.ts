@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SecretVolume } from "../../../components/container-app";
+import { ServiceIdentity } from "../../../components/service-identity";
+import { EngramConfig } from "../../config";
+import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, secretsReadBy } from "../../services";
+import { DataLayer } from "../data";
+import { ServiceIdentities } from "../identities";
+
+/** The five apps: the four services of DESIGN.md §2 plus the Temporal UI. */
+export const APP_NAMES = ["backend", "worker", "zep", "temporal", "temporal-ui"] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** What one app gets, before it becomes a ContainerApp. */
+export interface AppPlan {
+  identity?: ServiceIdentity;
+  keyVaultSecrets: Record<string, pulumi.Input<string>>;
+  secretEnv: Record<string, string>;
+  env: Record<string, pulumi.Input<string>>;
+  secretVolumes: Record<string, SecretVolume>;
+  grants: pulumi.Resource[];
+  rotations: Record<string, pulumi.Input<string>>;
+}
+
+export type AppPlans = Record<AppName, AppPlan>;
+
+function emptyPlan(): AppPlan {
+  return { keyVaultSecrets: {}, secretEnv: {}, env: {}, secretVolumes: {}, grants: [], rotations: {} };
+}
+
+/**
+ * Each app's plan with its identity and the vault secrets it reads, derived from src/services.ts:
+ * a Key Vault reference per secret, the secret's env var as a secretRef, and the rotations that
+ * give the app a new revision. The Temporal UI reads no service secret.
+ */
+export function servicePlans(
+  cfg: EngramConfig,
+  identities: ServiceIdentities,
+  data: DataLayer,
+  uiIdentity: ServiceIdentity | undefined,
+): AppPlans {
+  const plans = {} as AppPlans;
+  for (const a of APP_NAMES) plans[a] = emptyPlan();
+  for (const s of SERVICE_NAMES) {
+    const p = plans[s];
+    p.identity = identities[s];
+    for (const secret of secretsReadBy(s, cfg)) {
+      const spec: VaultSecretSpec = VAULT_SECRETS[secret];
+      p.keyVaultSecrets[secret] = data.secretUrl(secret);
+      p.secretEnv[spec.envVar] = secret;
+      // An app reading a rotated generated secret gets a new revision.
+      const rotated = data.secretRotations[secret];
+      if (spec.source.kind === "generated" && rotated !== undefined) p.rotations[secret] = rotated;
+    }
+  }
+  plans["temporal-ui"].identity = uiIdentity;
+  return plans;
+}
+
+/**
+ * What each app depends on before it starts: its Key Vault grants and its AcrPull. Read after the
+ * Temporal mTLS secrets are added (data.addSecret appends to data.secretGrants).
+ */
+export function assignGrants(
+  plans: AppPlans,
+  data: DataLayer,
+  acrPull: Partial<Record<ServiceName, pulumi.Resource>> | undefined,
+  ui: { tlsGrants: pulumi.Resource[]; acrPull?: pulumi.Resource },
+): void {
+  for (const s of SERVICE_NAMES) {
+    const pull = acrPull?.[s];
+    plans[s].grants = [...(data.secretGrants[s] ?? []), ...(pull ? [pull] : [])];
+  }
+  plans["temporal-ui"].grants = [...ui.tlsGrants, ...(ui.acrPull ? [ui.acrPull] : [])];
+}

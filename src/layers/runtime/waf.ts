@@ -1,0 +1,37 @@
+import { AppGatewayWaf } from "../../../components/app-gateway-waf";
+import { ContainerApp } from "../../../components/container-app";
+import { Context, Platform } from "../../context";
+import { DataLayer } from "../data";
+import { NetworkLayer } from "../network";
+
+/** The public TLS certificate of the App Gateway: a Key Vault certificate the platform team imports. */
+export const APPGW_CERT_SECRET = "appgw-tls";
+
+/** The WAF in front of the API (DESIGN.md §1, §6): the backend app as its only pool. */
+export function buildWafFront(
+  ctx: Context,
+  platform: Platform,
+  deps: { network: NetworkLayer; data: DataLayer },
+  backend: ContainerApp,
+): AppGatewayWaf {
+  const cfg = ctx.cfg;
+  const subnet = deps.network.subnets.appgw;
+  if (!subnet) throw new Error("the WAF is on but the network layer has no appgw subnet");
+  return new AppGatewayWaf("waf", {
+    gatewayName: ctx.name("applicationGateway"),
+    policyName: ctx.name("wafPolicy"),
+    publicIpName: ctx.name("publicIp", "agw"),
+    identityName: ctx.name("userAssignedIdentity", "appgw"),
+    resourceGroupName: platform.resourceGroupName,
+    location: platform.location,
+    subscriptionId: platform.subscriptionId,
+    environment: cfg.environment,
+    tags: { ...ctx.tags, service: "waf" },
+    subnetId: subnet.id,
+    backendFqdn: backend.fqdn.apply((f) => f ?? ""),
+    certificateSecretId: deps.data.secretUrl(APPGW_CERT_SECRET),
+    certificateSecretResourceId: deps.data.secretId(APPGW_CERT_SECRET),
+    zoneRedundant: cfg.decisions.availability.value,
+    capacity: cfg.fixed.wafCapacity,
+  });
+}

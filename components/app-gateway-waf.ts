@@ -65,56 +65,8 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
     super("engram:runtime:AppGatewayWaf", name, {}, opts);
     const zones = args.zoneRedundant ? [...ZONE_REDUNDANT] : undefined;
     const capacity = args.capacity ?? { min: 1, max: 10 };
-    const paths = args.rateLimitedPathPrefixes ?? ["/api/v1/mcp"];
 
-    const policy = new network.WebApplicationFirewallPolicy(
-      `${name}-policy`,
-      {
-        policyName: args.policyName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        policySettings: {
-          state: "Enabled",
-          mode: "Prevention",
-          requestBodyCheck: true,
-          requestBodyEnforcement: true,
-          maxRequestBodySizeInKb: 128,
-          fileUploadEnforcement: true,
-          fileUploadLimitInMb: 100,
-        },
-        managedRules: {
-          managedRuleSets: [
-            { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
-            // Bot protection (DESIGN.md §6; Azure Policy ebea0d86): blocks known bad bots from
-            // Microsoft Threat Intelligence; 1.1 is the current Bot Manager version on App Gateway.
-            { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
-          ],
-        },
-        customRules: [
-          {
-            name: "RateLimitMcp",
-            priority: 10,
-            ruleType: "RateLimitRule",
-            state: "Enabled",
-            action: "Block",
-            rateLimitDuration: "OneMin",
-            rateLimitThreshold: args.rateLimitPerMinute ?? 300,
-            groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
-            matchConditions: [
-              {
-                matchVariables: [{ variableName: "RequestUri" }],
-                operator: "BeginsWith",
-                matchValues: paths,
-                transforms: ["Lowercase", "UrlDecode"],
-              },
-            ],
-          },
-        ],
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-
+    const policy = wafPolicy(name, args, this);
     const pip = standardPublicIp(
       `${name}-pip`,
       {
@@ -127,32 +79,10 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-
-    // Reads the TLS certificate from Key Vault; nothing else.
-    const identity = new ServiceIdentity(
-      `${name}-id`,
-      {
-        service: "appgw",
-        identityName: args.identityName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    const certGrant = grant(
-      {
-        principal: identity.principal,
-        role: "Key Vault Secrets User",
-        scope: { id: args.certificateSecretResourceId, label: "kv-secret:appgw-tls" },
-        subscriptionId: args.subscriptionId,
-        environment: args.environment,
-      },
-      { parent: this },
-    );
+    const { identity, certGrant } = certificateReader(name, args, this);
 
     const gwId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/applicationGateways/${args.gatewayName}`;
-    const sub = (collection: string, item: string) => ({
+    const sub: SubResource = (collection, item) => ({
       id: pulumi.interpolate`${gwId}/${collection}/${item}`,
     });
 
@@ -171,96 +101,9 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
         enableHttp2: true,
         sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
         gatewayIPConfigurations: [{ name: "gateway", subnet: { id: args.subnetId } }],
-        frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: pip.id } }],
-        frontendPorts: [
-          { name: "https", port: 443 },
-          { name: "http", port: 80 },
-        ],
-        sslCertificates: [{ name: "public-tls", keyVaultSecretId: args.certificateSecretId }],
-        httpListeners: [
-          {
-            name: "https",
-            protocol: "Https",
-            frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
-            frontendPort: sub("frontendPorts", "https"),
-            sslCertificate: sub("sslCertificates", "public-tls"),
-            requireServerNameIndication: false,
-          },
-          {
-            name: "http",
-            protocol: "Http",
-            frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
-            frontendPort: sub("frontendPorts", "http"),
-          },
-        ],
-        redirectConfigurations: [
-          {
-            name: "http-to-https",
-            redirectType: "Permanent",
-            targetListener: sub("httpListeners", "https"),
-            includePath: true,
-            includeQueryString: true,
-          },
-        ],
-        backendAddressPools: [{ name: "backend", backendAddresses: [{ fqdn: args.backendFqdn }] }],
-        probes: [
-          {
-            name: "backend-health",
-            protocol: "Https",
-            path: args.healthPath ?? "/health",
-            interval: 30,
-            timeout: 30,
-            unhealthyThreshold: 3,
-            pickHostNameFromBackendHttpSettings: true,
-            match: { statusCodes: ["200-399"] },
-          },
-        ],
-        // HTTPS to the backend too; the Container Apps ingress presents a certificate for its FQDN.
-        backendHttpSettingsCollection: [
-          {
-            name: "backend-https",
-            protocol: "Https",
-            port: 443,
-            pickHostNameFromBackendAddress: true,
-            cookieBasedAffinity: "Disabled",
-            requestTimeout: 120,
-            probe: sub("probes", "backend-health"),
-          },
-        ],
-        rewriteRuleSets: [
-          {
-            name: "security-headers",
-            rewriteRules: [
-              {
-                name: "hsts",
-                ruleSequence: 100,
-                actionSet: {
-                  responseHeaderConfigurations: [
-                    { headerName: "Strict-Transport-Security", headerValue: HSTS_VALUE },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-        requestRoutingRules: [
-          {
-            name: "https-to-backend",
-            priority: 100,
-            ruleType: "Basic",
-            httpListener: sub("httpListeners", "https"),
-            backendAddressPool: sub("backendAddressPools", "backend"),
-            backendHttpSettings: sub("backendHttpSettingsCollection", "backend-https"),
-            rewriteRuleSet: sub("rewriteRuleSets", "security-headers"),
-          },
-          {
-            name: "http-redirect",
-            priority: 200,
-            ruleType: "Basic",
-            httpListener: sub("httpListeners", "http"),
-            redirectConfiguration: sub("redirectConfigurations", "http-to-https"),
-          },
-        ],
+        ...listeners(args, pip.id, sub),
+        ...backends(args, sub),
+        ...routingRules(sub),
         tags: args.tags,
       },
       // The certificate is read at creation: the grant must exist first.
@@ -278,4 +121,203 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
       publicIpId: this.publicIpId,
     });
   }
+}
+
+/** A reference to one of the gateway's own sub-resources, by collection and name. */
+type SubResource = (collection: string, item: string) => { id: pulumi.Output<string> };
+
+/**
+ * The WAF policy: Prevention mode, Microsoft Default Rule Set 2.1 and Bot Manager 1.1, request
+ * body and upload limits, and the per-IP rate limit on the MCP paths (SOP 001).
+ */
+function wafPolicy(
+  name: string,
+  args: AppGatewayWafArgs,
+  parent: pulumi.Resource,
+): network.WebApplicationFirewallPolicy {
+  return new network.WebApplicationFirewallPolicy(
+    `${name}-policy`,
+    {
+      policyName: args.policyName,
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      policySettings: {
+        state: "Enabled",
+        mode: "Prevention",
+        requestBodyCheck: true,
+        requestBodyEnforcement: true,
+        maxRequestBodySizeInKb: 128,
+        fileUploadEnforcement: true,
+        fileUploadLimitInMb: 100,
+      },
+      managedRules: {
+        managedRuleSets: [
+          { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
+          // Bot protection (DESIGN.md §6; Azure Policy ebea0d86): blocks known bad bots from
+          // Microsoft Threat Intelligence; 1.1 is the current Bot Manager version on App Gateway.
+          { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+        ],
+      },
+      customRules: [
+        {
+          name: "RateLimitMcp",
+          priority: 10,
+          ruleType: "RateLimitRule",
+          state: "Enabled",
+          action: "Block",
+          rateLimitDuration: "OneMin",
+          rateLimitThreshold: args.rateLimitPerMinute ?? 300,
+          groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
+          matchConditions: [
+            {
+              matchVariables: [{ variableName: "RequestUri" }],
+              operator: "BeginsWith",
+              matchValues: args.rateLimitedPathPrefixes ?? ["/api/v1/mcp"],
+              transforms: ["Lowercase", "UrlDecode"],
+            },
+          ],
+        },
+      ],
+      tags: args.tags,
+    },
+    { parent },
+  );
+}
+
+/** The gateway's identity: it reads the TLS certificate from Key Vault; nothing else. */
+function certificateReader(
+  name: string,
+  args: AppGatewayWafArgs,
+  parent: pulumi.Resource,
+): { identity: ServiceIdentity; certGrant: pulumi.Resource } {
+  const identity = new ServiceIdentity(
+    `${name}-id`,
+    {
+      service: "appgw",
+      identityName: args.identityName,
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  const certGrant = grant(
+    {
+      principal: identity.principal,
+      role: "Key Vault Secrets User",
+      scope: { id: args.certificateSecretResourceId, label: "kv-secret:appgw-tls" },
+      subscriptionId: args.subscriptionId,
+      environment: args.environment,
+    },
+    { parent },
+  );
+  return { identity, certGrant };
+}
+
+/** The public front: HTTPS on 443 with the Key Vault certificate, HTTP on 80 redirected to it. */
+function listeners(args: AppGatewayWafArgs, publicIpId: pulumi.Input<string>, sub: SubResource) {
+  return {
+    frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIpId } }],
+    frontendPorts: [
+      { name: "https", port: 443 },
+      { name: "http", port: 80 },
+    ],
+    sslCertificates: [{ name: "public-tls", keyVaultSecretId: args.certificateSecretId }],
+    httpListeners: [
+      {
+        name: "https",
+        protocol: "Https",
+        frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
+        frontendPort: sub("frontendPorts", "https"),
+        sslCertificate: sub("sslCertificates", "public-tls"),
+        requireServerNameIndication: false,
+      },
+      {
+        name: "http",
+        protocol: "Http",
+        frontendIPConfiguration: sub("frontendIPConfigurations", "public"),
+        frontendPort: sub("frontendPorts", "http"),
+      },
+    ],
+    redirectConfigurations: [
+      {
+        name: "http-to-https",
+        redirectType: "Permanent",
+        targetListener: sub("httpListeners", "https"),
+        includePath: true,
+        includeQueryString: true,
+      },
+    ],
+  };
+}
+
+/** The backend app as the only pool, its health probe, and HTTPS to it. */
+function backends(args: AppGatewayWafArgs, sub: SubResource) {
+  return {
+    backendAddressPools: [{ name: "backend", backendAddresses: [{ fqdn: args.backendFqdn }] }],
+    probes: [
+      {
+        name: "backend-health",
+        protocol: "Https",
+        path: args.healthPath ?? "/health",
+        interval: 30,
+        timeout: 30,
+        unhealthyThreshold: 3,
+        pickHostNameFromBackendHttpSettings: true,
+        match: { statusCodes: ["200-399"] },
+      },
+    ],
+    // HTTPS to the backend too; the Container Apps ingress presents a certificate for its FQDN.
+    backendHttpSettingsCollection: [
+      {
+        name: "backend-https",
+        protocol: "Https",
+        port: 443,
+        pickHostNameFromBackendAddress: true,
+        cookieBasedAffinity: "Disabled",
+        requestTimeout: 120,
+        probe: sub("probes", "backend-health"),
+      },
+    ],
+  };
+}
+
+/** HTTPS to the backend with HSTS on every response; HTTP to the redirect. */
+function routingRules(sub: SubResource) {
+  return {
+    rewriteRuleSets: [
+      {
+        name: "security-headers",
+        rewriteRules: [
+          {
+            name: "hsts",
+            ruleSequence: 100,
+            actionSet: {
+              responseHeaderConfigurations: [
+                { headerName: "Strict-Transport-Security", headerValue: HSTS_VALUE },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+    requestRoutingRules: [
+      {
+        name: "https-to-backend",
+        priority: 100,
+        ruleType: "Basic",
+        httpListener: sub("httpListeners", "https"),
+        backendAddressPool: sub("backendAddressPools", "backend"),
+        backendHttpSettings: sub("backendHttpSettingsCollection", "backend-https"),
+        rewriteRuleSet: sub("rewriteRuleSets", "security-headers"),
+      },
+      {
+        name: "http-redirect",
+        priority: 200,
+        ruleType: "Basic",
+        httpListener: sub("httpListeners", "http"),
+        redirectConfiguration: sub("redirectConfigurations", "http-to-https"),
+      },
+    ],
+  };
 }

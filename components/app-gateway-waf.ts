@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import { grant } from "./role-assignment";
 import { ServiceIdentity } from "./service-identity";
+import { wafPolicy } from "./waf-policy";
 import { Environment } from "../lib/environments";
 
 export interface AppGatewayWafArgs {
@@ -66,7 +67,7 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
     const zones = args.zoneRedundant ? [...ZONE_REDUNDANT] : undefined;
     const capacity = args.capacity ?? { min: 1, max: 10 };
 
-    const policy = wafPolicy(name, args, this);
+    const policy = wafPolicy(`${name}-policy`, args, this);
     const pip = standardPublicIp(
       `${name}-pip`,
       {
@@ -125,64 +126,6 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
 
 /** A reference to one of the gateway's own sub-resources, by collection and name. */
 type SubResource = (collection: string, item: string) => { id: pulumi.Output<string> };
-
-/**
- * The WAF policy: Prevention mode, Microsoft Default Rule Set 2.1 and Bot Manager 1.1, request
- * body and upload limits, and the per-IP rate limit on the MCP paths (SOP 001).
- */
-function wafPolicy(
-  name: string,
-  args: AppGatewayWafArgs,
-  parent: pulumi.Resource,
-): network.WebApplicationFirewallPolicy {
-  return new network.WebApplicationFirewallPolicy(
-    `${name}-policy`,
-    {
-      policyName: args.policyName,
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      policySettings: {
-        state: "Enabled",
-        mode: "Prevention",
-        requestBodyCheck: true,
-        requestBodyEnforcement: true,
-        maxRequestBodySizeInKb: 128,
-        fileUploadEnforcement: true,
-        fileUploadLimitInMb: 100,
-      },
-      managedRules: {
-        managedRuleSets: [
-          { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
-          // Bot protection (DESIGN.md §6; Azure Policy ebea0d86): blocks known bad bots from
-          // Microsoft Threat Intelligence; 1.1 is the current Bot Manager version on App Gateway.
-          { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
-        ],
-      },
-      customRules: [
-        {
-          name: "RateLimitMcp",
-          priority: 10,
-          ruleType: "RateLimitRule",
-          state: "Enabled",
-          action: "Block",
-          rateLimitDuration: "OneMin",
-          rateLimitThreshold: args.rateLimitPerMinute ?? 300,
-          groupByUserSession: [{ groupByVariables: [{ variableName: "ClientAddr" }] }],
-          matchConditions: [
-            {
-              matchVariables: [{ variableName: "RequestUri" }],
-              operator: "BeginsWith",
-              matchValues: args.rateLimitedPathPrefixes ?? ["/api/v1/mcp"],
-              transforms: ["Lowercase", "UrlDecode"],
-            },
-          ],
-        },
-      ],
-      tags: args.tags,
-    },
-    { parent },
-  );
-}
 
 /** The gateway's identity: it reads the TLS certificate from Key Vault; nothing else. */
 function certificateReader(

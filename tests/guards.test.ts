@@ -9,7 +9,7 @@ import { PostgresServer } from "../components/postgres";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
 import * as configModule from "../src/load-config";
-import { SecretReader } from "../src/layers/data";
+import { SecretReader, addExtraSecret } from "../src/layers/data";
 import * as networkLayer from "../src/layers/network";
 import * as observabilityLayer from "../src/layers/observability";
 import * as runtimeLayer from "../src/layers/runtime";
@@ -352,7 +352,7 @@ describe("layer guards, reached by running the real program with one layer's inp
   const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
   afterEach(() => jest.restoreAllMocks());
 
-  describe("data.addSecret (the runtime layer's way to add the Temporal mTLS secrets)", () => {
+  describe("addExtraSecret (the runtime layer's way to add the Temporal mTLS secrets)", () => {
     const backend = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
     const attempts: Record<string, { name: string; readers: SecretReader[] }> = {
       "an invalid name": { name: "bad name!", readers: ["backend"] },
@@ -369,11 +369,11 @@ describe("layer guards, reached by running the real program with one layer's inp
     let types: string[] = [];
 
     beforeAll(async () => {
-      // In place of the runtime layer, each attempt adds one secret through the real data layer.
-      const spy = jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((_ctx, _platform, deps) => {
+      // In place of the runtime layer, each attempt adds one secret to the vault the data layer hands forward.
+      const spy = jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((ctx, platform, deps) => {
         for (const [label, a] of Object.entries(attempts)) {
           try {
-            deps.data.addSecret(a.name, {
+            addExtraSecret(ctx, platform, deps.data.secretTarget, a.name, {
               value: pulumi.secret("value"),
               contentType: "text/plain",
               readers: a.readers,

@@ -3,7 +3,7 @@ import { Context, Platform } from "../context";
 import { ServiceName, VaultSecretName } from "../services";
 import { buildPrivateEndpoints } from "./data/private-endpoints";
 import { DATABASES, PLATFORM_LOGIN, buildPostgres, postgresRoleSql } from "./data/postgres";
-import { AddedVaultSecret, ExtraVaultSecret, buildVaultSecrets } from "./data/secrets";
+import { VaultSecretTarget, buildVaultSecrets } from "./data/secrets";
 import { buildStorage } from "./data/storage";
 import { buildVault, secretUrlOf } from "./data/vault";
 import { ServiceIdentities } from "./identities";
@@ -11,7 +11,14 @@ import { NetworkLayer } from "./network";
 import type { DataDiagnosticTargets, Monitoring } from "./observability";
 
 export { DATABASES, PLATFORM_LOGIN } from "./data/postgres";
-export type { AddedVaultSecret, ExtraSecretReader, ExtraVaultSecret, SecretReader } from "./data/secrets";
+export { addExtraSecret } from "./data/secrets";
+export type {
+  AddedVaultSecret,
+  ExtraSecretReader,
+  ExtraVaultSecret,
+  SecretReader,
+  VaultSecretTarget,
+} from "./data/secrets";
 
 /**
  * The data layer (DESIGN.md §3, §6, §7): Key Vault with every secret and its per-secret grants,
@@ -39,15 +46,14 @@ export interface DataLayer {
   /** ARM id of a vault secret: `${vaultId}/secrets/<name>`. */
   secretId(name: string): pulumi.Output<string>;
   /**
-   * Each service's Key Vault Secrets User assignments (one per secret it reads). A Container App
-   * `dependsOn` exactly its own list. `addSecret` appends to these lists, so call it before
-   * reading them.
+   * Each service's Key Vault Secrets User assignments, one per secret of DESIGN.md §3 it reads
+   * (complete: nothing is added to them later). A Container App `dependsOn` its own list.
    */
-  secretGrants: Record<ServiceName, pulumi.Resource[]>;
+  secretGrants: Readonly<Record<ServiceName, readonly pulumi.Resource[]>>;
   /** Generated secrets: when the current value was generated (changes on every rotation). */
   secretRotations: Record<string, pulumi.Output<string>>;
-  /** Adds a vault secret with per-secret grants for its readers. */
-  addSecret(name: string, spec: ExtraVaultSecret): AddedVaultSecret;
+  /** Where a later layer writes a secret of its own, with `addExtraSecret` (the vault, what to wait for). */
+  secretTarget: VaultSecretTarget;
   postgres: PostgresEndpoints;
   storage: { accountName: pulumi.Output<string> };
   /** Resource ids for the observability layer's diagnostic settings (this layer creates none). */
@@ -73,8 +79,12 @@ export function buildData(
   // The expiry alerts come before any secret: Key Vault raises expiry events only for versions
   // written after they exist.
   const { vault, expiryAlerts } = buildVault(ctx, platform, deps);
-  const vaultSecrets = buildVaultSecrets(ctx, platform, { identities: deps.identities, vault, expiryAlerts });
-  const { secrets } = vaultSecrets;
+  const secretTarget: VaultSecretTarget = {
+    vault,
+    after: expiryAlerts ? [expiryAlerts] : [],
+    identities: deps.identities,
+  };
+  const { secrets, secretGrants } = buildVaultSecrets(ctx, platform, secretTarget);
   const store = buildStorage(ctx, platform, deps);
   const postgresPassword = secrets["postgres-password" satisfies VaultSecretName].value;
   const pg = buildPostgres(ctx, platform, { network: deps.network, postgresPassword });
@@ -92,11 +102,11 @@ export function buildData(
     vaultUri: vault.vaultUri,
     secretUrl: (name) => secretUrlOf(vault, name),
     secretId: (name) => pulumi.interpolate`${vault.id}/secrets/${name}`,
-    secretGrants: vaultSecrets.secretGrants,
+    secretGrants,
     secretRotations: Object.fromEntries(
       Object.entries(secrets).flatMap(([n, v]) => (v.rotatedAt ? [[n, v.rotatedAt]] : [])),
     ),
-    addSecret: vaultSecrets.addSecret,
+    secretTarget,
     postgres: {
       appHost: appServer.fqdn,
       platformHost: platformServer.fqdn,

@@ -65,11 +65,10 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   const environment = buildEnvironment(ctx, platform, deps.network);
   const ui = buildTemporalUiIdentity(ctx, platform);
   const plans = servicePlans(ctx.cfg, deps.identities, deps.data, ui.identity);
-  const uiTlsGrants = decisions.temporalMtls.value
-    ? wireTemporalMtls(ctx, environment, deps.data, ui.identity, plans)
-    : [];
-  // Grants are read after addSecret, which appends to them.
-  assignGrants(plans, deps.data, deps.acrPull, { tlsGrants: uiTlsGrants, acrPull: ui.acrPull });
+  const tlsGrants = decisions.temporalMtls.value
+    ? wireTemporalMtls(ctx, platform, environment, deps.data, ui.identity, plans)
+    : {};
+  assignGrants(plans, deps.data.secretGrants, tlsGrants, { ...deps.acrPull, "temporal-ui": ui.acrPull });
 
   const apps = buildApps(ctx, platform, deps, environment, plans);
   const gateway = decisions.waf.value ? buildWafFront(ctx, platform, deps, apps.backend) : undefined;

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVault } from "../../../components/key-vault";
 import { Principal } from "../../../components/role-assignment";
-import { VaultExpiryAlerts } from "../../../components/vault-expiry-alerts";
 import { VaultSecret, VaultSecretValue } from "../../../components/vault-secret";
 import { Context, Platform } from "../../context";
 import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, vaultSecretsFor } from "../../services";
@@ -53,57 +52,75 @@ const emptyGrants = (): Record<ServiceName, pulumi.Resource[]> =>
     pulumi.Resource[]
   >;
 
-/** The vault's secrets as they are written, and the operations on them. */
+/** The vault's secrets as the data layer writes them (complete when it returns). */
 export interface VaultSecrets {
-  /** Every secret written so far, by name. */
+  /** Every secret of DESIGN.md §3 in this environment, by name. */
   secrets: Record<string, VaultSecret>;
   /** Each service's Key Vault Secrets User assignments (one per secret it reads). */
   secretGrants: Record<ServiceName, pulumi.Resource[]>;
-  /** Adds a secret another layer supplies (validated: name, not already there, distinct readers). */
-  addSecret(name: string, spec: ExtraVaultSecret): AddedVaultSecret;
+}
+
+/**
+ * Where a secret is written and what it waits for: the environment's vault and its expiry alerts.
+ * The data layer hands this forward so that a later layer can write a secret of its own (the
+ * Temporal mTLS certificates) with `addExtraSecret`, the same way, without changing the data layer.
+ */
+export interface VaultSecretTarget {
+  vault: Pick<KeyVault, "name" | "vaultUri">;
+  /** Written after these exist (the expiry alerts: Key Vault raises events only for later versions). */
+  after: readonly pulumi.Resource[];
+  /** The service identities, readers by name. */
+  identities: ServiceIdentities;
+}
+
+/** One vault secret with a Key Vault Secrets User grant per reader on that one secret. */
+function writeVaultSecret(
+  ctx: Context,
+  platform: Platform,
+  target: VaultSecretTarget,
+  secret: { name: string; value: VaultSecretValue; contentType: string; source: string },
+  secretReaders: readonly SecretReader[],
+  tags: Record<string, string> = {},
+): VaultSecret {
+  const resolved = secretReaders.map((r) =>
+    typeof r === "string" ? { label: r, principal: target.identities[r].principal } : r,
+  );
+  return new VaultSecret(`secret-${secret.name}`, {
+    vaultName: target.vault.name,
+    resourceGroupName: platform.resourceGroupName,
+    secretName: secret.name,
+    value: secret.value,
+    contentType: secret.contentType,
+    source: secret.source,
+    readers: Object.fromEntries(resolved.map((r) => [r.label, r.principal])),
+    subscriptionId: platform.subscriptionId,
+    environment: ctx.cfg.environment,
+    tags: { ...ctx.tags, ...tags },
+    after: [...target.after],
+  });
 }
 
 /**
  * Every secret of DESIGN.md §3 that this environment has (src/services.ts), each with a Key Vault
  * Secrets User grant per reader on that one secret, written after the expiry alerts exist.
  */
-export function buildVaultSecrets(
-  ctx: Context,
-  platform: Platform,
-  deps: { identities: ServiceIdentities; vault: KeyVault; expiryAlerts?: VaultExpiryAlerts },
-): VaultSecrets {
+export function buildVaultSecrets(ctx: Context, platform: Platform, target: VaultSecretTarget): VaultSecrets {
   const cfg = ctx.cfg;
   const d = cfg.decisions;
   const secrets: Record<string, VaultSecret> = {};
   const secretGrants = emptyGrants();
 
   const addVaultSecret = (
-    secretName: string,
+    name: string,
     value: VaultSecretValue,
-    contentType: string,
     source: string,
-    secretReaders: readonly SecretReader[],
-    tags: Record<string, string> = {},
-  ): VaultSecret => {
-    const resolved = secretReaders.map((r) =>
-      typeof r === "string" ? { label: r, principal: deps.identities[r].principal } : r,
-    );
-    const s = new VaultSecret(`secret-${secretName}`, {
-      vaultName: deps.vault.name,
-      resourceGroupName: platform.resourceGroupName,
-      secretName,
-      value,
-      contentType,
-      source,
-      readers: Object.fromEntries(resolved.map((r) => [r.label, r.principal])),
-      subscriptionId: platform.subscriptionId,
-      environment: cfg.environment,
-      tags: { ...ctx.tags, ...tags },
-      after: deps.expiryAlerts ? [deps.expiryAlerts] : [],
-    });
-    secrets[secretName] = s;
-    for (const r of secretReaders) if (typeof r === "string") secretGrants[r].push(s.grants[r]);
-    return s;
+    spec: VaultSecretSpec,
+    secretReaders: readonly ServiceName[],
+  ) => {
+    const contentType = `text/plain; ${spec.description}`;
+    const s = writeVaultSecret(ctx, platform, target, { name, value, contentType, source }, secretReaders);
+    secrets[name] = s;
+    for (const r of secretReaders) secretGrants[r].push(s.grants[r]);
   };
 
   for (const name of vaultSecretsFor(cfg.secretsPresent)) {
@@ -112,57 +129,59 @@ export function buildVaultSecrets(
     const readers = spec.readers(cfg.decisions);
     const secretReaders = SERVICE_NAMES.filter((s) => readers.includes(s));
     if (spec.source.kind === "generated") {
-      addVaultSecret(
-        name,
-        { kind: "generated", rotationDays: d[spec.source.rotationSetting].value },
-        `text/plain; ${spec.description}`,
-        "generated",
-        secretReaders,
-      );
+      const value = { kind: "generated", rotationDays: d[spec.source.rotationSetting].value } as const;
+      addVaultSecret(name, value, "generated", spec, secretReaders);
     } else {
       const value = cfg.secrets[spec.source.key];
       if (!value) throw new Error(`vault secret ${name}: engram:${spec.source.key} has no value`);
-      addVaultSecret(
-        name,
-        { kind: "provided", value, expiryDays: d.secretExpiryDays.value },
-        `text/plain; ${spec.description}`,
-        `config:${spec.source.key}`,
-        secretReaders,
-      );
+      const provided = { kind: "provided", value, expiryDays: d.secretExpiryDays.value } as const;
+      addVaultSecret(name, provided, `config:${spec.source.key}`, spec, secretReaders);
     }
   }
+  return { secrets, secretGrants };
+}
 
-  const addSecret = (name: string, spec: ExtraVaultSecret): AddedVaultSecret => {
-    checkExtraSecret(name, spec, secrets, cfg.environment);
-    const s = addVaultSecret(
+/**
+ * A secret a later layer supplies (e.g. the Temporal mTLS certificates), written into the vault the
+ * data layer hands forward, with per-secret grants for its readers. Refused: an invalid name, a
+ * name of DESIGN.md §3, an extra reader borrowing a service's label, a reader listed twice.
+ */
+export function addExtraSecret(
+  ctx: Context,
+  platform: Platform,
+  target: VaultSecretTarget,
+  name: string,
+  spec: ExtraVaultSecret,
+): AddedVaultSecret {
+  checkExtraSecret(name, spec, ctx.cfg.environment);
+  const s = writeVaultSecret(
+    ctx,
+    platform,
+    target,
+    {
       name,
-      { kind: "external", value: spec.value, expires: spec.expires },
-      spec.contentType,
+      value: { kind: "external", value: spec.value, expires: spec.expires },
+      contentType: spec.contentType,
       // The caller's `source` tag (e.g. generated:temporal-mtls) is the secret's source.
-      spec.tags?.source ?? "generated",
-      spec.readers,
-      spec.tags,
-    );
-    const grants: AddedVaultSecret["grants"] = emptyGrants();
-    for (const label of readerLabels(spec)) (grants[label] ??= []).push(s.grants[label]);
-    return { secretUrl: secretUrlOf(deps.vault, name), grants };
-  };
-  return { secrets, secretGrants, addSecret };
+      source: spec.tags?.source ?? "generated",
+    },
+    spec.readers,
+    spec.tags,
+  );
+  const grants: AddedVaultSecret["grants"] = emptyGrants();
+  for (const label of readerLabels(spec)) (grants[label] ??= []).push(s.grants[label]);
+  return { secretUrl: secretUrlOf(target.vault, name), grants };
 }
 
 const readerLabels = (spec: ExtraVaultSecret) =>
   spec.readers.map((r) => (typeof r === "string" ? r : r.label));
 
 /** Refuses an added secret with an invalid or taken name, a borrowed label or a reader listed twice. */
-function checkExtraSecret(
-  name: string,
-  spec: ExtraVaultSecret,
-  secrets: Record<string, VaultSecret>,
-  env: string,
-): void {
+function checkExtraSecret(name: string, spec: ExtraVaultSecret, env: string): void {
   if (!SECRET_NAME.test(name))
     throw new Error(`vault secret name "${name}" is not valid: 1-127 letters, digits and hyphens`);
-  if (secrets[name] || name in VAULT_SECRETS)
+  // Two extra secrets of one name are refused by the engine (one URN, `secret-<name>`).
+  if (name in VAULT_SECRETS)
     throw new Error(`vault secret ${name} already exists in the ${env} vault (DESIGN.md §3)`);
   const labels = readerLabels(spec);
   for (const r of spec.readers) {

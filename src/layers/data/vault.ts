@@ -71,5 +71,5 @@ export function buildVault(
 }
 
 /** Versionless URL of a vault secret: `${vaultUri}secrets/<name>` (always the current version). */
-export const secretUrlOf = (vault: KeyVault, name: string): pulumi.Output<string> =>
+export const secretUrlOf = (vault: Pick<KeyVault, "vaultUri">, name: string): pulumi.Output<string> =>
   pulumi.interpolate`${vault.vaultUri}secrets/${name}`;

@@ -57,18 +57,18 @@ export function servicePlans(
 }
 
 /**
- * What each app depends on before it starts: its Key Vault grants and its AcrPull. Read after the
- * Temporal mTLS secrets are added (data.addSecret appends to data.secretGrants).
+ * What each app depends on before it starts: its Key Vault grants (on the secrets of DESIGN.md §3,
+ * then on the Temporal mTLS secrets it reads) and its AcrPull.
  */
 export function assignGrants(
   plans: AppPlans,
-  data: DataLayer,
-  acrPull: Partial<Record<ServiceName, pulumi.Resource>> | undefined,
-  ui: { tlsGrants: pulumi.Resource[]; acrPull?: pulumi.Resource },
+  secretGrants: Readonly<Record<ServiceName, readonly pulumi.Resource[]>>,
+  tlsGrants: Partial<Record<AppName, pulumi.Resource[]>>,
+  acrPull: Partial<Record<AppName, pulumi.Resource>>,
 ): void {
-  for (const s of SERVICE_NAMES) {
-    const pull = acrPull?.[s];
-    plans[s].grants = [...(data.secretGrants[s] ?? []), ...(pull ? [pull] : [])];
+  for (const a of APP_NAMES) {
+    const pull = acrPull[a];
+    const service = (SERVICE_NAMES as readonly string[]).includes(a) ? secretGrants[a as ServiceName] : [];
+    plans[a].grants = [...service, ...(tlsGrants[a] ?? []), ...(pull ? [pull] : [])];
   }
-  plans["temporal-ui"].grants = [...ui.tlsGrants, ...(ui.acrPull ? [ui.acrPull] : [])];
 }

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerAppsEnvironment } from "../../../components/container-apps-environment";
 import { ServiceIdentity } from "../../../components/service-identity";
 import { TemporalTls } from "../../../components/temporal-tls";
-import { Context } from "../../context";
-import { DataLayer } from "../data";
+import { Context, Platform } from "../../context";
+import { DataLayer, addExtraSecret } from "../data";
 import { appNameOf, internalFqdnOf } from "./environment";
 import { AppPlans } from "./plans";
 
@@ -33,19 +33,24 @@ export const TLS_MOUNT = {
   "temporal-ui": "/etc/temporal-ui/tls",
 } as const satisfies Record<TemporalTlsReader, string>;
 
+/** Each mTLS reader's Key Vault Secrets User assignments, one per mTLS secret it reads. */
+export type TemporalTlsGrants = Record<TemporalTlsReader, pulumi.Resource[]>;
+
 /**
- * Temporal mTLS: an internal CA with server, worker and UI certificates, stored as vault secrets
- * (readers get per-secret grants from the data layer), mounted as files through Key Vault
- * references, and the TLS env vars of the server and its two clients pointing at those files.
- * Fills the plans of temporal, worker and temporal-ui; returns the UI identity's Key Vault grants.
+ * Temporal mTLS: an internal CA with server, worker and UI certificates, written as secrets into the
+ * vault the data layer hands forward (`addExtraSecret`: a grant per reader on each one), mounted as
+ * files through Key Vault references, and the TLS env vars of the server and its two clients
+ * pointing at those files. Fills the plans of temporal, worker and temporal-ui; returns each
+ * reader's grants on these secrets.
  */
 export function wireTemporalMtls(
   ctx: Context,
+  platform: Platform,
   environment: ContainerAppsEnvironment,
-  data: DataLayer,
+  data: Pick<DataLayer, "secretTarget">,
   uiIdentity: ServiceIdentity | undefined,
   plans: AppPlans,
-): pulumi.Resource[] {
+): TemporalTlsGrants {
   const pki = new TemporalTls("temporal-tls", {
     environment: ctx.cfg.environment,
     serverDnsNames: [appNameOf(ctx, "temporal"), internalFqdnOf(ctx, environment, "temporal")],
@@ -60,12 +65,12 @@ export function wireTemporalMtls(
     "temporal-tls-ui-key": pki.uiKeyPem,
   };
   if (!uiIdentity) throw new Error("Temporal mTLS is on but the temporal-ui has no identity");
-  const uiTlsGrants: pulumi.Resource[] = [];
+  const grants: TemporalTlsGrants = { temporal: [], worker: [], "temporal-ui": [] };
   for (const [secret, spec] of Object.entries(TEMPORAL_TLS_SECRETS) as [
     TemporalTlsSecret,
     (typeof TEMPORAL_TLS_SECRETS)[TemporalTlsSecret],
   ][]) {
-    const added = data.addSecret(secret, {
+    const added = addExtraSecret(ctx, platform, data.secretTarget, secret, {
       value: values[secret],
       contentType: "application/x-pem-file",
       expires: pki.expiresAt,
@@ -75,8 +80,8 @@ export function wireTemporalMtls(
       ),
       tags: { source: "generated:temporal-mtls", rotation: "90d" },
     });
-    uiTlsGrants.push(...(added.grants["temporal-ui"] ?? []));
     for (const reader of spec.readers) {
+      grants[reader].push(...(added.grants[reader] ?? []));
       const p = plans[reader];
       p.keyVaultSecrets[secret] = added.secretUrl;
       p.rotations[secret] = pki.issuedAt;
@@ -86,7 +91,7 @@ export function wireTemporalMtls(
     }
   }
   addTlsEnv(ctx, plans);
-  return uiTlsGrants;
+  return grants;
 }
 
 /** The TLS env vars of the Temporal server and its two clients, pointing at the mounted files. */

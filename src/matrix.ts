@@ -1,3 +1,5 @@
+// table: DESIGN.md §1 as data: SETTINGS (one entry per overridable setting) and FIXED (the rows
+// config cannot change), with the types that shape them; the only code is the two look-ups at the end.
 /**
  * The environment matrix of DESIGN.md §1 as data: one default per environment for every setting,
  * and for the settings that config may override, which values each environment refuses and why.

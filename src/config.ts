@@ -29,7 +29,7 @@ export {
   PLATFORM_GROUPS,
   SECRET_SETTINGS,
   SECRET_SETTING_KEYS,
-  SERVICES,
+  IMAGE_KEYS,
 } from "./config/types";
 export { KNOWN_KEYS } from "./config/schema";
 export {

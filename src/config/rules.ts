@@ -4,7 +4,7 @@ import { decide, LOWER_ENVIRONMENTS } from "../matrix";
 import type { Overrides, Working } from "./checks";
 import { missing, notAllowed } from "./messages";
 import { DIGEST, Parsed } from "./schema";
-import { AppRoleValue, GroupKey, ImageService, SERVICES, ValidatedConfig } from "./types";
+import { AppRoleValue, GroupKey, ImageService, IMAGE_KEYS, ValidatedConfig } from "./types";
 
 /**
  * The rules that combine a value with the environment or with another key, each run on the values
@@ -100,7 +100,7 @@ export function checkImages(w: Working, parsed: Parsed): void {
   const { env, fixed, problems } = w;
   const images = parsed.images as Record<ImageService, string> | undefined;
   if (images && fixed.imageDigestRequired)
-    for (const s of SERVICES)
+    for (const s of IMAGE_KEYS)
       if (!DIGEST.test(images[s]))
         problems.push(
           notAllowed(

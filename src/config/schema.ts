@@ -9,7 +9,7 @@ import {
   ImageService,
   PLATFORM_GROUPS,
   SECRET_SETTING_KEYS,
-  SERVICES,
+  IMAGE_KEYS,
 } from "./types";
 
 /**
@@ -71,7 +71,7 @@ export const schemas = {
   adminIpAllowlist: z.array(z.string(), { error: "adminIpAllowlist is a list of IPv4 addresses or CIDRs" }),
   images: z.strictObject(
     Object.fromEntries(
-      SERVICES.map((s) => [
+      IMAGE_KEYS.map((s) => [
         s,
         z
           .string({

@@ -1,33 +1,19 @@
 import type { Output } from "@pulumi/pulumi";
 import type { Decisions, Environment, FixedDecisions } from "../matrix";
+import type { ImageService } from "../services";
+import type { SecretSettingKey } from "./secret-settings";
 
 /** The config's vocabulary: the namespace, the secret settings, the services and groups, and the typed results. */
 
 export const NAMESPACE = "engram";
 
-/** The secret settings: read only with getSecret/requireSecret, never printed. */
-export const SECRET_SETTINGS = {
-  azureAiKey: {
-    required: true,
-    vaultSecret: "azure-ai-key",
-    what: "the Azure AI Services (APIM subscription) key",
-  },
-  voiceliveApiKey: { required: false, vaultSecret: "voicelive-api-key", what: "the Azure VoiceLive API key" },
-  anthropicApiKey: {
-    required: false,
-    vaultSecret: "anthropic-api-key",
-    what: "the Anthropic Claude API key",
-  },
-  geminiApiKey: { required: false, vaultSecret: "gemini-api-key", what: "the Google Gemini API key" },
-} as const;
-export type SecretSettingKey = keyof typeof SECRET_SETTINGS;
-export const SECRET_SETTING_KEYS = Object.keys(SECRET_SETTINGS) as SecretSettingKey[];
+export { SECRET_SETTINGS, SECRET_SETTING_KEYS } from "./secret-settings";
+export type { SecretSettingKey } from "./secret-settings";
+export { IMAGE_KEYS } from "../services";
+export type { ImageService } from "../services";
 
 export const APP_ROLE_VALUES = ["Admin", "Analyst", "PM", "Viewer"] as const;
 export type AppRoleValue = (typeof APP_ROLE_VALUES)[number];
-
-export const SERVICES = ["backend", "worker", "zep", "temporal", "temporalUi"] as const;
-export type ImageService = (typeof SERVICES)[number];
 
 export const APP_ROLE_GROUPS = ["admin", "analyst", "pm", "viewer"] as const;
 export const PLATFORM_GROUPS = ["sre", "security", "dba", "data", "dev"] as const;

@@ -2,23 +2,34 @@ import * as pulumi from "@pulumi/pulumi";
 import { byKey } from "../../../lib/text";
 import { AppIngress, ContainerApp, HealthProbe } from "../../../components/container-app";
 import { ContainerAppsEnvironment } from "../../../components/container-apps-environment";
-import { ImageService } from "../../config";
 import { Context, Platform } from "../../context";
 import { DataLayer } from "../data";
 import { ServiceIdentities } from "../identities";
 import { appNameOf } from "./environment";
+import { SERVICES, ServiceSpec } from "../../services";
 import { AppName, AppPlan, AppPlans } from "./plans";
 
-const IMAGE_KEY: Record<AppName, ImageService> = {
-  backend: "backend",
-  worker: "worker",
-  zep: "zep",
-  temporal: "temporal",
-  "temporal-ui": "temporalUi",
-};
+/** Ports, from src/services.ts (DESIGN.md §2: backend 8000, Temporal gRPC 7233). */
+export const PORTS = {
+  backend: SERVICES.backend.port,
+  zep: SERVICES.zep.port,
+  temporal: SERVICES.temporal.port,
+  temporalUi: SERVICES["temporal-ui"].port,
+} as const;
 
-/** Ports (DESIGN.md §2: backend 8000, Temporal gRPC 7233). */
-export const PORTS = { backend: 8000, zep: 8000, temporal: 7233, temporalUi: 8080 } as const;
+/**
+ * An app's ingress as src/services.ts states it (none, internal, internal TCP on its port, or
+ * external), with what only the app knows: its CORS origins, its allowed IP ranges.
+ */
+function ingressOf(
+  a: AppName,
+  own: Pick<AppIngress, "allowedIpRanges" | "corsOrigins"> = {},
+): AppIngress | undefined {
+  const s: ServiceSpec = SERVICES[a];
+  if (s.ingress === "none" || s.port === undefined) return undefined;
+  const tcp = s.ingress === "internal-tcp" ? { transport: "tcp" as const, exposedPort: s.port } : {};
+  return { external: s.ingress === "external", targetPort: s.port, ...tcp, ...own };
+}
 
 /** What the apps need from earlier layers (a subset of RuntimeDeps). */
 export interface AppDeps {
@@ -34,7 +45,8 @@ interface AppSpec {
   env: Record<string, pulumi.Input<string>>;
   /** Additional env vars from secrets the app already references (an image's own variable names). */
   extraSecretEnv?: Record<string, string>;
-  ingress?: AppIngress;
+  /** What only the app knows of its ingress (the rest is src/services.ts's). */
+  ingress?: Pick<AppIngress, "allowedIpRanges" | "corsOrigins">;
   health?: HealthProbe;
   replicas: { min: number; max: number };
   resources: { cpu: number; memory: string };
@@ -61,7 +73,7 @@ function appFactory(ctx: Context, platform: Platform, environment: ContainerApps
       tags: { ...ctx.tags, service: a },
       environmentId: environment.id,
       identity: plan.identity ? { id: plan.identity.id } : undefined,
-      image: cfg.images[IMAGE_KEY[a]],
+      image: cfg.images[SERVICES[a].imageKey],
       // Identity-based pulls work with an ACR only; another registry serves public images.
       registryServer: acrId !== undefined ? cfg.registry?.loginServer : undefined,
       keyVaultSecrets: plan.keyVaultSecrets,
@@ -69,7 +81,7 @@ function appFactory(ctx: Context, platform: Platform, environment: ContainerApps
       env: { ...spec.env, ...plan.env },
       secretVolumes: plan.secretVolumes,
       rotationStamp,
-      ingress: spec.ingress,
+      ingress: ingressOf(a, spec.ingress),
       health: spec.health,
       replicas: spec.replicas,
       resources: spec.resources,
@@ -121,7 +133,7 @@ export function buildApps(
     },
     // External: public without the WAF; with it, the environment is internal and "external"
     // means reachable from the VNet (the gateway) only.
-    ingress: { external: true, targetPort: PORTS.backend, corsOrigins },
+    ingress: { corsOrigins },
     health: { kind: "http", port: PORTS.backend, path: "/health" },
     replicas: cfg.fixed.replicas,
     resources: { cpu: 1, memory: "2Gi" },
@@ -133,11 +145,7 @@ export function buildApps(
   });
   const ui = app("temporal-ui", plans["temporal-ui"], {
     env: { TEMPORAL_ADDRESS: temporalHost, TEMPORAL_UI_PORT: String(PORTS.temporalUi) },
-    ingress: {
-      external: false,
-      targetPort: PORTS.temporalUi,
-      allowedIpRanges: cfg.fixed.temporalUiAllowlist ? cfg.adminIpAllowlist : [],
-    },
+    ingress: { allowedIpRanges: cfg.fixed.temporalUiAllowlist ? cfg.adminIpAllowlist : [] },
     health: { kind: "http", port: PORTS.temporalUi, path: "/" },
     replicas: { min: 0, max: 1 },
     resources: { cpu: 0.25, memory: "0.5Gi" },
@@ -159,7 +167,6 @@ function buildPlatformApps(
       POSTGRES_USER: pg.platformLogin,
       POSTGRES_DB: pg.databases.zep,
     },
-    ingress: { external: false, targetPort: PORTS.zep },
     health: { kind: "http", port: PORTS.zep, path: "/healthz" },
     replicas: { min: 1, max: 2 },
     resources: { cpu: 0.5, memory: "1Gi" },
@@ -179,7 +186,6 @@ function buildPlatformApps(
     },
     // The temporalio/server image reads the password as POSTGRES_PWD; same vault secret.
     extraSecretEnv: { POSTGRES_PWD: "postgres-password" },
-    ingress: { external: false, targetPort: PORTS.temporal, transport: "tcp", exposedPort: PORTS.temporal },
     health: { kind: "tcp", port: PORTS.temporal },
     // One frontend/history/matching process; more replicas need a ringpop-aware setup.
     replicas: { min: 1, max: 1 },

@@ -2,13 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { SecretVolume } from "../../../components/container-app";
 import { ServiceIdentity } from "../../../components/service-identity";
 import { EngramConfig } from "../../config";
-import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, secretsReadBy } from "../../services";
+import {
+  APP_NAMES,
+  AppName,
+  SERVICE_NAMES,
+  ServiceName,
+  VAULT_SECRETS,
+  VaultSecretSpec,
+  isServiceName,
+  secretsReadBy,
+} from "../../services";
 import { DataLayer } from "../data";
 import { ServiceIdentities } from "../identities";
 
-/** The five apps: the four services of DESIGN.md §2 plus the Temporal UI. */
-export const APP_NAMES = ["backend", "worker", "zep", "temporal", "temporal-ui"] as const;
-export type AppName = (typeof APP_NAMES)[number];
+/** The five apps of src/services.ts: the four services of DESIGN.md §2 plus the Temporal UI. */
+export { APP_NAMES };
+export type { AppName };
 
 /** What one app gets, before it becomes a ContainerApp. */
 export interface AppPlan {
@@ -68,7 +77,7 @@ export function assignGrants(
 ): void {
   for (const a of APP_NAMES) {
     const pull = acrPull[a];
-    const service = (SERVICE_NAMES as readonly string[]).includes(a) ? secretGrants[a as ServiceName] : [];
+    const service = isServiceName(a) ? secretGrants[a] : [];
     plans[a].grants = [...service, ...(tlsGrants[a] ?? []), ...(pull ? [pull] : [])];
   }
 }

@@ -9,7 +9,7 @@ import {
   SIG,
   UNKNOWN_VALUE,
   withIsolatedState,
-} from "./sdk-internals";
+} from "./sdk-monitor";
 
 /**
  * Runs the real program under Pulumi's mock runtime, in preview mode, and records every

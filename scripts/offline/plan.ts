@@ -4,7 +4,7 @@ import { ConfigError, ValidatedConfig } from "../../src/config";
 import { byCodePoint } from "../../lib/text";
 import { engram } from "../../src/program";
 import { RecordedResource, runProgram, SECRET_MASK } from "./engine";
-import { UNKNOWN_VALUE } from "./sdk-internals";
+import { UNKNOWN_VALUE } from "./sdk-monitor";
 import { Diagnostic, planConfig, PlanOptions, PROJECT, ROOT, validatePlanConfig } from "./plan-config";
 
 export { PROJECT, ROOT, secretPlaceholder, planConfig, validatePlanConfig } from "./plan-config";

@@ -166,7 +166,6 @@ const MAX_FUNCTION_LINES = 120;
  * split (remove it here) as well as when anything new goes over, so these lists only shrink.
  */
 const FILES_NOT_YET_SPLIT: Record<string, string> = {
-  "policy/policies.ts": "not yet split",
   "scripts/plan.ts": "not yet split",
 };
 const NOT_YET_SPLIT: Record<string, string> = {

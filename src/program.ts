@@ -65,8 +65,7 @@ export async function engram(): Promise<Record<string, unknown>> {
   buildAlertsAndDiagnostics(ctx, platform, {
     monitoring,
     data,
-    backendIdentity: identities.backend,
-    telemetryPublishers: [identities.backend, identities.worker],
+    identities,
     apiClientId: entra.apiClientId,
     runtime,
   });

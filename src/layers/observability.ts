@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertActionGroup } from "../../components/action-group";
 import { DiagnosticKind, Diagnostics, diagnosticSetting } from "../../components/diagnostic-setting";
 import { LogAnalytics } from "../../components/log-analytics";
-import { grant, groupPrincipal } from "../../components/role-assignment";
 import { LogAlertSpec, SecurityAlerts } from "../../components/security-alerts";
-import { ServiceIdentity } from "../../components/service-identity";
 import { Context, Platform } from "../context";
+import { applyAccess, Grantees } from "./grants";
 import {
   alertDescription,
   LOG_ALERTS,
@@ -110,14 +109,12 @@ export interface AlertsAndDiagnosticsInputs {
   /** The data layer (Key Vault, Storage, Postgres). */
   data?: { diagnosticTargets: DataDiagnosticTargets };
   runtime?: { diagnosticTargets: RuntimeDiagnosticTargets };
-  /** The backend identity: Monitoring Reader on Application Insights (DESIGN.md §4). */
-  backendIdentity?: ServiceIdentity;
   /**
-   * The identities that send telemetry (backend, worker): Monitoring Metrics Publisher on
-   * Application Insights. Where local auth is off (uat/staging/prod) ingestion takes an Entra
-   * token with this role; the instrumentation key alone no longer works. @default []
+   * The service identities, for their rows of src/access.ts on Application Insights (the backend
+   * reads its telemetry; backend and worker publish it: where local auth is off, in
+   * uat/staging/prod, ingestion takes an Entra token with Monitoring Metrics Publisher). @default {}
    */
-  telemetryPublishers?: ServiceIdentity[];
+  identities?: Grantees["identities"];
   /** The API registration's client id, for the optional Entra sign-in alert. */
   apiClientId?: pulumi.Input<string>;
 }
@@ -158,40 +155,12 @@ export function buildAlertsAndDiagnostics(
   }
   const diagnostics = new Diagnostics("diagnostics", { workspaceId: monitoring.workspaceId, targets });
 
-  // DESIGN.md §4: the backend reads its own telemetry; the security team reads the audit trail.
-  if (inputs.backendIdentity)
-    grant(
-      {
-        principal: inputs.backendIdentity.principal,
-        role: "Monitoring Reader",
-        scope: { id: monitoring.appInsightsId, label: "appi" },
-        subscriptionId: platform.subscriptionId,
-        environment: cfg.environment,
-      },
-      { parent: monitoring.logAnalytics },
-    );
-  for (const publisher of inputs.telemetryPublishers ?? [])
-    grant(
-      {
-        principal: publisher.principal,
-        role: "Monitoring Metrics Publisher",
-        scope: { id: monitoring.appInsightsId, label: "appi" },
-        subscriptionId: platform.subscriptionId,
-        environment: cfg.environment,
-      },
-      { parent: monitoring.logAnalytics },
-    );
-  if (cfg.groups.security)
-    grant(
-      {
-        principal: groupPrincipal("security", cfg.groups.security),
-        role: "Log Analytics Reader",
-        scope: { id: monitoring.workspaceId, label: "log" },
-        subscriptionId: platform.subscriptionId,
-        environment: cfg.environment,
-      },
-      { parent: monitoring.logAnalytics },
-    );
+  // DESIGN.md §4 (src/access.ts): the backend reads its own telemetry, backend and worker publish
+  // it; the security team reads the audit trail.
+  const grantees: Grantees = { identities: inputs.identities ?? {}, groups: cfg.groups };
+  const onWorkspace = () => ({ parent: monitoring.logAnalytics });
+  applyAccess(ctx, platform, "appi", { id: monitoring.appInsightsId, label: "appi" }, grantees, onWorkspace);
+  applyAccess(ctx, platform, "log", { id: monitoring.workspaceId, label: "log" }, grantees, onWorkspace);
 
   if (!cfg.decisions.alerts.value) return { diagnostics };
 

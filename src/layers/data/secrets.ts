@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyVault } from "../../../components/key-vault";
 import { Principal } from "../../../components/role-assignment";
 import { VaultSecret, VaultSecretValue } from "../../../components/vault-secret";
+import { Grantee, readsSecrets } from "../../access";
 import { Context, Platform } from "../../context";
 import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, vaultSecretsFor } from "../../services";
 import { ServiceIdentities } from "../identities";
@@ -85,6 +86,12 @@ function writeVaultSecret(
   const resolved = secretReaders.map((r) =>
     typeof r === "string" ? { label: r, principal: target.identities[r].principal } : r,
   );
+  // A reader is granted Key Vault Secrets User by its kv-secret row of src/access.ts (DESIGN.md §4).
+  for (const r of resolved)
+    if (!readsSecrets(r.label as Grantee))
+      throw new Error(
+        `vault secret ${secret.name}: ${r.label} reads it but has no Key Vault Secrets User row on kv-secret in src/access.ts (DESIGN.md §4)`,
+      );
   return new VaultSecret(`secret-${secret.name}`, {
     vaultName: target.vault.name,
     resourceGroupName: platform.resourceGroupName,

@@ -1,12 +1,16 @@
-import { groupPrincipal } from "../../../components/role-assignment";
+import { Principal } from "../../../components/role-assignment";
 import { Storage } from "../../../components/storage";
+import { RoleName } from "../../../lib/roles";
+import { accessOn } from "../../access";
 import { Context, Platform } from "../../context";
+import { principalOf } from "../grants";
 import { ServiceIdentities } from "../identities";
 import { NetworkLayer } from "../network";
 
 /**
- * The storage account (DESIGN.md §3, §7): backend and worker write blobs, groups.data reads them,
- * each on the container only; shared keys, public access and redundancy from the matrix.
+ * The storage account (DESIGN.md §3, §7): the rows of src/access.ts on the container (backend and
+ * worker write blobs, groups.data reads them); shared keys, public access and redundancy from the
+ * matrix.
  */
 export function buildStorage(
   ctx: Context,
@@ -27,20 +31,21 @@ export function buildStorage(
     dataProtection: cfg.fixed.blobDataProtection,
     geoRedundant: d.availability.value,
     softDeleteDays: 14,
-    containerGrants: {
-      backend: { principal: deps.identities.backend.principal, role: "Storage Blob Data Contributor" },
-      worker: { principal: deps.identities.worker.principal, role: "Storage Blob Data Contributor" },
-      ...(cfg.groups.data
-        ? {
-            "group:data": {
-              principal: groupPrincipal("data", cfg.groups.data),
-              role: "Storage Blob Data Reader",
-            },
-          }
-        : {}),
-    },
+    containerGrants: containerGrants({ identities: deps.identities, groups: cfg.groups }),
     subscriptionId: platform.subscriptionId,
     environment: cfg.environment,
     protect: ctx.protect,
   });
+}
+
+/** The rows on the container, keyed by grantee (and role, for a grantee's second role). */
+function containerGrants(
+  grantees: Parameters<typeof principalOf>[1],
+): Record<string, { principal: Principal; role: RoleName }> {
+  const out: Record<string, { principal: Principal; role: RoleName }> = {};
+  for (const { who, role } of accessOn("st-container")) {
+    const principal = principalOf(who, grantees);
+    if (principal !== undefined) out[who in out ? `${who}:${role}` : who] = { principal, role };
+  }
+  return out;
 }

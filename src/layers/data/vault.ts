@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVault } from "../../../components/key-vault";
-import { grant, groupPrincipal } from "../../../components/role-assignment";
 import { VaultExpiryAlerts } from "../../../components/vault-expiry-alerts";
 import { Context, Platform } from "../../context";
 import { VAULT_EXPIRY_ALERTS } from "../../observability/alerts";
+import { applyAccess } from "../grants";
 import { NetworkLayer } from "../network";
 import type { Monitoring } from "../observability";
 
@@ -36,17 +36,17 @@ export function buildVault(
     allowedSubnetIds: [deps.network.subnets.aca.id],
     protect: ctx.protect,
   });
-  if (cfg.groups.security)
-    grant(
-      {
-        principal: groupPrincipal("security", cfg.groups.security),
-        role: "Key Vault Reader",
-        scope: { id: vault.id, label: "kv" },
-        subscriptionId: platform.subscriptionId,
-        environment: cfg.environment,
-      },
-      { parent: vault },
-    );
+  // Its rows of src/access.ts on the vault itself (groups.security: Key Vault Reader).
+  applyAccess(
+    ctx,
+    platform,
+    "kv",
+    { id: vault.id, label: "kv" },
+    { identities: {}, groups: cfg.groups },
+    () => ({
+      parent: vault,
+    }),
+  );
 
   const expiryAlerts = d.alerts.value
     ? new VaultExpiryAlerts("kv-expiry-alerts", {

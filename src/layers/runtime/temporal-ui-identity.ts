@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { grant } from "../../../components/role-assignment";
 import { ServiceIdentity } from "../../../components/service-identity";
 import { Context, Platform } from "../../context";
+import { applyAccess } from "../grants";
 
 /**
  * The temporal-ui reads no service secret; it gets an identity to pull from the registry and,
@@ -21,17 +21,16 @@ export function buildTemporalUiIdentity(
     location: platform.location,
     tags: ctx.tags,
   });
+  // Its rows of src/access.ts on the registry (AcrPull).
   const acrPull = acrId
-    ? grant(
-        {
-          principal: identity.principal,
-          role: "AcrPull",
-          scope: { id: acrId, label: "acr" },
-          subscriptionId: platform.subscriptionId,
-          environment: cfg.environment,
-        },
-        { parent: identity, protect: false },
-      )
+    ? applyAccess(
+        ctx,
+        platform,
+        "acr",
+        { id: acrId, label: "acr" },
+        { identities: { "temporal-ui": identity }, groups: {} },
+        () => ({ parent: identity, protect: false }),
+      )["temporal-ui"]?.[0]
     : undefined;
   return { identity, acrPull };
 }

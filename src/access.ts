@@ -1,0 +1,95 @@
+// table
+import type { RoleName } from "../lib/roles";
+import { SERVICE_NAMES, ServiceName } from "./services";
+
+/**
+ * DESIGN.md §4 as data: every role assignment this program makes is a row here (who, which role,
+ * on what). The layers and components own the scopes; each makes the rows on its scope kind with
+ * `grant()` (src/layers/grants.ts applyAccess), and makes no grant that is not a row.
+ *
+ * Who reads which Key Vault secret is VAULT_SECRETS (src/services.ts) and TEMPORAL_TLS_SECRETS
+ * (src/layers/runtime/temporal-mtls.ts); a `kv-secret` row is what allows a grantee to be a reader.
+ * The Postgres Entra administrator (groups.dba) is a server setting, not a role assignment.
+ */
+
+/** A platform group (`engram:groups.<key>`), granted only when configured. */
+export type GroupGrantee = "group:sre" | "group:security" | "group:dba" | "group:data" | "group:dev";
+
+/** Who is granted: a service's identity, the Temporal UI's, the gateway's, or a platform group. */
+export type Grantee = ServiceName | "temporal-ui" | "appgw" | GroupGrantee;
+
+/** What a role is granted on; each kind exists in one layer or component, which makes its rows. */
+export type ScopeKind =
+  /** Each Key Vault secret the grantee reads (its readers in VAULT_SECRETS or TEMPORAL_TLS_SECRETS). */
+  | "kv-secret"
+  /** The `engram-data` blob container. */
+  | "st-container"
+  /** The Azure AI account (`engram:ai.accountId`). */
+  | "ai-account"
+  /** Application Insights. */
+  | "appi"
+  /** The Log Analytics workspace. */
+  | "log"
+  /** The container registry, when one is configured. */
+  | "acr"
+  /** The environment's resource group. */
+  | "rg"
+  /** The Key Vault itself (metadata, not secret values). */
+  | "kv"
+  /** The WAF gateway's TLS certificate secret (components/app-gateway-waf.ts). */
+  | "appgw-cert";
+
+export interface AccessRow {
+  /** `each service`: one row per service of src/services.ts with its own identity. */
+  who: Grantee | "each service";
+  role: RoleName;
+  on: ScopeKind;
+}
+
+/** The rows of DESIGN.md §4, in its order. */
+export const ACCESS: readonly AccessRow[] = [
+  { who: "backend", role: "Key Vault Secrets User", on: "kv-secret" },
+  { who: "backend", role: "Storage Blob Data Contributor", on: "st-container" },
+  { who: "backend", role: "Cognitive Services OpenAI User", on: "ai-account" },
+  { who: "backend", role: "Monitoring Reader", on: "appi" },
+  // Telemetry ingestion with an Entra token (local auth off in uat/staging/prod).
+  { who: "backend", role: "Monitoring Metrics Publisher", on: "appi" },
+  { who: "worker", role: "Key Vault Secrets User", on: "kv-secret" },
+  { who: "worker", role: "Storage Blob Data Contributor", on: "st-container" },
+  { who: "worker", role: "Cognitive Services OpenAI User", on: "ai-account" },
+  { who: "worker", role: "Monitoring Metrics Publisher", on: "appi" },
+  { who: "zep", role: "Key Vault Secrets User", on: "kv-secret" },
+  { who: "temporal", role: "Key Vault Secrets User", on: "kv-secret" },
+  // Its own mTLS client certificate (prod).
+  { who: "temporal-ui", role: "Key Vault Secrets User", on: "kv-secret" },
+  { who: "each service", role: "AcrPull", on: "acr" },
+  { who: "temporal-ui", role: "AcrPull", on: "acr" },
+  { who: "appgw", role: "Key Vault Secrets User", on: "appgw-cert" },
+  { who: "group:data", role: "Storage Blob Data Reader", on: "st-container" },
+  { who: "group:sre", role: "Monitoring Reader", on: "rg" },
+  { who: "group:sre", role: "Reader", on: "rg" },
+  { who: "group:security", role: "Key Vault Reader", on: "kv" },
+  { who: "group:security", role: "Log Analytics Reader", on: "log" },
+  // Refused in uat/staging/prod by config (groups.dev) and by grant() (Contributor).
+  { who: "group:dev", role: "Contributor", on: "rg" },
+];
+
+/** One grant to make: a row with `each service` expanded. */
+export interface AccessGrant {
+  who: Grantee;
+  role: RoleName;
+}
+
+/** The grants on one scope kind, in table order (`each service` expanded in src/services.ts order). */
+export function accessOn(on: ScopeKind, table: readonly AccessRow[] = ACCESS): AccessGrant[] {
+  return table
+    .filter((r) => r.on === on)
+    .flatMap((r) =>
+      (r.who === "each service" ? SERVICE_NAMES : [r.who]).map((who) => ({ who, role: r.role })),
+    );
+}
+
+/** Whether a grantee may read the Key Vault secrets that name it a reader (it has a `kv-secret` row). */
+export function readsSecrets(who: Grantee, table: readonly AccessRow[] = ACCESS): boolean {
+  return accessOn("kv-secret", table).some((g) => g.who === who && g.role === "Key Vault Secrets User");
+}

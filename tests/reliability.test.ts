@@ -3,6 +3,7 @@ import { emailReceiverName } from "../lib/naming";
 import { byCodePoint, escapeText } from "../lib/text";
 import { Environment } from "../src/matrix";
 import { parseStackFile, StackFileError } from "../scripts/offline/stack-file";
+import { baseValues, DBA_GROUP } from "./helpers/config-values";
 
 /**
  * Issue #13: every bad input refused with one clear message that names the key, the value
@@ -11,35 +12,7 @@ import { parseStackFile, StackFileError } from "../scripts/offline/stack-file";
  * end to end through the command. Every expected message is written out.
  */
 
-const GUID = "71b3b4ba-ae8b-47f1-88d5-4b09aaba04ae";
-const DIGEST = "@sha256:" + "ab".repeat(32);
-
-function baseValues(env: Environment): Record<string, string> {
-  const higher = !["dev", "test"].includes(env);
-  const image = (repo: string) => `crengramshared.azurecr.io/${repo}:1.0.0${higher ? DIGEST : ""}`;
-  return {
-    environment: env,
-    location: "westeurope",
-    network: JSON.stringify({ addressSpace: "10.20.0.0/16" }),
-    tags: JSON.stringify({ owner: "platform-team@engram.example", costCenter: "CC-1042" }),
-    frontendOrigins: JSON.stringify([`https://${env}.engram.example`]),
-    images: JSON.stringify({
-      backend: image("engram/backend"),
-      worker: image("engram/worker"),
-      zep: image("mirror/getzep/zep"),
-      temporal: image("mirror/temporalio/server"),
-      temporalUi: image("mirror/temporalio/ui"),
-    }),
-    ai: JSON.stringify({
-      accountId:
-        "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/ais-engram",
-      endpoint: "https://ais-engram.openai.azure.com/",
-    }),
-    alertEmails: JSON.stringify(["platform-oncall@engram.example"]),
-    groups: JSON.stringify({ dba: GUID }),
-    azureAiKey: "sk-offline-test-key",
-  };
-}
+const GUID = DBA_GROUP;
 
 interface Change {
   set?: Record<string, string>;

@@ -22,21 +22,9 @@ import {
 /** What `pulumi preview --json` prints for a value it must not show. */
 export const SECRET_MASK = "[secret]";
 
-export interface RecordedResource {
+/** One registration as recorded: the request's facts under the URN the engine gave it. */
+export interface RecordedResource extends Omit<RegistrationRequest, "rawInputs" | "inputs"> {
   urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent: string;
-  provider: string;
-  version: string;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  protect: boolean;
-  deleteBeforeReplace: boolean;
-  ignoreChanges: string[];
-  additionalSecretOutputs: string[];
-  retainOnDelete: boolean;
   /** Inputs as the engine would receive them; secret values replaced by SECRET_MASK. */
   inputs: Record<string, unknown>;
   /** Stack outputs only (other components' outputs are not part of a preview's steps). */

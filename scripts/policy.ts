@@ -1,5 +1,6 @@
 import * as path from "path";
-import { checkPlan, formatViolation, PlanFileError, readPlan } from "./offline/policy-check";
+import { exitOnFailure, planFileArgs, UsageError } from "./offline/plan-commands";
+import { checkPlan, formatViolation, readPlan } from "./offline/policy-check";
 import { escapeText } from "../lib/text";
 
 /**
@@ -11,19 +12,13 @@ import { escapeText } from "../lib/text";
  */
 const USAGE = "usage: npm run policy -- <plan.json> [more.json ...]";
 
-class UsageError extends Error {}
-
 const rel = (f: string) => escapeText(path.relative(process.cwd(), f) || f);
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const flag = argv.find((a) => a.startsWith("-"));
-  if (flag) throw new UsageError(`unknown argument ${escapeText(flag)}`);
-  if (argv.length === 0) throw new UsageError("name at least one plan file");
-  const plans = argv.map((f) => ({ file: f, plan: readPlan(path.resolve(f)) }));
+  const files = planFileArgs(argv, USAGE);
+  if (files === undefined) return 0;
+  if (files.length === 0) throw new UsageError("name at least one plan file");
+  const plans = files.map((f) => ({ file: f, plan: readPlan(path.resolve(f)) }));
   let mandatory = 0;
   for (const { file, plan } of plans) {
     const violations = await checkPlan(plan, path.resolve(file));
@@ -37,15 +32,5 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-    else if (e instanceof PlanFileError) process.stderr.write(`${e.message}\n`);
-    else {
-      // A bug of ours: one line, the stack only on request (as npm run plan).
-      const message = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
-      if (process.env.ENGRAM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    }
-    process.exit(2);
-  },
+  (e: unknown) => exitOnFailure(e, USAGE),
 );

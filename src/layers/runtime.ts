@@ -5,13 +5,13 @@ import { ContainerAppsEnvironment } from "../../components/container-apps-enviro
 import { Context, Platform } from "../context";
 import { ServiceName } from "../services";
 import { DataLayer } from "./data";
-import { ServiceIdentities } from "./identities";
+import { applyAccess } from "./grants";
+import { buildTemporalUiIdentity, ServiceIdentities } from "./identities";
 import { NetworkLayer } from "./network";
 import { buildApps } from "./runtime/apps";
 import { buildEnvironment } from "./runtime/environment";
 import { AppName, assignGrants, servicePlans } from "./runtime/plans";
 import { wireTemporalMtls } from "./runtime/temporal-mtls";
-import { buildTemporalUiIdentity } from "./runtime/temporal-ui-identity";
 import { buildWafFront } from "./runtime/waf";
 
 export { PORTS } from "./runtime/apps";
@@ -64,11 +64,27 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   const decisions = ctx.cfg.decisions;
   const environment = buildEnvironment(ctx, platform, deps.network);
   const ui = buildTemporalUiIdentity(ctx, platform);
-  const plans = servicePlans(ctx.cfg, deps.identities, deps.data, ui.identity);
+  // The UI's rows of src/access.ts on the registry (AcrPull), made with its identity.
+  const acrId = ctx.cfg.registry?.acrId;
+  const uiAcrPull =
+    ui && acrId !== undefined
+      ? applyAccess(
+          ctx,
+          platform,
+          "acr",
+          { id: acrId, label: "acr" },
+          { identities: { "temporal-ui": ui }, groups: {} },
+          () => ({
+            parent: ui,
+            protect: false,
+          }),
+        )["temporal-ui"]?.[0]
+      : undefined;
+  const plans = servicePlans(ctx.cfg, deps.identities, deps.data, ui);
   const tlsGrants = decisions.temporalMtls.value
-    ? wireTemporalMtls(ctx, platform, environment, deps.data, ui.identity, plans)
+    ? wireTemporalMtls(ctx, platform, environment, deps.data, ui, plans)
     : {};
-  assignGrants(plans, deps.data.secretGrants, tlsGrants, { ...deps.acrPull, "temporal-ui": ui.acrPull });
+  assignGrants(plans, deps.data.secretGrants, tlsGrants, { ...deps.acrPull, "temporal-ui": uiAcrPull });
 
   const apps = buildApps(ctx, platform, deps, environment, plans);
   const gateway = decisions.waf.value ? buildWafFront(ctx, platform, deps, apps.backend) : undefined;

@@ -6,7 +6,7 @@ import { Context, Platform } from "../../context";
 import { DataLayer } from "../data";
 import { ServiceIdentities } from "../identities";
 import { appNameOf } from "./environment";
-import { SERVICES, ServiceSpec } from "../../services";
+import { APP_NAMES, isServiceName, SERVICES, ServiceSpec } from "../../services";
 import { AppName, AppPlan, AppPlans } from "./plans";
 
 /** Ports, from src/services.ts (DESIGN.md §2: backend 8000, Temporal gRPC 7233). */
@@ -150,7 +150,16 @@ export function buildApps(
     replicas: { min: 0, max: 1 },
     resources: { cpu: 0.25, memory: "0.5Gi" },
   });
-  return { backend, worker, zep, temporal, "temporal-ui": ui };
+  const apps: Partial<Record<AppName, ContainerApp>> = { backend, worker, zep, temporal, "temporal-ui": ui };
+  // A service of src/services.ts without settings of its own here: its identity's client id, its
+  // secretRefs and ingress from the tables, one small replica.
+  for (const a of APP_NAMES)
+    apps[a] ??= app(a, plans[a], {
+      env: isServiceName(a) ? { AZURE_CLIENT_ID: deps.identities[a].clientId } : {},
+      replicas: { min: 1, max: 1 },
+      resources: { cpu: 0.5, memory: "1Gi" },
+    });
+  return apps as Record<AppName, ContainerApp>;
 }
 
 /** Zep and the Temporal server, both internal, on the platform Postgres server. */

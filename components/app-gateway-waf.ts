@@ -5,6 +5,7 @@ import { grant } from "./role-assignment";
 import { ServiceIdentity } from "./service-identity";
 import { wafPolicy } from "./waf-policy";
 import { Environment } from "../lib/environments";
+import { RoleName } from "../lib/roles";
 
 export interface AppGatewayWafArgs {
   /** Azure names, from the naming helper. */
@@ -28,8 +29,13 @@ export interface AppGatewayWafArgs {
    * team imports (`<vaultUri>secrets/appgw-tls`). The gateway polls it and picks up new versions.
    */
   certificateSecretId: pulumi.Input<string>;
-  /** ARM id of that secret, the scope of the gateway identity's Key Vault Secrets User grant. */
+  /** ARM id of that secret, the scope of the gateway identity's grant. */
   certificateSecretResourceId: pulumi.Input<string>;
+  /**
+   * The gateway identity's role on that secret (the caller's access table row for it).
+   * @default "Key Vault Secrets User"
+   */
+  certificateReaderRole?: RoleName;
   /** Paths whose requests are rate limited per client IP. @default ["/api/v1/mcp"] */
   rateLimitedPathPrefixes?: string[];
   /** Requests per client IP per minute on those paths. @default 300 */
@@ -147,7 +153,7 @@ function certificateReader(
   const certGrant = grant(
     {
       principal: identity.principal,
-      role: "Key Vault Secrets User",
+      role: args.certificateReaderRole ?? "Key Vault Secrets User",
       scope: { id: args.certificateSecretResourceId, label: "kv-secret:appgw-tls" },
       subscriptionId: args.subscriptionId,
       environment: args.environment,

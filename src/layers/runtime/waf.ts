@@ -1,5 +1,6 @@
 import { AppGatewayWaf } from "../../../components/app-gateway-waf";
 import { ContainerApp } from "../../../components/container-app";
+import { accessOn } from "../../access";
 import { Context, Platform } from "../../context";
 import { DataLayer } from "../data";
 import { NetworkLayer } from "../network";
@@ -17,6 +18,12 @@ export function buildWafFront(
   const cfg = ctx.cfg;
   const subnet = deps.network.subnets.appgw;
   if (!subnet) throw new Error("the WAF is on but the network layer has no appgw subnet");
+  // The gateway's row of src/access.ts on its certificate (the component makes it, as its child).
+  const certRows = accessOn("appgw-cert").filter((g) => g.who === "appgw");
+  if (certRows.length !== 1)
+    throw new Error(
+      `src/access.ts: the appgw-cert scope takes exactly one appgw row (found ${certRows.length})`,
+    );
   return new AppGatewayWaf("waf", {
     gatewayName: ctx.name("applicationGateway"),
     policyName: ctx.name("wafPolicy"),
@@ -31,6 +38,7 @@ export function buildWafFront(
     backendFqdn: backend.fqdn.apply((f) => f ?? ""),
     certificateSecretId: deps.data.secretUrl(APPGW_CERT_SECRET),
     certificateSecretResourceId: deps.data.secretId(APPGW_CERT_SECRET),
+    certificateReaderRole: certRows[0].role,
     zoneRedundant: cfg.decisions.availability.value,
     capacity: cfg.fixed.wafCapacity,
   });

@@ -1,4 +1,5 @@
 import * as path from "path";
+import { parseArgs } from "util";
 import { escapeText } from "../../lib/text";
 import { ENVIRONMENTS } from "../../src/matrix";
 import { ROOT } from "./plan-config";
@@ -24,33 +25,60 @@ export interface Target {
 
 const q = (v: string) => escapeText(v);
 
-/** The stacks the command line names, each with its files; throws UsageError, or HelpRequest for --help. */
-export function parsePlanArgs(argv: string[]): Target[] {
+/** The options, for `node:util` parseArgs (which here only splits the command line into tokens). */
+const OPTIONS = {
+  all: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  stack: { type: "string" },
+  out: { type: "string" },
+  "stack-file": { type: "string" },
+  "out-dir": { type: "string" },
+} as const;
+
+/**
+ * The flags given, checked in the order they come, so the first wrong one is the one named. The
+ * tokens are parseArgs', the messages ours: in its strict mode it would answer with its own
+ * (multi-line) errors and quietly keep the last of a repeated option.
+ */
+function readFlags(argv: string[]): { all: boolean; seen: Map<string, string> } {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const seen = new Map<string, string>();
   let all = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf("=");
-    const flag = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    if (flag === "--help" || flag === "-h") throw new HelpRequest();
-    if (flag === "--all") {
-      if (eq > 0) throw new UsageError("--all takes no value");
+  for (const t of tokens) {
+    const raw = argv[t.index];
+    // parseArgs reads `-hx` as -h -x and `--` as the end of the options; here each is one unknown argument.
+    if (
+      t.kind !== "option" ||
+      (!raw.startsWith("--") && raw !== "-h") ||
+      !Object.keys(OPTIONS).includes(t.name)
+    )
+      throw new UsageError(`unknown argument ${q(raw)}`);
+    if (t.name === "help") throw new HelpRequest();
+    const flag = `--${t.name}`;
+    if (t.name === "all") {
+      if (t.value !== undefined) throw new UsageError("--all takes no value");
       if (all) throw new UsageError("--all is given twice");
       all = true;
       continue;
     }
-    if (!["--stack", "--out", "--stack-file", "--out-dir"].includes(flag))
-      throw new UsageError(`unknown argument ${q(a)}`);
-    let value: string | undefined;
-    if (eq > 0) value = a.slice(eq + 1);
-    else {
-      value = argv[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    }
-    if (value === "") throw new UsageError(`${flag} needs a value`);
+    // A value is the next argument unless that is a flag (`--stack --out x`), or follows `=`.
+    if (!t.value || (!t.inlineValue && t.value.startsWith("--")))
+      throw new UsageError(`${flag} needs a value`);
     if (seen.has(flag)) throw new UsageError(`${flag} is given twice`);
-    seen.set(flag, value);
+    seen.set(flag, t.value);
   }
+  return { all, seen };
+}
+
+/** The stacks the command line names, each with its files; throws UsageError, or HelpRequest for --help. */
+export function parsePlanArgs(argv: string[]): Target[] {
+  const { all, seen } = readFlags(argv);
 
   const outDir = seen.get("--out-dir");
   if (all) {

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseArgs } from "util";
 import { escapeText } from "../lib/text";
 import { ENVIRONMENTS } from "../src/matrix";
 
@@ -33,15 +34,26 @@ interface Options {
 /** A wrong command line: one line and the usage, exit code 2 (never a stack trace). */
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): Options {
+/**
+ * The options, split into tokens by `node:util` parseArgs; the checks and messages are ours (a
+ * later `--runs` wins, `--runs` takes the next argument whatever it is).
+ */
+function readOptions(argv: string[]): Options {
   let runs = Number(process.env.BENCH_RUNS ?? "5");
   let jest = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--no-jest") jest = false;
-    else if (a === "--runs") runs = Number(argv[++i]);
-    else if (a.startsWith("--runs=")) runs = Number(a.slice("--runs=".length));
-    else throw new UsageError(`unknown argument ${escapeText(a)}`);
+  const { tokens } = parseArgs({
+    args: argv,
+    options: { runs: { type: "string" }, "no-jest": { type: "boolean" } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const t of tokens) {
+    const raw = argv[t.index];
+    if (t.kind === "option" && t.name === "no-jest" && raw === "--no-jest") jest = false;
+    else if (t.kind === "option" && t.name === "runs" && (raw === "--runs" || raw.startsWith("--runs=")))
+      runs = Number(t.value);
+    else throw new UsageError(`unknown argument ${escapeText(raw)}`);
   }
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError("--runs needs a positive whole number");
   return { runs, jest };
@@ -103,7 +115,7 @@ function registrationsOf(planJson: string): number {
 const secs = (s: number) => `${s.toFixed(2)} s`;
 
 function main(): void {
-  const { runs, jest } = parseArgs(process.argv.slice(2));
+  const { runs, jest } = readOptions(process.argv.slice(2));
   const plan = planCommand();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "engram-bench-"));
   const rows: string[][] = [];

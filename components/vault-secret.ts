@@ -4,6 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as time from "@pulumiverse/time";
 import { Environment } from "../lib/environments";
+import { RoleName } from "../lib/roles";
 import { grant, Principal } from "./role-assignment";
 
 /** Where a secret's value comes from, and what bounds its life. */
@@ -25,8 +26,10 @@ export interface VaultSecretArgs {
   contentType: string;
   /** Where the value comes from, for the `source` tag and the report: `generated`, `config:azureAiKey`. */
   source: string;
-  /** The identities that read this one secret: each gets Key Vault Secrets User on it. */
+  /** The identities that read this one secret: each gets its role (below) on it. */
   readers: Record<string, Principal>;
+  /** Each reader's role on this secret (the caller's access table row). @default "Key Vault Secrets User" each */
+  readerRoles?: Record<string, RoleName>;
   subscriptionId: pulumi.Input<string>;
   environment: Environment;
   tags: Record<string, string>;
@@ -148,7 +151,7 @@ export class VaultSecret extends pulumi.ComponentResource {
       this.grants[reader] = grant(
         {
           principal: args.readers[reader],
-          role: "Key Vault Secrets User",
+          role: args.readerRoles?.[reader] ?? "Key Vault Secrets User",
           scope: { id: secret.id, label: `kv-secret:${args.secretName}` },
           subscriptionId: args.subscriptionId,
           environment: args.environment,

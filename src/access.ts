@@ -89,7 +89,7 @@ export function accessOn(on: ScopeKind, table: readonly AccessRow[] = ACCESS): A
     );
 }
 
-/** Whether a grantee may read the Key Vault secrets that name it a reader (it has a `kv-secret` row). */
-export function readsSecrets(who: Grantee, table: readonly AccessRow[] = ACCESS): boolean {
-  return accessOn("kv-secret", table).some((g) => g.who === who && g.role === "Key Vault Secrets User");
+/** A grantee's role on the Key Vault secrets that name it a reader (its `kv-secret` row); none without one. */
+export function secretReadRole(who: Grantee, table: readonly AccessRow[] = ACCESS): RoleName | undefined {
+  return accessOn("kv-secret", table).find((g) => g.who === who)?.role;
 }

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyVault } from "../../../components/key-vault";
 import { Principal } from "../../../components/role-assignment";
 import { VaultSecret, VaultSecretValue } from "../../../components/vault-secret";
-import { Grantee, readsSecrets } from "../../access";
+import { RoleName } from "../../../lib/roles";
+import { Grantee, secretReadRole } from "../../access";
 import { Context, Platform } from "../../context";
 import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, vaultSecretsFor } from "../../services";
 import { ServiceIdentities } from "../identities";
@@ -86,12 +87,16 @@ function writeVaultSecret(
   const resolved = secretReaders.map((r) =>
     typeof r === "string" ? { label: r, principal: target.identities[r].principal } : r,
   );
-  // A reader is granted Key Vault Secrets User by its kv-secret row of src/access.ts (DESIGN.md §4).
-  for (const r of resolved)
-    if (!readsSecrets(r.label as Grantee))
+  // A reader is granted its kv-secret row of src/access.ts on the secret (DESIGN.md §4).
+  const readerRoles: Record<string, RoleName> = {};
+  for (const r of resolved) {
+    const role = secretReadRole(r.label as Grantee);
+    if (role === undefined)
       throw new Error(
-        `vault secret ${secret.name}: ${r.label} reads it but has no Key Vault Secrets User row on kv-secret in src/access.ts (DESIGN.md §4)`,
+        `vault secret ${secret.name}: ${r.label} reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)`,
       );
+    readerRoles[r.label] = role;
+  }
   return new VaultSecret(`secret-${secret.name}`, {
     vaultName: target.vault.name,
     resourceGroupName: platform.resourceGroupName,
@@ -100,6 +105,7 @@ function writeVaultSecret(
     contentType: secret.contentType,
     source: secret.source,
     readers: Object.fromEntries(resolved.map((r) => [r.label, r.principal])),
+    readerRoles,
     subscriptionId: platform.subscriptionId,
     environment: ctx.cfg.environment,
     tags: { ...ctx.tags, ...tags },

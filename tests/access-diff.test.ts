@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { accessDiff, renderAccessDiff } from "../scripts/offline/access-diff";
 import type { PreviewJson } from "../scripts/offline/plan";
-import { planOk } from "./helpers/plan";
+import { committed, inputs, Json, Step, step } from "./helpers/plan-copies";
 
 /**
  * `npm run access-diff`: what a pull request changes in access, on plan pairs made here from the
@@ -12,8 +12,6 @@ import { planOk } from "./helpers/plan";
  */
 
 const ROOT = path.resolve(__dirname, "..");
-type Step = PreviewJson["steps"][number];
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let tmp: string;
 beforeAll(() => {
@@ -22,16 +20,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-async function committed(stack: string): Promise<PreviewJson> {
-  return JSON.parse(JSON.stringify((await planOk(stack)).plan)) as PreviewJson;
-}
-function step(plan: PreviewJson, name: string): Step {
-  const found = plan.steps.filter((s) => s.urn.endsWith(`::${name}`));
-  if (found.length !== 1) throw new Error(`expected one step named ${name}, found ${found.length}`);
-  return found[0];
-}
-const inputs = (plan: PreviewJson, name: string): Json => step(plan, name).newState.inputs as Json;
 
 /** A copy of a role assignment step under another name and description. */
 function addGrant(plan: PreviewJson, like: string, name: string, description: string): void {

@@ -7,7 +7,8 @@ import type { PreviewJson } from "../scripts/offline/plan";
 import { checkPlan } from "../scripts/offline/policy-check";
 import { engramPolicies, environmentFromConfig, PRIVILEGED_ROLES } from "../policy/policies";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../lib/roles";
-import { ENVIRONMENTS, planOk } from "./helpers/plan";
+import { ENVIRONMENTS } from "./helpers/plan";
+import { committed, inputs, Json, Step, step } from "./helpers/plan-copies";
 
 /**
  * The policy pack (policy/) on the offline plans: every committed plan passes, and each policy,
@@ -23,21 +24,6 @@ beforeAll(() => {
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-type Step = PreviewJson["steps"][number];
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A committed plan, deep-copied so a test can break it. */
-async function committed(stack: string): Promise<PreviewJson> {
-  return JSON.parse(JSON.stringify((await planOk(stack)).plan)) as PreviewJson;
-}
-
-function step(plan: PreviewJson, name: string): Step {
-  const found = plan.steps.filter((s) => s.urn.endsWith(`::${name}`));
-  if (found.length !== 1) throw new Error(`expected one step named ${name}, found ${found.length}`);
-  return found[0];
-}
-const inputs = (plan: PreviewJson, name: string): Json => step(plan, name).newState.inputs as Json;
 
 async function violations(plan: PreviewJson): Promise<string[][]> {
   return (await checkPlan(plan)).map((v) => [v.policy, v.resource, v.message]);

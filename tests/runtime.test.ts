@@ -1,6 +1,7 @@
 import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { TLS_READERS } from "./helpers/tls-readers";
 
 /**
  * The runtime around the apps: the Container Apps environment (DESIGN.md §6), peer encryption and
@@ -9,16 +10,6 @@ import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
  */
 
 const HIGHER = ["uat", "staging", "prod"];
-/** Who reads each Temporal mTLS secret (DESIGN.md §3), written out here (not from src/) so a drift fails. */
-const TLS_READERS: Record<string, string[]> = {
-  "temporal-tls-ca": ["temporal", "temporal-ui", "worker"],
-  "temporal-tls-server-cert": ["temporal"],
-  "temporal-tls-server-key": ["temporal"],
-  "temporal-tls-client-cert": ["worker"],
-  "temporal-tls-client-key": ["worker"],
-  "temporal-tls-ui-cert": ["temporal-ui"],
-  "temporal-tls-ui-key": ["temporal-ui"],
-};
 const managedEnv = (index: PlanIndex) => index.one("azure-native:app:ManagedEnvironment");
 const app = (index: PlanIndex, a: string) => index.one("azure-native:app:ContainerApp", `${a}-app`);
 type Env = { name: string; value?: string; secretRef?: string };

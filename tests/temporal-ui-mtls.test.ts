@@ -4,6 +4,7 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { SERVICE_NAMES } from "../src/services";
 import { assignments, idOf, principalIdOf, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { TLS_READERS } from "./helpers/tls-readers";
 
 /**
  * The Temporal UI under Temporal frontend mTLS (DESIGN.md §1 matrix, §3 temporal-tls-*; SOP 000
@@ -35,16 +36,6 @@ const casesFor = (env: Environment): Case[] =>
         ]
       : [{ title: "by default", mtls: false }];
 
-/** Who reads each Temporal mTLS secret, written out here (not from src/) so a drift fails. */
-const TLS_READERS: Record<string, string[]> = {
-  "temporal-tls-ca": ["temporal", "temporal-ui", "worker"],
-  "temporal-tls-server-cert": ["temporal"],
-  "temporal-tls-server-key": ["temporal"],
-  "temporal-tls-client-cert": ["worker"],
-  "temporal-tls-client-key": ["worker"],
-  "temporal-tls-ui-cert": ["temporal-ui"],
-  "temporal-tls-ui-key": ["temporal-ui"],
-};
 const UI_SECRETS = ["temporal-tls-ca", "temporal-tls-ui-cert", "temporal-tls-ui-key"];
 const MOUNT = "/etc/temporal-ui/tls";
 /** Built-in AcrPull role definition id. */

@@ -37,16 +37,8 @@ function copyCheckout(dir: string): void {
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 }
 
-interface Step {
-  newState: { type: string; urn: string; inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-let steps: Step[];
-
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-tables-"));
-  const dir = path.join(tmp, "checkout");
-  copyCheckout(dir);
-  // Adding a service: its row, the secret it reads, its rows of DESIGN.md §4, its image.
+/** The rows of a new service `indexer` that reads zep-api-key, but none of ACCESS. */
+function addIndexer(dir: string): void {
   edit(
     dir,
     "src/services.ts",
@@ -61,6 +53,34 @@ beforeAll(() => {
   );
   edit(
     dir,
+    "Pulumi.dev.yaml",
+    "    temporalUi: crengramshared.azurecr.io/mirror/temporalio/ui:2.26.2\n",
+    "    temporalUi: crengramshared.azurecr.io/mirror/temporalio/ui:2.26.2\n    indexer: crengramshared.azurecr.io/engram/indexer:0.1.0\n",
+  );
+}
+
+/** The plan command on dev in the copy, as a user runs it. */
+const planDev = (dir: string, out: string) =>
+  spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "dev", "--out", out], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, ENGRAM_TS_CACHE_DIR: path.join(tmp, "ts-cache") },
+  });
+
+interface Step {
+  newState: { type: string; urn: string; inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+let steps: Step[];
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-tables-"));
+  const dir = path.join(tmp, "checkout");
+  copyCheckout(dir);
+  // Adding a service: its row, the secret it reads, its image (addIndexer), its rows of DESIGN.md §4.
+  addIndexer(dir);
+  edit(
+    dir,
     "src/access.ts",
     '  { who: "zep", role: "Key Vault Secrets User", on: "kv-secret" },',
     [
@@ -71,23 +91,8 @@ beforeAll(() => {
       '  { who: "worker", role: "Monitoring Reader", on: "appi" },',
     ].join("\n"),
   );
-  edit(
-    dir,
-    "Pulumi.dev.yaml",
-    "    temporalUi: crengramshared.azurecr.io/mirror/temporalio/ui:2.26.2\n",
-    "    temporalUi: crengramshared.azurecr.io/mirror/temporalio/ui:2.26.2\n    indexer: crengramshared.azurecr.io/engram/indexer:0.1.0\n",
-  );
   const out = path.join(tmp, "dev.json");
-  const r = spawnSync(
-    process.execPath,
-    ["scripts/run-ts.js", "scripts/plan.ts", "--stack", "dev", "--out", out],
-    {
-      cwd: dir,
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, ENGRAM_TS_CACHE_DIR: path.join(tmp, "ts-cache") },
-    },
-  );
+  const r = planDev(dir, out);
   if (r.status !== 0) throw new Error(`planning the edited copy failed:\n${r.stderr}`);
   steps = JSON.parse(fs.readFileSync(out, "utf8")).steps;
 }, 180_000);
@@ -157,4 +162,17 @@ describe("GIVEN a grant added as one row of the access table", () => {
       "Monitoring Reader on appi",
     ]);
   });
+});
+
+describe("GIVEN a service named a secret's reader but without its kv-secret row", () => {
+  it("THEN the plan stops, naming the secret, the reader and the table", () => {
+    const dir = path.join(tmp, "no-row");
+    copyCheckout(dir);
+    addIndexer(dir);
+    const r = planDev(dir, path.join(tmp, "no-row.json"));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      "vault secret zep-api-key: indexer reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+    );
+  }, 120_000);
 });

@@ -94,6 +94,69 @@ function parseJson(value: string): unknown {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** The resource group of each environment: the defaults, with engram:resourceGroups's names over them. */
+function resourceGroupsOf(value: string | undefined, problems: string[]): Record<Environment, string> {
+  const resourceGroups = Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, defaultEnvironmentResourceGroup(env)]),
+  ) as Record<Environment, string>;
+  if (value !== undefined) {
+    const parsed = parseJson(value);
+    if (!isRecord(parsed)) {
+      problems.push(problem("resourceGroups", value, RULES.resourceGroups));
+    } else {
+      for (const [env, name] of Object.entries(parsed)) {
+        const key = `resourceGroups.${env}`;
+        if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
+          problems.push(problem(key, JSON.stringify(name), RULES.resourceGroupKey));
+        } else if (typeof name !== "string" || !RESOURCE_GROUP.test(name)) {
+          problems.push(
+            problem(key, typeof name === "string" ? name : JSON.stringify(name), RULES.resourceGroupName),
+          );
+        } else {
+          resourceGroups[env as Environment] = name;
+        }
+      }
+      const seen = new Map<string, Environment>();
+      for (const env of ENVIRONMENTS) {
+        const name = resourceGroups[env].toLowerCase();
+        const first = seen.get(name);
+        if (first !== undefined) {
+          problems.push(
+            problem(
+              `resourceGroups.${env}`,
+              resourceGroups[env],
+              `${RULES.resourceGroupUnique}; ${first} uses it too`,
+            ),
+          );
+        } else {
+          seen.set(name, env);
+        }
+      }
+    }
+  }
+  return resourceGroups;
+}
+
+/** The reviewers of the protected environments (GitHub ids), as engram:githubReviewers gives them. */
+function githubReviewersOf(value: string | undefined, problems: string[]): GithubReviewers {
+  if (value !== undefined) {
+    const parsed = parseJson(value);
+    const ids = (v: unknown): v is number[] =>
+      Array.isArray(v) && v.length <= 6 && v.every((n) => Number.isInteger(n) && (n as number) > 0);
+    if (
+      !isRecord(parsed) ||
+      Object.keys(parsed).some((k) => k !== "teams" && k !== "users") ||
+      (parsed.teams !== undefined && !ids(parsed.teams)) ||
+      (parsed.users !== undefined && !ids(parsed.users))
+    ) {
+      problems.push(problem("githubReviewers", value, RULES.githubReviewers));
+    } else {
+      return { teams: (parsed.teams as number[]) ?? [], users: (parsed.users as number[]) ?? [] };
+    }
+  }
+  return { teams: [], users: [] };
+}
+
 /**
  * Validates the raw config of the bootstrap stack (keys without the namespace, values as the
  * strings Pulumi stores). Pure: no Pulumi runtime inside, so every message is unit-tested.
@@ -129,44 +192,7 @@ export function validateBootstrapConfig(raw: Readonly<Record<string, string | un
   const grantGraphPermissions = bool("grantGraphPermissions");
   const manageGithub = bool("manageGithub");
 
-  const resourceGroups = Object.fromEntries(
-    ENVIRONMENTS.map((env) => [env, defaultEnvironmentResourceGroup(env)]),
-  ) as Record<Environment, string>;
-  if (raw.resourceGroups !== undefined) {
-    const parsed = parseJson(raw.resourceGroups);
-    if (!isRecord(parsed)) {
-      problems.push(problem("resourceGroups", raw.resourceGroups, RULES.resourceGroups));
-    } else {
-      for (const [env, name] of Object.entries(parsed)) {
-        const key = `resourceGroups.${env}`;
-        if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
-          problems.push(problem(key, JSON.stringify(name), RULES.resourceGroupKey));
-        } else if (typeof name !== "string" || !RESOURCE_GROUP.test(name)) {
-          problems.push(
-            problem(key, typeof name === "string" ? name : JSON.stringify(name), RULES.resourceGroupName),
-          );
-        } else {
-          resourceGroups[env as Environment] = name;
-        }
-      }
-      const seen = new Map<string, Environment>();
-      for (const env of ENVIRONMENTS) {
-        const name = resourceGroups[env].toLowerCase();
-        const first = seen.get(name);
-        if (first !== undefined) {
-          problems.push(
-            problem(
-              `resourceGroups.${env}`,
-              resourceGroups[env],
-              `${RULES.resourceGroupUnique}; ${first} uses it too`,
-            ),
-          );
-        } else {
-          seen.set(name, env);
-        }
-      }
-    }
-  }
+  const resourceGroups = resourceGroupsOf(raw.resourceGroups, problems);
 
   let tags: Record<string, string> = {};
   const parsedTags = raw.tags === undefined ? undefined : parseJson(raw.tags);
@@ -183,22 +209,7 @@ export function validateBootstrapConfig(raw: Readonly<Record<string, string | un
     tags = parsedTags as Record<string, string>;
   }
 
-  let githubReviewers: GithubReviewers = { teams: [], users: [] };
-  if (raw.githubReviewers !== undefined) {
-    const parsed = parseJson(raw.githubReviewers);
-    const ids = (v: unknown): v is number[] =>
-      Array.isArray(v) && v.length <= 6 && v.every((n) => Number.isInteger(n) && (n as number) > 0);
-    if (
-      !isRecord(parsed) ||
-      Object.keys(parsed).some((k) => k !== "teams" && k !== "users") ||
-      (parsed.teams !== undefined && !ids(parsed.teams)) ||
-      (parsed.users !== undefined && !ids(parsed.users))
-    ) {
-      problems.push(problem("githubReviewers", raw.githubReviewers, RULES.githubReviewers));
-    } else {
-      githubReviewers = { teams: (parsed.teams as number[]) ?? [], users: (parsed.users as number[]) ?? [] };
-    }
-  }
+  const githubReviewers = githubReviewersOf(raw.githubReviewers, problems);
   if (manageGithub && githubReviewers.teams.length + githubReviewers.users.length === 0) {
     if (!problems.some((p) => p.startsWith(`${NAMESPACE}:githubReviewers=`))) {
       problems.push(problem("githubReviewers", raw.githubReviewers, RULES.githubReviewersRequired));

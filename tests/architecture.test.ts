@@ -169,8 +169,6 @@ const NOT_YET_SPLIT: Record<string, string> = {
   "components/container-app.ts ContainerApp.constructor": "components/ are being split by another change",
   "components/network.ts Network.constructor": "components/ are being split by another change",
   "components/postgres.ts PostgresServer.constructor": "components/ are being split by another change",
-  "bootstrap/components/environmentAccess.ts EnvironmentAccess.constructor": "not yet split",
-  "bootstrap/components/stateBackend.ts StateBackend.constructor": "not yet split",
 };
 
 const lineCount = (text: string) => text.split("\n").length - (text.endsWith("\n") ? 1 : 0);

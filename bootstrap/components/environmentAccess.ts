@@ -48,6 +48,16 @@ export interface EnvironmentAccessArgs {
   tags: Readonly<Record<string, string>>;
 }
 
+/** One grant of a deployer identity: name suffix, identity, scope, role GUID, what it is for (after "engram <env> "). */
+type DeployerGrant = [
+  suffix: string,
+  who: DeployerIdentity,
+  scope: pulumi.Input<string>,
+  role: string,
+  what: string,
+  extra?: { condition?: string; after?: pulumi.Resource },
+];
+
 /**
  * One environment's deployment access: its resource group and two identities bound to GitHub.
  *
@@ -118,100 +128,9 @@ export class EnvironmentAccess extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const rg = this.resourceGroup.id;
+    grantDeployers(this, name, args, lockRoleGuid);
+
     const opts_ = { parent: this };
-    const r = BOOTSTRAP_ROLES;
-    grant(
-      `${name}-plan-reader`,
-      {
-        subscriptionId: sub,
-        scope: rg,
-        principalId: this.plan.principalId,
-        roleDefinitionGuid: r.Reader,
-        description: `engram ${env} plan: read the resource group for previews and drift checks`,
-      },
-      opts_,
-    );
-    grant(
-      `${name}-plan-state`,
-      {
-        subscriptionId: sub,
-        scope: args.stateContainerId,
-        principalId: this.plan.principalId,
-        roleDefinitionGuid: r["Storage Blob Data Contributor"],
-        description: `engram ${env} plan: stack state and locks in its own container`,
-      },
-      opts_,
-    );
-    grant(
-      `${name}-plan-key`,
-      {
-        subscriptionId: sub,
-        scope: args.secretsKeyId,
-        principalId: this.plan.principalId,
-        roleDefinitionGuid: r["Key Vault Crypto User"],
-        description: `engram ${env} plan: decrypt the stack's secrets with its own key`,
-      },
-      opts_,
-    );
-
-    grant(
-      `${name}-apply-contributor`,
-      {
-        subscriptionId: sub,
-        scope: rg,
-        principalId: this.apply.principalId,
-        roleDefinitionGuid: r.Contributor,
-        description: `engram ${env} apply: manage the environment's resources`,
-      },
-      opts_,
-    );
-    grant(
-      `${name}-apply-rbac-admin`,
-      {
-        subscriptionId: sub,
-        scope: rg,
-        principalId: this.apply.principalId,
-        roleDefinitionGuid: r["Role Based Access Control Administrator"],
-        description: `engram ${env} apply: assign only the program's roles, only to service principals and groups`,
-        condition: rbacAdministratorCondition(assignableRoleGuidsFor(env)),
-      },
-      opts_,
-    );
-    grant(
-      `${name}-apply-locks`,
-      {
-        subscriptionId: sub,
-        scope: rg,
-        principalId: this.apply.principalId,
-        roleDefinitionGuid: lockRoleGuid,
-        description: `engram ${env} apply: CanNotDelete locks on stateful resources`,
-      },
-      { parent: this, dependsOn: [this.lockOperatorRole] },
-    );
-    grant(
-      `${name}-apply-state`,
-      {
-        subscriptionId: sub,
-        scope: args.stateContainerId,
-        principalId: this.apply.principalId,
-        roleDefinitionGuid: r["Storage Blob Data Contributor"],
-        description: `engram ${env} apply: stack state and locks in its own container`,
-      },
-      opts_,
-    );
-    grant(
-      `${name}-apply-key`,
-      {
-        subscriptionId: sub,
-        scope: args.secretsKeyId,
-        principalId: this.apply.principalId,
-        roleDefinitionGuid: r["Key Vault Crypto User"],
-        description: `engram ${env} apply: encrypt and decrypt the stack's secrets with its own key`,
-      },
-      opts_,
-    );
-
     if (args.graphServicePrincipalObjectId !== undefined) {
       new azuread.AppRoleAssignment(
         `${name}-apply-graph`,
@@ -238,5 +157,83 @@ export class EnvironmentAccess extends pulumi.ComponentResource {
       planClientId: this.plan.clientId,
       applyClientId: this.apply.clientId,
     });
+  }
+}
+
+/** The deployer identities' role grants (the plan identity reads, the apply identity manages), parented by the component. */
+function grantDeployers(
+  self: EnvironmentAccess,
+  name: string,
+  args: EnvironmentAccessArgs,
+  lockRoleGuid: string,
+): void {
+  const env = args.environment;
+  const sub = args.subscriptionId;
+  const rg = self.resourceGroup.id;
+  const opts_ = { parent: self };
+  const r = BOOTSTRAP_ROLES;
+  // Each deployer's grants, in the order they are made: the plan identity reads, the apply identity
+  // manages; both reach the stack's own state container and secrets key.
+  const grants: DeployerGrant[] = [
+    ["plan-reader", self.plan, rg, r.Reader, "plan: read the resource group for previews and drift checks"],
+    [
+      "plan-state",
+      self.plan,
+      args.stateContainerId,
+      r["Storage Blob Data Contributor"],
+      "plan: stack state and locks in its own container",
+    ],
+    [
+      "plan-key",
+      self.plan,
+      args.secretsKeyId,
+      r["Key Vault Crypto User"],
+      "plan: decrypt the stack's secrets with its own key",
+    ],
+    ["apply-contributor", self.apply, rg, r.Contributor, "apply: manage the environment's resources"],
+    [
+      "apply-rbac-admin",
+      self.apply,
+      rg,
+      r["Role Based Access Control Administrator"],
+      "apply: assign only the program's roles, only to service principals and groups",
+      { condition: rbacAdministratorCondition(assignableRoleGuidsFor(env)) },
+    ],
+    [
+      "apply-locks",
+      self.apply,
+      rg,
+      lockRoleGuid,
+      "apply: CanNotDelete locks on stateful resources",
+      { after: self.lockOperatorRole },
+    ],
+    [
+      "apply-state",
+      self.apply,
+      args.stateContainerId,
+      r["Storage Blob Data Contributor"],
+      "apply: stack state and locks in its own container",
+    ],
+    [
+      "apply-key",
+      self.apply,
+      args.secretsKeyId,
+      r["Key Vault Crypto User"],
+      "apply: encrypt and decrypt the stack's secrets with its own key",
+    ],
+  ];
+  for (const [suffix, who, scope, role, what, extra] of grants) {
+    grant(
+      `${name}-${suffix}`,
+      {
+        subscriptionId: sub,
+        scope,
+        principalId: who.principalId,
+        roleDefinitionGuid: role,
+        description: `engram ${env} ${what}`,
+        ...(extra?.condition === undefined ? {} : { condition: extra.condition }),
+      },
+      extra?.after === undefined ? opts_ : { parent: self, dependsOn: [extra.after] },
+    );
   }
 }

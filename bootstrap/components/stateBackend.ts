@@ -29,6 +29,77 @@ export interface StateBackendArgs {
   softDeleteDays?: number;
 }
 
+/** The account that holds the state: Entra-only, geo-redundant, TLS 1.2, no public blobs. */
+function stateAccount(
+  name: string,
+  args: StateBackendArgs,
+  opts: pulumi.CustomResourceOptions,
+): storage.StorageAccount {
+  return new storage.StorageAccount(
+    `${name}-st`,
+    {
+      accountName: args.storageAccountName,
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      kind: storage.Kind.StorageV2,
+      sku: { name: storage.SkuName.Standard_GRS },
+      accessTier: storage.AccessTier.Hot,
+      allowSharedKeyAccess: false,
+      defaultToOAuthAuthentication: true,
+      allowBlobPublicAccess: false,
+      allowCrossTenantReplication: false,
+      allowedCopyScope: storage.AllowedCopyScope.AAD,
+      minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+      // ARM's supportsHttpsTrafficOnly.
+      enableHttpsTrafficOnly: true,
+      isLocalUserEnabled: false,
+      isSftpEnabled: false,
+      isHnsEnabled: false,
+      encryption: {
+        keySource: storage.KeySource.Microsoft_Storage,
+        requireInfrastructureEncryption: true,
+        services: { blob: { enabled: true, keyType: storage.KeyType.Account } },
+      },
+      tags: args.tags,
+    },
+    opts,
+  );
+}
+
+/** The vault of the secrets keys: RBAC, purge protection, 90 days of soft delete. */
+function secretsVault(
+  name: string,
+  args: StateBackendArgs,
+  opts: pulumi.CustomResourceOptions,
+): keyvault.Vault {
+  return new keyvault.Vault(
+    `${name}-kv`,
+    {
+      vaultName: args.keyVaultName,
+      resourceGroupName: args.resourceGroupName,
+      location: args.location,
+      properties: {
+        tenantId: args.tenantId,
+        sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        softDeleteRetentionInDays: 90,
+        enablePurgeProtection: true,
+        enabledForDeployment: false,
+        enabledForDiskEncryption: false,
+        enabledForTemplateDeployment: false,
+        publicNetworkAccess: "Enabled",
+        networkAcls: {
+          bypass: keyvault.NetworkRuleBypassOptions.None,
+          defaultAction: keyvault.NetworkRuleAction.Allow,
+        },
+      },
+      tags: args.tags,
+    },
+    opts,
+  );
+}
+
 /**
  * Where every stack of the main program keeps its state (`azblob://`) and the key that encrypts its
  * secrets (`azurekeyvault://`). One container and one key per environment, so an environment's
@@ -55,35 +126,7 @@ export class StateBackend extends pulumi.ComponentResource {
     const softDeleteDays = args.softDeleteDays ?? 30;
     const stateful = { parent: this, protect: true };
 
-    this.account = new storage.StorageAccount(
-      `${name}-st`,
-      {
-        accountName: args.storageAccountName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        kind: storage.Kind.StorageV2,
-        sku: { name: storage.SkuName.Standard_GRS },
-        accessTier: storage.AccessTier.Hot,
-        allowSharedKeyAccess: false,
-        defaultToOAuthAuthentication: true,
-        allowBlobPublicAccess: false,
-        allowCrossTenantReplication: false,
-        allowedCopyScope: storage.AllowedCopyScope.AAD,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        // ARM's supportsHttpsTrafficOnly.
-        enableHttpsTrafficOnly: true,
-        isLocalUserEnabled: false,
-        isSftpEnabled: false,
-        isHnsEnabled: false,
-        encryption: {
-          keySource: storage.KeySource.Microsoft_Storage,
-          requireInfrastructureEncryption: true,
-          services: { blob: { enabled: true, keyType: storage.KeyType.Account } },
-        },
-        tags: args.tags,
-      },
-      stateful,
-    );
+    this.account = stateAccount(name, args, stateful);
 
     this.blobService = new storage.BlobServiceProperties(
       `${name}-blob`,
@@ -98,32 +141,7 @@ export class StateBackend extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.vault = new keyvault.Vault(
-      `${name}-kv`,
-      {
-        vaultName: args.keyVaultName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        properties: {
-          tenantId: args.tenantId,
-          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
-          enableRbacAuthorization: true,
-          enableSoftDelete: true,
-          softDeleteRetentionInDays: 90,
-          enablePurgeProtection: true,
-          enabledForDeployment: false,
-          enabledForDiskEncryption: false,
-          enabledForTemplateDeployment: false,
-          publicNetworkAccess: "Enabled",
-          networkAcls: {
-            bypass: keyvault.NetworkRuleBypassOptions.None,
-            defaultAction: keyvault.NetworkRuleAction.Allow,
-          },
-        },
-        tags: args.tags,
-      },
-      stateful,
-    );
+    this.vault = secretsVault(name, args, stateful);
 
     const containers: Partial<Record<Environment, storage.BlobContainer>> = {};
     const keys: Partial<Record<Environment, keyvault.Key>> = {};

@@ -5,7 +5,7 @@ import { ContainerApp, ContainerAppArgs } from "../components/container-app";
 import { ContainerAppsEnvironment } from "../components/container-apps-environment";
 import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
 import { EntraSpaApp } from "../components/entra-spa-app";
-import { PostgresServer } from "../components/postgres";
+import { PostgresServer, PostgresServerArgs } from "../components/postgres";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
 import * as configModule from "../src/load-config";
@@ -240,19 +240,33 @@ describe("EntraApiApp refuses ambiguous roles and scopes", () => {
 });
 
 describe("component arguments that config validation never lets through", () => {
-  it("PostgresServer: password auth without a login and password is refused before the server is registered", async () => {
-    const run = await runUnit(() => {
+  /** A dev Postgres server with `args` over its settings. */
+  const postgres = (args: Partial<PostgresServerArgs>) =>
+    runUnit(() => {
       new PostgresServer("psql", {
         serverName: "psql-engram-dev-abc",
         resourceGroupName: "rg-engram-dev",
         location: "westeurope",
         tenantId: "11111111-1111-1111-1111-111111111111",
-        passwordAuth: true,
-        administratorLogin: "engram_admin",
         databases: ["engram"],
         tags: {},
+        ...args,
       });
     });
+  /** A prod action group with that short name. */
+  const actionGroup = (shortName: string) =>
+    runUnit(() => {
+      new AlertActionGroup("ag", {
+        actionGroupName: "ag-engram-prod",
+        shortName,
+        resourceGroupName: "rg-engram-prod",
+        tags: {},
+        emails: ["sre@engram.example"],
+      });
+    });
+
+  it("PostgresServer: password auth without a login and password is refused before the server is registered", async () => {
+    const run = await postgres({ passwordAuth: true, administratorLogin: "engram_admin" });
     expect(messageOf(run.error)).toBe(
       "Postgres server psql-engram-dev-abc: password auth needs administratorLogin and administratorPassword",
     );
@@ -262,35 +276,16 @@ describe("component arguments that config validation never lets through", () => 
   it.each(["10.0.0.1/8", "0.0.0.0/-1", "example.com"])(
     "PostgresServer: the firewall range %s (host bits set, or not IPv4) is refused, so no rule is guessed from it",
     async (cidr) => {
-      const run = await runUnit(() => {
-        new PostgresServer("psql", {
-          serverName: "psql-engram-dev-abc",
-          resourceGroupName: "rg-engram-dev",
-          location: "westeurope",
-          tenantId: "11111111-1111-1111-1111-111111111111",
-          publicNetworkAccess: true,
-          allowedIpRanges: [cidr],
-          databases: ["engram"],
-          tags: {},
-        });
-      });
+      const run = await postgres({ publicNetworkAccess: true, allowedIpRanges: [cidr] });
       expect(messageOf(run.error)).toBe(`"${cidr}" is not an IPv4 address or CIDR with no host bits set`);
       expect(typesOf(run)).not.toContain("azure-native:dbforpostgresql:FirewallRule");
     },
   );
 
   it("PostgresServer: a public server gets one firewall rule per allowlisted range, first to last address", async () => {
-    const run = await runUnit(() => {
-      new PostgresServer("psql", {
-        serverName: "psql-engram-dev-abc",
-        resourceGroupName: "rg-engram-dev",
-        location: "westeurope",
-        tenantId: "11111111-1111-1111-1111-111111111111",
-        publicNetworkAccess: true,
-        allowedIpRanges: ["10.0.0.0/8", "198.51.100.7"],
-        databases: ["engram"],
-        tags: {},
-      });
+    const run = await postgres({
+      publicNetworkAccess: true,
+      allowedIpRanges: ["10.0.0.0/8", "198.51.100.7"],
     });
     expect(run.error).toBeUndefined();
     const rules = run.resources
@@ -319,30 +314,14 @@ describe("component arguments that config validation never lets through", () => 
   it.each(["", "engram-alerts"])(
     'AlertActionGroup: the short name "%s" (not 1-12 characters) is refused',
     async (shortName) => {
-      const run = await runUnit(() => {
-        new AlertActionGroup("ag", {
-          actionGroupName: "ag-engram-prod",
-          shortName,
-          resourceGroupName: "rg-engram-prod",
-          tags: {},
-          emails: ["sre@engram.example"],
-        });
-      });
+      const run = await actionGroup(shortName);
       expect(messageOf(run.error)).toBe(`action group short name "${shortName}" must be 1-12 characters`);
       expect(typesOf(run)).not.toContain("azure-native:monitor:ActionGroup");
     },
   );
 
   it("AlertActionGroup: a 12-character short name is accepted", async () => {
-    const run = await runUnit(() => {
-      new AlertActionGroup("ag", {
-        actionGroupName: "ag-engram-prod",
-        shortName: "engram-alert",
-        resourceGroupName: "rg-engram-prod",
-        tags: {},
-        emails: ["sre@engram.example"],
-      });
-    });
+    const run = await actionGroup("engram-alert");
     expect(run.error).toBeUndefined();
     expect(typesOf(run)).toContain("azure-native:monitor:ActionGroup");
   });

@@ -4,7 +4,6 @@ import { AlertActionGroup } from "../components/action-group";
 import { ContainerApp, ContainerAppArgs } from "../components/container-app";
 import { ContainerAppsEnvironment } from "../components/container-apps-environment";
 import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
-import { EntraSpaApp } from "../components/entra-spa-app";
 import { PostgresServer, PostgresServerArgs } from "../components/postgres";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
@@ -15,6 +14,7 @@ import * as observabilityLayer from "../src/layers/observability";
 import * as runtimeLayer from "../src/layers/runtime";
 import { registrationsInProcess } from "./helpers/data";
 import { runUnit } from "./helpers/plan";
+import { prodSpa } from "./helpers/spa";
 
 /**
  * Guards reachable only through input the config already refuses (issue 14 (b)), each tested
@@ -148,18 +148,7 @@ describe("ContainerApp refuses what would leak or misplace a secret", () => {
 
 describe("EntraSpaApp: redirect URIs known when the program runs are refused before anything is registered", () => {
   const spa = (redirectUris: pulumi.Input<string>[], allowLocalhost?: boolean) =>
-    runUnit(() => {
-      new EntraSpaApp("spa", {
-        displayName: "engram-web-prod",
-        redirectUris,
-        allowLocalhost,
-        api: {
-          clientId: "00000000-0000-0000-0000-000000000001",
-          scopeId: "00000000-0000-0000-0000-000000000002",
-        },
-        owners: [],
-      });
-    });
+    runUnit(() => prodSpa(redirectUris, allowLocalhost));
 
   it("GIVEN the program's own mix (the Static Web App origin as an Output, a localhost string) in a higher environment THEN it refuses at once", async () => {
     const run = await spa([pulumi.output("https://calm-1.5.azurestaticapps.net"), "http://localhost:3000"]);

@@ -6,6 +6,7 @@ import * as queries from "../src/observability/queries";
 import { byCodePoint } from "../lib/text";
 import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
+import { fedSecretsVariant } from "./helpers/variants";
 
 const SQR = "azure-native:monitor:ScheduledQueryRule";
 const ACTIVITY = "azure-native:monitor:ActivityLogAlert";
@@ -138,7 +139,9 @@ describe("alert thresholds and switches", () => {
   it.each(["dev", "test"])(
     "has the same Key Vault expiry alerts in %s with engram:alerts=true, to this environment's action group",
     async (env) => {
-      const { index } = await planOk(env, { set: { "engram:alerts": "true" } });
+      // The fed-secrets variant of dev and test turns the alerts on (tests/helpers/variants.ts).
+      const { index, config } = await planOk(env, fedSecretsVariant(env));
+      expect(config.decisions.alerts).toEqual({ value: true, source: "override" });
       const actionGroup = idOf(index.one("azure-native:monitor:ActionGroup"));
       const subs = index
         .ofType("azure-native:eventgrid:SystemTopicEventSubscription")
@@ -154,7 +157,7 @@ describe("alert thresholds and switches", () => {
   );
 
   it("has the same alerts in dev with engram:alerts=true", async () => {
-    const { index } = await planOk("dev", { set: { "engram:alerts": "true" } });
+    const { index } = await planOk("dev", fedSecretsVariant("dev"));
     expect(index.ofType(SQR).map((s) => s.newState.inputs.ruleName)).toHaveLength(REQUIRED.length);
     expect(index.one(ACTIVITY).newState.inputs.actions).toEqual({
       actionGroups: [{ actionGroupId: actionGroupId("dev") }],

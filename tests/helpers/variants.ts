@@ -15,16 +15,22 @@ export const FED = {
 
 /**
  * The overrides of dev and test in the fed-secrets variant: Postgres password auth off (who reads
- * postgres-password; groups.dba then required), the vault's purge protection and retention, and in
- * dev AUTH_REQUIRED=false (POC mode, tests/config.test.ts).
+ * postgres-password; groups.dba then required), the vault's purge protection and retention, the
+ * security alerts turned on (tests/alerts.test.ts), and in dev AUTH_REQUIRED=false (POC mode,
+ * tests/config.test.ts).
  */
 export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
   dev: {
     "engram:postgresPasswordAuth": "false",
     "engram:purgeProtection": "true",
     "engram:authRequired": "false",
+    "engram:alerts": "true",
   },
-  test: { "engram:postgresPasswordAuth": "false", "engram:keyVaultRetentionDays": "30" },
+  test: {
+    "engram:postgresPasswordAuth": "false",
+    "engram:keyVaultRetentionDays": "30",
+    "engram:alerts": "true",
+  },
 };
 
 /** The one fed-secrets variant of an environment. */

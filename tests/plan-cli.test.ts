@@ -14,9 +14,6 @@ import { plan as committedPlan } from "./helpers/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 let tmp: string;
-const mdOf = (json: string) => json.replace(/\.json$/, ".md");
-/** The dev plan of the first test, made without the transpile cache (the cache test compares it). */
-let devPlanWithoutCache: string[] | undefined;
 
 function plan(...args: (string | Record<string, string>)[]) {
   const env = args.find((a): a is Record<string, string> => typeof a !== "string");
@@ -51,8 +48,7 @@ afterAll(() => {
 describe("npm run plan", () => {
   it("GIVEN a committed stack THEN writes the JSON and the Markdown report and exits 0", () => {
     const out = path.join(tmp, "dev", "x.json");
-    // Without the transpile cache (the cache test below compares a cached run with this one).
-    const r = plan("--stack", "dev", "--out", out, { ENGRAM_TS_CACHE: "0" });
+    const r = plan("--stack", "dev", "--out", out);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { urn: string; op: string }[] };
@@ -60,7 +56,6 @@ describe("npm run plan", () => {
     expect(json.steps.every((s) => s.op === "create")).toBe(true);
     const md = fs.readFileSync(path.join(tmp, "dev", "x.md"), "utf8");
     expect(md.startsWith("# Offline plan: stack `dev` (environment `dev`)")).toBe(true);
-    devPlanWithoutCache = [fs.readFileSync(out, "utf8"), md];
     expect(r.stdout).toContain(`stack dev (dev): ${json.steps.length} steps -> `);
     expect(r.stdout).toContain(
       "info: engram:azureAiKey is not in the stack file (CI sets it); the offline plan used a secret placeholder.",
@@ -377,14 +372,33 @@ describe("scripts/run-ts.js: the transpile cache", () => {
     expect(fs.existsSync(cache)).toBe(false);
   });
 
-  it("GIVEN the dev stack THEN the plan from a cache it fills is byte-identical to the plan without one", () => {
-    // The plan without a cache is the first test's; reading a planted cache entry is proven above.
-    const cache = path.join(tmp, "ts-cache-plan");
-    const out = path.join(tmp, "cache-plan", "fill.json");
-    const r = plan("--stack", "dev", "--out", out, { ENGRAM_TS_CACHE_DIR: cache });
-    expect(r.status).toBe(0);
-    expect(fs.readdirSync(cache).length).toBeGreaterThan(40);
-    expect(devPlanWithoutCache).toEqual([fs.readFileSync(out, "utf8"), fs.readFileSync(mdOf(out), "utf8")]);
+  it("GIVEN program modules run through a fresh cache THEN its entries are exactly the transpiler's output for each", () => {
+    // With the planted-entry test above (the cache is read), a cached run is the same as an uncached
+    // one, without paying for whole plans. These modules import no other TypeScript than each other.
+    const cache = path.join(tmp, "ts-cache-modules");
+    const entry = path.join(tmp, "modules.ts");
+    const modules = [
+      "lib/text.ts",
+      "lib/environments.ts",
+      "lib/cidr.ts",
+      "scripts/offline/stack-file.ts",
+    ].map((m) => path.join(ROOT, m));
+    fs.writeFileSync(
+      entry,
+      modules.map((m, i) => `import * as m${i} from ${JSON.stringify(m.replace(/\.ts$/, ""))};`).join("\n") +
+        `\nconsole.log([${modules.map((_, i) => `typeof m${i}`).join(", ")}].join(" "));\n`,
+    );
+    expect(runTs(entry, { ENGRAM_TS_CACHE_DIR: cache })).toBe(`${modules.map(() => "object").join(" ")}\n`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { transpileCode } = require("../scripts/transpile") as {
+      transpileCode(source: string, file: string): string;
+    };
+    const expected = [entry, ...modules].map((f) => transpileCode(fs.readFileSync(f, "utf8"), f)).sort();
+    const cached = fs
+      .readdirSync(cache)
+      .map((f) => fs.readFileSync(path.join(cache, f), "utf8"))
+      .sort();
+    expect(cached).toEqual(expected);
   });
 });
 

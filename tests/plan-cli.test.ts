@@ -5,6 +5,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { defaultNameSuffix } from "../lib/naming";
 import type { PreviewJson } from "../scripts/offline/plan";
+import { parsePlanArgs, UsageError } from "../scripts/offline/plan-args";
 import { plan as committedPlan } from "./helpers/plan";
 
 /**
@@ -166,7 +167,20 @@ describe("npm run plan", () => {
       ["--stack-file", "stack.yaml"],
       "--stack-file stack.yaml is not named Pulumi.<stack>.yaml, so it does not say which stack it is; add --stack <name>",
     ],
-  ])("GIVEN %j THEN exits 2 with one line and the usage, no stack trace", (args, message) => {
+  ])("GIVEN %j THEN the command line is refused with its exact message", (args, message) => {
+    // The parser the command runs (scripts/offline/plan-args.ts); the test below shows, end to end,
+    // how the command prints such a refusal.
+    expect(() => parsePlanArgs(args)).toThrow(new UsageError(message));
+  });
+
+  it.each([
+    [["--bogus"], "unknown argument --bogus"],
+    [
+      ["--stack", "dev\n- forged line\u001b[2J"],
+      "--stack dev\\n- forged line\\u001b[2J is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods",
+    ],
+    [["--all", "--stack", "dev"], "--all plans every committed stack; --stack cannot be combined with it"],
+  ])("GIVEN %j THEN the command exits 2 with one line and the usage, no stack trace", (args, message) => {
     const r = plan(...args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");

@@ -42,7 +42,8 @@ function otherCheckout(): string {
 function planAll(cwd: string, outDir: string, env: NodeJS.ProcessEnv): void {
   const r = spawnSync(
     process.execPath,
-    ["scripts/run-ts.js", "scripts/plan.ts", "--all", "--out-dir", outDir],
+    // A larger young generation, as the test plan servers use: GC tuning only, about a sixth faster.
+    ["--max-semi-space-size=64", "scripts/run-ts.js", "scripts/plan.ts", "--all", "--out-dir", outDir],
     { cwd, encoding: "utf8", timeout: 170_000, env },
   );
   expect(r.stderr).toBe("");

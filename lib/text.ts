@@ -39,8 +39,5 @@ export function escapeText(value: string): string {
 
 /** Whether a value holds a character `escapeText` would escape. */
 export function hasUnsafeText(value: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(value);
-  UNSAFE.lastIndex = 0;
-  return found;
+  return escapeText(value) !== value;
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { projectFiles } from "./helpers/source-files";
 
 /**
  * The folders point one way (CONVENTIONS.md, issue 15): lib/ holds pure helpers and imports no other
@@ -17,20 +18,9 @@ const SKIPPED_DIRS = new Set(["node_modules", "build", "bootstrap/tests"]);
 
 type Graph = Map<string, string[]>;
 
-/** Every .ts source file under SOURCE_DIRS, relative to the root, with `/` separators. */
-function sourceFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = path.posix.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name) && !SKIPPED_DIRS.has(rel)) walk(rel);
-      } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(rel);
-    }
-  };
-  for (const dir of SOURCE_DIRS) if (fs.existsSync(path.join(ROOT, dir))) walk(dir);
-  return out.sort();
-}
+/** Every .ts source file under SOURCE_DIRS (declaration files left out). */
+const sourceFiles = (): string[] =>
+  projectFiles(SOURCE_DIRS, /\.ts$/, [...SKIPPED_DIRS]).filter((f) => !f.endsWith(".d.ts"));
 
 /** The project files one file imports: relative specifiers resolved to `.ts` files (packages left out). */
 function importsOf(file: string, text: string, exists: (rel: string) => boolean): string[] {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { SDK_INTERNALS, SdkInternal } from "../scripts/offline/sdk-internals";
+import { projectFiles } from "./helpers/source-files";
 
 /**
  * The offline engine depends on parts of the Pulumi SDK that are not its public API. Each is named in
@@ -80,19 +81,13 @@ function problemsOf(e: SdkInternal): string[] {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Source files of the project (node_modules and build output left out), relative to the root. */
-function sourceFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = path.posix.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!["node_modules", "build", "bin", ".git"].includes(entry.name)) walk(rel);
-      } else if (/\.(ts|js|mjs|cjs)$/.test(entry.name)) out.push(rel);
-    }
-  };
-  for (const dir of ["scripts", "src", "lib", "components", "bootstrap", "tests"]) walk(dir);
-  return out.filter((f) => f !== THIS_FILE);
-}
+const sourceFiles = (): string[] =>
+  projectFiles(["scripts", "src", "lib", "components", "bootstrap", "tests"], /\.(ts|js|mjs|cjs)$/, [
+    "node_modules",
+    "build",
+    "bin",
+    ".git",
+  ]).filter((f) => f !== THIS_FILE);
 
 /** The SDK-internal module paths a source file names (imports, requires, any string literal). */
 function deepImportsOf(file: string): string[] {

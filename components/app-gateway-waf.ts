@@ -7,6 +7,15 @@ import { wafPolicy } from "./waf-policy";
 import { Environment } from "../lib/environments";
 import { RoleName } from "../lib/roles";
 
+/**
+ * The gateway's backend: a Container App's FQDN (`<app>.<env default domain>`, resolved through the
+ * private zone; HTTPS to the app's own certificate), or a private IP (an AKS internal load
+ * balancer) with the port and protocol it listens on.
+ */
+export type WafBackend =
+  | { fqdn: pulumi.Input<string> }
+  | { ipAddress: pulumi.Input<string>; port: number; protocol: "Http" | "Https" };
+
 export interface AppGatewayWafArgs {
   /** Azure names, from the naming helper. */
   gatewayName: string;
@@ -20,8 +29,8 @@ export interface AppGatewayWafArgs {
   tags: Record<string, string>;
   /** The `appgw` subnet (/24, nothing else in it). */
   subnetId: pulumi.Input<string>;
-  /** The backend app's FQDN (`<app>.<env default domain>`, resolved through the private zone). */
-  backendFqdn: pulumi.Input<string>;
+  /** The backend: the only pool. */
+  backend: WafBackend;
   /** Health probe path of the backend (unauthenticated). @default "/health" */
   healthPath?: string;
   /**
@@ -110,7 +119,7 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
         gatewayIPConfigurations: [{ name: "gateway", subnet: { id: args.subnetId } }],
         ...listeners(args, pip.id, sub),
         ...backends(args, sub),
-        ...routingRules(sub),
+        ...routingRules(sub, backendSettingsName(args.backend)),
         tags: args.tags,
       },
       // The certificate is read at creation: the grant must exist first.
@@ -200,14 +209,25 @@ function listeners(args: AppGatewayWafArgs, publicIpId: pulumi.Input<string>, su
   };
 }
 
-/** The backend app as the only pool, its health probe, and HTTPS to it. */
+/** `backend-https` or `backend-http`: the backend settings' name says the protocol to it. */
+const backendSettingsName = (b: WafBackend): string =>
+  `backend-${("fqdn" in b ? "Https" : b.protocol).toLowerCase()}`;
+
+/** The backend as the only pool, its health probe, and the protocol to it. */
 function backends(args: AppGatewayWafArgs, sub: SubResource) {
+  const b = args.backend;
+  const byFqdn = "fqdn" in b;
+  // A Container App: HTTPS to the certificate its ingress presents for its FQDN. An IP: the
+  // listener's own protocol and port, with the pool address as the probe's host.
+  const protocol = byFqdn ? "Https" : b.protocol;
   return {
-    backendAddressPools: [{ name: "backend", backendAddresses: [{ fqdn: args.backendFqdn }] }],
+    backendAddressPools: [
+      { name: "backend", backendAddresses: [byFqdn ? { fqdn: b.fqdn } : { ipAddress: b.ipAddress }] },
+    ],
     probes: [
       {
         name: "backend-health",
-        protocol: "Https",
+        protocol,
         path: args.healthPath ?? "/health",
         interval: 30,
         timeout: 30,
@@ -216,12 +236,11 @@ function backends(args: AppGatewayWafArgs, sub: SubResource) {
         match: { statusCodes: ["200-399"] },
       },
     ],
-    // HTTPS to the backend too; the Container Apps ingress presents a certificate for its FQDN.
     backendHttpSettingsCollection: [
       {
-        name: "backend-https",
-        protocol: "Https",
-        port: 443,
+        name: backendSettingsName(b),
+        protocol,
+        port: byFqdn ? 443 : b.port,
         pickHostNameFromBackendAddress: true,
         cookieBasedAffinity: "Disabled",
         requestTimeout: 120,
@@ -232,7 +251,7 @@ function backends(args: AppGatewayWafArgs, sub: SubResource) {
 }
 
 /** HTTPS to the backend with HSTS on every response; HTTP to the redirect. */
-function routingRules(sub: SubResource) {
+function routingRules(sub: SubResource, backendSettings: string) {
   return {
     rewriteRuleSets: [
       {
@@ -257,7 +276,7 @@ function routingRules(sub: SubResource) {
         ruleType: "Basic",
         httpListener: sub("httpListeners", "https"),
         backendAddressPool: sub("backendAddressPools", "backend"),
-        backendHttpSettings: sub("backendHttpSettingsCollection", "backend-https"),
+        backendHttpSettings: sub("backendHttpSettingsCollection", backendSettings),
         rewriteRuleSet: sub("rewriteRuleSets", "security-headers"),
       },
       {

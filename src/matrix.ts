@@ -42,7 +42,23 @@ export interface NumberSetting {
   refusals: readonly Refusal<number>[];
 }
 
-export type Setting = BooleanSetting | NumberSetting;
+/** One of a fixed list of words (e.g. the runtime: `aca` or `aks`). */
+export interface ChoiceSetting<C extends string = string> {
+  kind: "choice";
+  title: string;
+  choices: readonly C[];
+  defaults: PerEnv<C>;
+  refusals: readonly Refusal<string>[];
+}
+
+export type Setting = BooleanSetting | NumberSetting | ChoiceSetting;
+
+/** A setting's value: true/false, a number or one of its choices. */
+export type SettingValue = boolean | number | string;
+
+/** The two runtimes of SOP 000: "dev, test, uat, staging (ACA) and prod (AKS)". */
+export const RUNTIMES = ["aca", "aks"] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 
 const ALL = ENVIRONMENTS;
 const HIGHER = HIGHER_ENVIRONMENTS;
@@ -268,6 +284,19 @@ export const SETTINGS = {
       },
     ],
   },
+  runtime: {
+    kind: "choice",
+    title: "runtime of the services: Container Apps (aca) or a private AKS cluster (aks)",
+    choices: RUNTIMES,
+    defaults: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aca" } as PerEnv<Runtime>,
+    refusals: [
+      {
+        value: "aks",
+        in: LOWER_ENVIRONMENTS,
+        rule: "AKS runs prod, and staging may rehearse it; dev, test and uat run on Container Apps (SOP 000 environment matrix, DESIGN.md §11)",
+      },
+    ],
+  },
   availability: {
     kind: "boolean",
     title:
@@ -370,9 +399,9 @@ export type Decisions = { [K in SettingKey]: Decision<SettingValues[K]> };
  * Checks one override against the matrix. Returns the rule it breaks, or undefined when the value
  * is allowed in that environment.
  */
-export function refusalOf(key: SettingKey, value: boolean | number, env: Environment): string | undefined {
+export function refusalOf(key: SettingKey, value: SettingValue, env: Environment): string | undefined {
   const setting: Setting = SETTINGS[key];
-  for (const r of setting.refusals as readonly Refusal<boolean | number>[]) {
+  for (const r of setting.refusals as readonly Refusal<SettingValue>[]) {
     if (!r.in.includes(env)) continue;
     const hit = typeof r.value === "function" ? r.value(value, env) : r.value === value;
     if (hit) return r.rule;
@@ -381,11 +410,8 @@ export function refusalOf(key: SettingKey, value: boolean | number, env: Environ
 }
 
 /** The decisions in force for an environment: defaults, replaced by the (already checked) overrides. */
-export function decide(
-  env: Environment,
-  overrides: Partial<Record<SettingKey, boolean | number>>,
-): Decisions {
-  const out: Record<string, Decision<boolean | number>> = {};
+export function decide(env: Environment, overrides: Partial<Record<SettingKey, SettingValue>>): Decisions {
+  const out: Record<string, Decision<SettingValue>> = {};
   for (const key of SETTING_KEYS) {
     const o = overrides[key];
     out[key] =

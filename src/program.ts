@@ -60,6 +60,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     webOrigin: web.origin,
     appInsightsConnectionString: monitoring.appInsightsConnectionString,
     acrPull: access.acrPull,
+    workspaceId: monitoring.workspaceId,
   });
   // Diagnostic settings on every resource that has logs, security alerts:
   buildAlertsAndDiagnostics(ctx, platform, {
@@ -99,6 +100,7 @@ export async function engram(): Promise<Record<string, unknown>> {
     egressIp: network.egressIp,
     backendUrl: runtime.outputs.backendUrl,
     ...(runtime.outputs.apiPublicIp ? { apiPublicIp: runtime.outputs.apiPublicIp } : {}),
+    ...(runtime.outputs.aksClusterName ? { aksClusterName: runtime.outputs.aksClusterName } : {}),
   };
   return outputs;
 }

@@ -3,6 +3,8 @@ import {
   ENVIRONMENTS,
   Environment,
   FixedDecisions,
+  Setting,
+  SettingValue,
   SETTINGS,
   SETTING_KEYS,
   SettingKey,
@@ -42,7 +44,7 @@ export interface Working {
 }
 
 /** The matrix settings a stack overrides, with their parsed values. */
-export type Overrides = Partial<Record<SettingKey, boolean | number>>;
+export type Overrides = Partial<Record<SettingKey, SettingValue>>;
 
 /** Refuses every key this program does not read, and leaves it out of the working copy. */
 export function dropUnknownKeys(values: Record<string, string>): string[] {
@@ -104,12 +106,14 @@ export function refuseStructures(w: Working): void {
       continue; // text that merely starts with a bracket: its own rule judges it
     }
     if (structure === null || typeof structure !== "object") continue;
-    const setting = (SETTINGS as Record<string, { kind: string; unit?: string }>)[key];
-    const expected = setting
-      ? setting.kind === "boolean"
+    const setting = (SETTINGS as Record<string, Setting>)[key];
+    const expected = !setting
+      ? "a single value"
+      : setting.kind === "boolean"
         ? "true or false"
-        : `a whole number of ${setting.unit}`
-      : "a single value";
+        : setting.kind === "choice"
+          ? `one of ${setting.choices.map((c) => `"${c}"`).join(", ")}`
+          : `a whole number of ${setting.unit}`;
     w.problems.push(
       notAllowed(key, values[key], env, `expected ${expected}, got ${describeValue(structure)}`),
     );
@@ -183,8 +187,21 @@ export function parseSettings(w: Working): Overrides {
     const rawValue = values[key];
     if (rawValue === undefined) continue;
     const setting = SETTINGS[key];
-    let value: boolean | number;
-    if (setting.kind === "boolean") {
+    let value: SettingValue;
+    if (setting.kind === "choice") {
+      if (!(setting.choices as readonly string[]).includes(rawValue)) {
+        problems.push(
+          notAllowed(
+            key,
+            rawValue,
+            env,
+            `the value is one of ${setting.choices.map((c) => `"${c}"`).join(", ")}`,
+          ),
+        );
+        continue;
+      }
+      value = rawValue;
+    } else if (setting.kind === "boolean") {
       if (rawValue !== "true" && rawValue !== "false") {
         problems.push(notAllowed(key, rawValue, env, "the value is true or false"));
         continue;

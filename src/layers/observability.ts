@@ -98,8 +98,10 @@ export interface DataDiagnosticTargets {
 
 /** What the runtime layer gives the diagnostic settings. */
 export interface RuntimeDiagnosticTargets {
-  /** The Container Apps environment (appLogsConfiguration.destination "azure-monitor"). */
-  managedEnvironmentId: pulumi.Input<string>;
+  /** The Container Apps environment (appLogsConfiguration.destination "azure-monitor"); runtime aca. */
+  managedEnvironmentId?: pulumi.Input<string>;
+  /** The AKS cluster (control-plane logs); runtime aks. */
+  managedClusterId?: pulumi.Input<string>;
   /** The Application Gateway (WAF), when the environment has one. */
   applicationGatewayId?: pulumi.Input<string>;
 }
@@ -150,7 +152,8 @@ export function buildAlertsAndDiagnostics(
   }
   if (runtime) {
     const r = runtime.diagnosticTargets;
-    targets.cae = { id: r.managedEnvironmentId, kind: "containerAppsEnvironment" };
+    if (r.managedEnvironmentId !== undefined)
+      targets.cae = { id: r.managedEnvironmentId, kind: "containerAppsEnvironment" };
     if (r.applicationGatewayId) targets.agw = { id: r.applicationGatewayId, kind: "applicationGateway" };
   }
   const diagnostics = new Diagnostics("diagnostics", { workspaceId: monitoring.workspaceId, targets });

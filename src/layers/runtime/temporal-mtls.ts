@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ContainerAppsEnvironment } from "../../../components/container-apps-environment";
 import { ServiceIdentity } from "../../../components/service-identity";
 import { TemporalTls } from "../../../components/temporal-tls";
 import { Context, Platform } from "../../context";
 import { DataLayer, addExtraSecret } from "../data";
-import { appNameOf, internalFqdnOf } from "./environment";
 import { AppPlans } from "./plans";
 
 /** The apps that take part in Temporal mTLS: the server and its two clients. */
@@ -46,14 +44,14 @@ export type TemporalTlsGrants = Record<TemporalTlsReader, pulumi.Resource[]>;
 export function wireTemporalMtls(
   ctx: Context,
   platform: Platform,
-  environment: ContainerAppsEnvironment,
+  server: TemporalServerNames,
   data: Pick<DataLayer, "secretTarget">,
   uiIdentity: ServiceIdentity | undefined,
   plans: AppPlans,
 ): TemporalTlsGrants {
   const pki = new TemporalTls("temporal-tls", {
     environment: ctx.cfg.environment,
-    serverDnsNames: [appNameOf(ctx, "temporal"), internalFqdnOf(ctx, environment, "temporal")],
+    serverDnsNames: [server.name, ...server.dnsNames],
   });
   const values: Record<TemporalTlsSecret, pulumi.Output<string>> = {
     "temporal-tls-ca": pulumi.secret(pki.caCertPem),
@@ -90,13 +88,21 @@ export function wireTemporalMtls(
       p.secretVolumes["temporal-tls"].files[spec.file] = secret;
     }
   }
-  addTlsEnv(ctx, plans);
+  addTlsEnv(server.name, plans);
   return grants;
 }
 
+/**
+ * The names the Temporal frontend's certificate is issued for: `name` (what clients verify, the
+ * TLS server name) and the DNS names they dial (each runtime has its own).
+ */
+export interface TemporalServerNames {
+  name: string;
+  dnsNames: pulumi.Input<string>[];
+}
+
 /** The TLS env vars of the Temporal server and its two clients, pointing at the mounted files. */
-function addTlsEnv(ctx: Context, plans: AppPlans): void {
-  const server = appNameOf(ctx, "temporal");
+function addTlsEnv(server: string, plans: AppPlans): void {
   const t = TLS_MOUNT.temporal;
   Object.assign(plans.temporal.env, {
     TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: "true",

@@ -1,5 +1,5 @@
 import { AppGatewayWaf } from "../../../components/app-gateway-waf";
-import { ContainerApp } from "../../../components/container-app";
+import { WafBackend } from "../../../components/app-gateway-waf";
 import { accessOn } from "../../access";
 import { Context, Platform } from "../../context";
 import { DataLayer } from "../data";
@@ -8,12 +8,15 @@ import { NetworkLayer } from "../network";
 /** The public TLS certificate of the App Gateway: a Key Vault certificate the platform team imports. */
 export const APPGW_CERT_SECRET = "appgw-tls";
 
-/** The WAF in front of the API (DESIGN.md §1, §6): the backend app as its only pool. */
+/**
+ * The WAF in front of the API (DESIGN.md §1, §6, §11): the backend as its only pool, the
+ * Container App's FQDN on ACA or the internal load balancer's private IP on AKS.
+ */
 export function buildWafFront(
   ctx: Context,
   platform: Platform,
   deps: { network: NetworkLayer; data: DataLayer },
-  backend: ContainerApp,
+  backend: WafBackend,
 ): AppGatewayWaf {
   const cfg = ctx.cfg;
   const subnet = deps.network.subnets.appgw;
@@ -35,7 +38,7 @@ export function buildWafFront(
     environment: cfg.environment,
     tags: { ...ctx.tags, service: "waf" },
     subnetId: subnet.id,
-    backendFqdn: backend.fqdn.apply((f) => f ?? ""),
+    backend,
     certificateSecretId: deps.data.secretUrl(APPGW_CERT_SECRET),
     certificateSecretResourceId: deps.data.secretId(APPGW_CERT_SECRET),
     certificateReaderRole: certRows[0].role,

@@ -35,3 +35,12 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
 
 /** The one fed-secrets variant of an environment. */
 export const fedSecretsVariant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
+
+/**
+ * Prod (and staging rehearsing it) on AKS: the change every AKS test plans with, so they share one
+ * plan per stack. Empty for prod once prod defaults to `aks` (then the committed plan is read).
+ */
+export const AKS_CHANGE: Record<"prod" | "staging", { set: Record<string, string> }> = {
+  prod: { set: { "engram:runtime": "aks" } },
+  staging: { set: { "engram:runtime": "aks" } },
+};

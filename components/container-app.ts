@@ -115,109 +115,10 @@ export class ContainerApp extends pulumi.ComponentResource {
   constructor(name: string, args: ContainerAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engram:runtime:ContainerApp", name, {}, opts);
     const kvSecrets = args.keyVaultSecrets ?? {};
-    const secretEnv = args.secretEnv ?? {};
-    const plainEnv = args.env ?? {};
     const volumes = args.secretVolumes ?? {};
-
     const identity = args.identity;
-    if (!identity && (Object.keys(kvSecrets).length > 0 || args.registryServer))
-      throw new Error(`${args.appName}: Key Vault references and registry pulls need the app's identity`);
-    for (const [envVar, secret] of Object.entries(secretEnv))
-      if (!(secret in kvSecrets))
-        throw new Error(
-          `${args.appName}: env var ${envVar} refers to secret ${secret}, which the app does not reference`,
-        );
-    for (const [vol, v] of Object.entries(volumes))
-      for (const [file, secret] of Object.entries(v.files))
-        if (!(secret in kvSecrets))
-          throw new Error(
-            `${args.appName}: volume ${vol} file ${file} refers to secret ${secret}, which the app does not reference`,
-          );
-    for (const envVar of Object.keys(plainEnv)) {
-      if (envVar in secretEnv)
-        throw new Error(`${args.appName}: env var ${envVar} is both plain and a secretRef`);
-      if (isSecretLikeEnv(envVar))
-        throw new Error(
-          `${args.appName}: env var ${envVar} looks like a secret; pass it as a Key Vault secretRef (SOP 002)`,
-        );
-    }
-
-    const env: pulumi.Input<types.input.app.EnvironmentVarArgs>[] = [
-      ...Object.entries(plainEnv)
-        .sort(byKey)
-        .map(([n, value]) => ({ name: n, value })),
-      ...Object.entries(secretEnv)
-        .sort(byKey)
-        .map(([n, secretRef]) => ({ name: n, secretRef })),
-      ...(args.rotationStamp !== undefined ? [{ name: ROTATION_ENV, value: args.rotationStamp }] : []),
-    ];
-
-    const probes: types.input.app.ContainerAppProbeArgs[] = [];
-    if (args.health) {
-      const h = args.health;
-      const target =
-        h.kind === "http"
-          ? { httpGet: { path: h.path ?? "/", port: h.port, scheme: "HTTP" } }
-          : { tcpSocket: { port: h.port } };
-      probes.push(
-        {
-          type: "Liveness",
-          ...target,
-          initialDelaySeconds: 10,
-          periodSeconds: 15,
-          failureThreshold: 3,
-          timeoutSeconds: 5,
-        },
-        {
-          type: "Readiness",
-          ...target,
-          initialDelaySeconds: 5,
-          periodSeconds: 10,
-          failureThreshold: 3,
-          timeoutSeconds: 5,
-        },
-      );
-    }
-
-    const ing = args.ingress;
-    const ingress: types.input.app.IngressArgs | undefined = ing && {
-      external: ing.external ?? false,
-      targetPort: ing.targetPort,
-      transport: ing.transport ?? "http",
-      ...(ing.transport === "tcp" ? { exposedPort: ing.exposedPort ?? ing.targetPort } : {}),
-      // Plain HTTP is redirected to HTTPS by the ingress, never served.
-      allowInsecure: false,
-      ...(ing.transport === "tcp" ? {} : { clientCertificateMode: "ignore" }),
-      traffic: [{ latestRevision: true, weight: 100 }],
-      ipSecurityRestrictions: (ing.allowedIpRanges ?? []).map((cidr, i) => ({
-        name: `allow-${i}`,
-        action: "Allow",
-        ipAddressRange: cidr,
-        description: "admin IP allowlist (SOP 000: admin surfaces restricted by IP)",
-      })),
-      ...(ing.corsOrigins
-        ? {
-            corsPolicy: {
-              allowedOrigins: pulumi.output(ing.corsOrigins).apply((origins) => {
-                if (origins.length === 0 || origins.some((o) => o.includes("*")))
-                  throw new Error(`${args.appName}: CORS origins are explicit origins, never "*" (SOP 001)`);
-                return origins;
-              }),
-              allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-              allowedHeaders: [
-                "Authorization",
-                "Content-Type",
-                "Accept",
-                "Mcp-Session-Id",
-                "X-Correlation-Id",
-              ],
-              // Bearer tokens, not cookies: no credentialed cross-origin requests.
-              allowCredentials: false,
-              maxAge: 3600,
-            },
-          }
-        : {}),
-    };
+    checkWiring(args);
+    const ingress = args.ingress && ingressOf(args.appName, args.ingress);
 
     const ca = new app.ContainerApp(
       `${name}-app`,
@@ -250,8 +151,8 @@ export class ContainerApp extends pulumi.ComponentResource {
             {
               name: "main",
               image: args.image,
-              env,
-              probes,
+              env: envOf(args),
+              probes: probesOf(args.health),
               resources: args.resources,
               volumeMounts: Object.entries(volumes).map(([volumeName, v]) => ({
                 volumeName,
@@ -275,4 +176,108 @@ export class ContainerApp extends pulumi.ComponentResource {
     this.fqdn = ca.configuration.apply((c) => c?.ingress?.fqdn);
     this.registerOutputs({ id: this.id, name: this.name, fqdn: this.fqdn });
   }
+}
+
+/** Every secretRef and secret file names a secret the app references; no secret-like plain env. */
+function checkWiring(args: ContainerAppArgs): void {
+  const kvSecrets = args.keyVaultSecrets ?? {};
+  const secretEnv = args.secretEnv ?? {};
+  if (!args.identity && (Object.keys(kvSecrets).length > 0 || args.registryServer))
+    throw new Error(`${args.appName}: Key Vault references and registry pulls need the app's identity`);
+  for (const [envVar, secret] of Object.entries(secretEnv))
+    if (!(secret in kvSecrets))
+      throw new Error(
+        `${args.appName}: env var ${envVar} refers to secret ${secret}, which the app does not reference`,
+      );
+  for (const [vol, v] of Object.entries(args.secretVolumes ?? {}))
+    for (const [file, secret] of Object.entries(v.files))
+      if (!(secret in kvSecrets))
+        throw new Error(
+          `${args.appName}: volume ${vol} file ${file} refers to secret ${secret}, which the app does not reference`,
+        );
+  for (const envVar of Object.keys(args.env ?? {})) {
+    if (envVar in secretEnv)
+      throw new Error(`${args.appName}: env var ${envVar} is both plain and a secretRef`);
+    if (isSecretLikeEnv(envVar))
+      throw new Error(
+        `${args.appName}: env var ${envVar} looks like a secret; pass it as a Key Vault secretRef (SOP 002)`,
+      );
+  }
+}
+
+/** Plain env vars, then secretRefs, each sorted by name, then the rotation stamp. */
+function envOf(args: ContainerAppArgs): pulumi.Input<types.input.app.EnvironmentVarArgs>[] {
+  return [
+    ...Object.entries(args.env ?? {})
+      .sort(byKey)
+      .map(([n, value]) => ({ name: n, value })),
+    ...Object.entries(args.secretEnv ?? {})
+      .sort(byKey)
+      .map(([n, secretRef]) => ({ name: n, secretRef })),
+    ...(args.rotationStamp !== undefined ? [{ name: ROTATION_ENV, value: args.rotationStamp }] : []),
+  ];
+}
+
+/** Liveness and readiness on the app's health endpoint (HTTP path or TCP port). */
+function probesOf(h: HealthProbe | undefined): types.input.app.ContainerAppProbeArgs[] {
+  if (!h) return [];
+  const target =
+    h.kind === "http"
+      ? { httpGet: { path: h.path ?? "/", port: h.port, scheme: "HTTP" } }
+      : { tcpSocket: { port: h.port } };
+  return [
+    {
+      type: "Liveness",
+      ...target,
+      initialDelaySeconds: 10,
+      periodSeconds: 15,
+      failureThreshold: 3,
+      timeoutSeconds: 5,
+    },
+    {
+      type: "Readiness",
+      ...target,
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      failureThreshold: 3,
+      timeoutSeconds: 5,
+    },
+  ];
+}
+
+/** The ingress: HTTPS only, the admin allowlist as IP restrictions, explicit CORS origins. */
+function ingressOf(appName: string, ing: AppIngress): types.input.app.IngressArgs {
+  return {
+    external: ing.external ?? false,
+    targetPort: ing.targetPort,
+    transport: ing.transport ?? "http",
+    ...(ing.transport === "tcp" ? { exposedPort: ing.exposedPort ?? ing.targetPort } : {}),
+    // Plain HTTP is redirected to HTTPS by the ingress, never served.
+    allowInsecure: false,
+    ...(ing.transport === "tcp" ? {} : { clientCertificateMode: "ignore" }),
+    traffic: [{ latestRevision: true, weight: 100 }],
+    ipSecurityRestrictions: (ing.allowedIpRanges ?? []).map((cidr, i) => ({
+      name: `allow-${i}`,
+      action: "Allow",
+      ipAddressRange: cidr,
+      description: "admin IP allowlist (SOP 000: admin surfaces restricted by IP)",
+    })),
+    ...(ing.corsOrigins ? { corsPolicy: corsPolicyOf(appName, ing.corsOrigins) } : {}),
+  };
+}
+
+/** CORS for bearer-token callers: explicit origins only, no credentials. */
+function corsPolicyOf(appName: string, corsOrigins: pulumi.Input<string[]>): types.input.app.CorsPolicyArgs {
+  return {
+    allowedOrigins: pulumi.output(corsOrigins).apply((origins) => {
+      if (origins.length === 0 || origins.some((o) => o.includes("*")))
+        throw new Error(`${appName}: CORS origins are explicit origins, never "*" (SOP 001)`);
+      return origins;
+    }),
+    allowedMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowedHeaders: ["Authorization", "Content-Type", "Accept", "Mcp-Session-Id", "X-Correlation-Id"],
+    // Bearer tokens, not cookies: no credentialed cross-origin requests.
+    allowCredentials: false,
+    maxAge: 3600,
+  };
 }

@@ -78,7 +78,6 @@ export class PostgresServer extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engram:data:PostgresServer", name, {}, opts);
     const passwordAuth = args.passwordAuth ?? false;
-    const isPublic = args.publicNetworkAccess ?? false;
     const protect = args.protect ?? true;
     const availability = args.availability ?? false;
     const sku = args.sku ?? { name: "Standard_B1ms", tier: "Burstable" };
@@ -91,46 +90,30 @@ export class PostgresServer extends pulumi.ComponentResource {
         `Postgres server ${args.serverName}: password auth needs administratorLogin and administratorPassword`,
       );
 
-    const server = new dbforpostgresql.Server(
-      `${name}-psql`,
-      {
-        serverName: args.serverName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        version: "16",
-        sku,
-        storage: { storageSizeGB: args.storageSizeGB ?? 32, autoGrow: "Enabled" },
-        // Zones are pinned (primary 1, standby 2) so the request states where each node runs; both
-        // are fixed at creation, and geo-redundant backup too (a change means restoring into a new
-        // server). Off: no zone preference, high availability and geo-redundant backup stated off.
-        ...(availability
-          ? {
-              availabilityZone: "1",
-              highAvailability: { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
-            }
-          : { highAvailability: { mode: "Disabled" } }),
-        backup: {
-          backupRetentionDays: args.backupRetentionDays ?? 7,
-          geoRedundantBackup: availability ? "Enabled" : "Disabled",
-        },
-        authConfig: {
-          activeDirectoryAuth: "Enabled",
-          passwordAuth: passwordAuth ? "Enabled" : "Disabled",
-          tenantId: args.tenantId,
-        },
-        ...(passwordAuth
-          ? {
-              administratorLogin: args.administratorLogin,
-              administratorLoginPassword: args.administratorPassword,
-            }
-          : {}),
-        network: { publicNetworkAccess: isPublic ? "Enabled" : "Disabled" },
-        tags: args.tags,
-      },
-      { parent: this, protect },
-    );
+    const server = new dbforpostgresql.Server(`${name}-psql`, serverArgs(args), { parent: this, protect });
     if (protect) deletionLock(name, server, "The Postgres server", { parent: this });
 
+    this.databases = [...args.databases];
+    this.childWrites(name, args, server, protect);
+
+    this.id = server.id;
+    this.name = server.name;
+    this.fqdn = server.fullyQualifiedDomainName;
+    this.registerOutputs({ id: this.id, name: this.name, fqdn: this.fqdn, databases: this.databases });
+  }
+
+  /**
+   * The server's child writes, chained (a flexible server accepts one management write at a
+   * time): the Entra administrator, the server parameters, the firewall rules when public, the
+   * databases.
+   */
+  private childWrites(
+    name: string,
+    args: PostgresServerArgs,
+    server: dbforpostgresql.Server,
+    protect: boolean,
+  ): void {
+    const isPublic = args.publicNetworkAccess ?? false;
     // A flexible server accepts one management write at a time: chain the child writes.
     let previous: pulumi.Resource = server;
     const after = () => ({ parent: this, dependsOn: [previous] });
@@ -195,8 +178,7 @@ export class PostgresServer extends pulumi.ComponentResource {
       }
     }
 
-    this.databases = [...args.databases];
-    for (const db of this.databases) {
+    for (const db of args.databases) {
       previous = new dbforpostgresql.Database(
         `${name}-${db.replace(/_/g, "-")}-db`,
         {
@@ -209,10 +191,47 @@ export class PostgresServer extends pulumi.ComponentResource {
         { ...after(), protect },
       );
     }
-
-    this.id = server.id;
-    this.name = server.name;
-    this.fqdn = server.fullyQualifiedDomainName;
-    this.registerOutputs({ id: this.id, name: this.name, fqdn: this.fqdn, databases: this.databases });
   }
+}
+
+/** The server's own settings: version, compute, zones and backup, authentication, network. */
+function serverArgs(args: PostgresServerArgs): dbforpostgresql.ServerArgs {
+  const passwordAuth = args.passwordAuth ?? false;
+  const isPublic = args.publicNetworkAccess ?? false;
+  const availability = args.availability ?? false;
+  const sku = args.sku ?? { name: "Standard_B1ms", tier: "Burstable" };
+  return {
+    serverName: args.serverName,
+    resourceGroupName: args.resourceGroupName,
+    location: args.location,
+    version: "16",
+    sku,
+    storage: { storageSizeGB: args.storageSizeGB ?? 32, autoGrow: "Enabled" },
+    // Zones are pinned (primary 1, standby 2) so the request states where each node runs; both
+    // are fixed at creation, and geo-redundant backup too (a change means restoring into a new
+    // server). Off: no zone preference, high availability and geo-redundant backup stated off.
+    ...(availability
+      ? {
+          availabilityZone: "1",
+          highAvailability: { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
+        }
+      : { highAvailability: { mode: "Disabled" } }),
+    backup: {
+      backupRetentionDays: args.backupRetentionDays ?? 7,
+      geoRedundantBackup: availability ? "Enabled" : "Disabled",
+    },
+    authConfig: {
+      activeDirectoryAuth: "Enabled",
+      passwordAuth: passwordAuth ? "Enabled" : "Disabled",
+      tenantId: args.tenantId,
+    },
+    ...(passwordAuth
+      ? {
+          administratorLogin: args.administratorLogin,
+          administratorLoginPassword: args.administratorPassword,
+        }
+      : {}),
+    network: { publicNetworkAccess: isPublic ? "Enabled" : "Disabled" },
+    tags: args.tags,
+  };
 }

@@ -156,9 +156,7 @@ const MAX_FUNCTION_LINES = 120;
  * when one is split (remove it here) as well as when anything new goes over, so this list only shrinks.
  */
 const NOT_YET_SPLIT: Record<string, string> = {
-  "components/container-app.ts ContainerApp.constructor": "components/ are being split by another change",
   "components/network.ts Network.constructor": "components/ are being split by another change",
-  "components/postgres.ts PostgresServer.constructor": "components/ are being split by another change",
 };
 
 const lineCount = (text: string) => text.split("\n").length - (text.endsWith("\n") ? 1 : 0);

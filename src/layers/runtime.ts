@@ -1,21 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { AppGatewayWaf } from "../../components/app-gateway-waf";
-import { ContainerApp } from "../../components/container-app";
-import { ContainerAppsEnvironment } from "../../components/container-apps-environment";
-import { ServiceIdentity } from "../../components/service-identity";
-import { Runtime } from "../matrix";
 import { Context, Platform } from "../context";
-import { ServiceName } from "../services";
-import { DataLayer } from "./data";
-import { applyAccess } from "./grants";
-import { buildTemporalUiIdentity, ServiceIdentities } from "./identities";
-import { NetworkLayer } from "./network";
-import { buildApps } from "./runtime/apps";
-import { appNameOf, buildEnvironment, internalFqdnOf } from "./runtime/environment";
-import { AppName, AppPlans, assignGrants, servicePlans } from "./runtime/plans";
+import { buildAcaRuntime } from "./runtime/aca";
 import { buildAksRuntime } from "./runtime/aks";
-import { wireTemporalMtls } from "./runtime/temporal-mtls";
-import { buildWafFront } from "./runtime/waf";
+import { RuntimeDeps, RuntimeLayer, sharedRuntime } from "./runtime/shared";
 
 export { PORTS } from "./runtime/apps";
 export { APP_NAMES } from "./runtime/plans";
@@ -23,61 +9,8 @@ export type { AppName } from "./runtime/plans";
 export { TEMPORAL_TLS_SECRETS, TLS_MOUNT } from "./runtime/temporal-mtls";
 export type { TemporalTlsReader, TemporalTlsSecret } from "./runtime/temporal-mtls";
 export { APPGW_CERT_SECRET } from "./runtime/waf";
-
-export interface RuntimeDeps {
-  identities: ServiceIdentities;
-  network: NetworkLayer;
-  data: DataLayer;
-  /** AZURE_AD_CLIENT_ID: the API app registration's client id (never a managed identity's). */
-  apiClientId: pulumi.Input<string>;
-  /** The Static Web App origin, `https://<defaultHostname>` (joins CORS_ORIGINS). */
-  webOrigin: pulumi.Input<string>;
-  /** Each service's AcrPull assignment (access layer): the image is pulled at revision start too. @default {} */
-  acrPull?: Partial<Record<ServiceName, pulumi.Resource>>;
-  /**
-   * Application Insights connection string for backend and worker telemetry. Not a secret (an
-   * identifier; with local auth off, ingestion needs the app identity's Entra token). @default none
-   */
-  appInsightsConnectionString?: pulumi.Input<string>;
-  /** The Log Analytics workspace (AKS monitoring add-on and Defender; unused on ACA). */
-  workspaceId: pulumi.Input<string>;
-}
-
-/** What both runtimes hand to the alerts layer and the stack outputs. */
-export interface RuntimeLayer {
-  runtime: Runtime;
-  waf?: AppGatewayWaf;
-  /** For the observability layer's diagnostic settings (this layer creates none). */
-  diagnosticTargets: {
-    /** The Container Apps environment (runtime aca). */
-    managedEnvironmentId?: pulumi.Output<string>;
-    /** The AKS cluster (runtime aks). */
-    managedClusterId?: pulumi.Output<string>;
-    applicationGatewayId?: pulumi.Output<string>;
-  };
-  outputs: {
-    /** The backend's URL (VNet-only when the WAF is on). */
-    backendUrl: pulumi.Output<string>;
-    /** The WAF's public IP; the API's DNS name points here. Only with the WAF. */
-    apiPublicIp?: pulumi.Output<string>;
-    /** The AKS cluster's name (runtime aks). */
-    aksClusterName?: pulumi.Output<string>;
-  };
-}
-
-/** The Container Apps runtime: its environment and apps too. */
-export interface AcaRuntimeLayer extends RuntimeLayer {
-  environment: ContainerAppsEnvironment;
-  apps: Record<AppName, ContainerApp>;
-}
-
-/** The Temporal UI's identity and the plans of the five apps, the same on both runtimes. */
-export interface SharedRuntime {
-  ui?: ServiceIdentity;
-  plans: AppPlans;
-  /** Each app's AcrPull assignment (the UI's made here), for finishPlans. */
-  acrPull: Partial<Record<AppName, pulumi.Resource>>;
-}
+export type { AcaRuntimeLayer } from "./runtime/aca";
+export type { RuntimeDeps, RuntimeLayer, SharedRuntime } from "./runtime/shared";
 
 /**
  * The runtime the matrix chose (`engram:runtime`, DESIGN.md §1, §11): Container Apps, or the
@@ -88,82 +21,4 @@ export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps
   return ctx.cfg.decisions.runtime.value === "aks"
     ? buildAksRuntime(ctx, platform, deps, sharedRuntime(ctx, platform, deps))
     : buildAcaRuntime(ctx, platform, deps);
-}
-
-/**
- * The Temporal UI identity with its AcrPull row, and each app's plan (identity and Key Vault
- * secrets from src/services.ts).
- */
-export function sharedRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): SharedRuntime {
-  const ui = buildTemporalUiIdentity(ctx, platform);
-  // The UI's rows of src/access.ts on the registry (AcrPull), made with its identity.
-  const acrId = ctx.cfg.registry?.acrId;
-  const uiAcrPull =
-    ui && acrId !== undefined
-      ? applyAccess(
-          ctx,
-          platform,
-          "acr",
-          { id: acrId, label: "acr" },
-          { identities: { "temporal-ui": ui }, groups: {} },
-          () => ({
-            parent: ui,
-            protect: false,
-          }),
-        )["temporal-ui"]?.[0]
-      : undefined;
-  const plans = servicePlans(ctx.cfg, deps.identities, deps.data, ui);
-  return { ui, plans, acrPull: { ...deps.acrPull, "temporal-ui": uiAcrPull } };
-}
-
-/** Assigns each app's grants (Key Vault, mTLS, AcrPull) to its plan. */
-export function finishPlans(
-  shared: SharedRuntime,
-  deps: RuntimeDeps,
-  tlsGrants: Partial<Record<AppName, pulumi.Resource[]>>,
-): void {
-  assignGrants(shared.plans, deps.data.secretGrants, tlsGrants, shared.acrPull);
-}
-
-/**
- * The Container Apps runtime (DESIGN.md §2, §3, §6): the environment, the five apps with Key
- * Vault references and secretRefs derived from src/services.ts, Temporal mTLS when the matrix says
- * so, and the WAF in front of the API when it is on. Each concern is a module of runtime/.
- */
-function buildAcaRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): AcaRuntimeLayer {
-  const decisions = ctx.cfg.decisions;
-  const environment = buildEnvironment(ctx, platform, deps.network);
-  const shared = sharedRuntime(ctx, platform, deps);
-  const { ui, plans } = shared;
-  const tlsGrants = decisions.temporalMtls.value
-    ? wireTemporalMtls(
-        ctx,
-        platform,
-        { name: appNameOf(ctx, "temporal"), dnsNames: [internalFqdnOf(ctx, environment, "temporal")] },
-        deps.data,
-        ui,
-        plans,
-      )
-    : {};
-  finishPlans(shared, deps, tlsGrants);
-
-  const apps = buildApps(ctx, platform, deps, environment, plans);
-  const gateway = decisions.waf.value
-    ? buildWafFront(ctx, platform, deps, { fqdn: apps.backend.fqdn.apply((f) => f ?? "") })
-    : undefined;
-
-  return {
-    runtime: "aca",
-    environment,
-    apps,
-    waf: gateway,
-    diagnosticTargets: {
-      managedEnvironmentId: environment.id,
-      ...(gateway ? { applicationGatewayId: gateway.id } : {}),
-    },
-    outputs: {
-      backendUrl: apps.backend.fqdn.apply((f) => `https://${f ?? ""}`),
-      ...(gateway ? { apiPublicIp: gateway.publicIpAddress } : {}),
-    },
-  };
 }

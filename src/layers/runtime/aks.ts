@@ -8,8 +8,7 @@ import { buildCluster } from "./aks/cluster";
 import { AKS_NAMESPACE, serviceDns } from "./aks/names";
 import { buildWorkloads } from "./aks/workloads";
 import type { AppSpec } from "./apps";
-import type { RuntimeDeps, RuntimeLayer, SharedRuntime } from "../runtime";
-import { finishPlans } from "../runtime";
+import { finishPlans, RuntimeDeps, RuntimeLayer, SharedRuntime } from "./shared";
 
 /**
  * Prod on AKS (DESIGN.md §11; SOP 000 "prod (AKS)"): the private cluster, then the workloads in

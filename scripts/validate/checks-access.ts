@@ -1,0 +1,177 @@
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../lib/roles";
+import { byCodePoint, escapeText } from "../../lib/text";
+import type { PlannedGrant } from "./expected";
+import { subscriptionOf } from "./outputs";
+import { Check, Context, fail, once, Outcome, verdict } from "./types";
+
+/**
+ * Managed identities and who reads Key Vault secrets, read from ARM and compared with the plan of
+ * the stack's own config (scripts/validate/expected.ts): each identity holds exactly its planned
+ * role assignments at the planned scopes, and the vault's secret readers are exactly the planned
+ * ones (SOP 000 "Least privilege + RBAC everywhere"; DESIGN.md §3-§4).
+ */
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
+const RA_API = "api-version=2022-04-01";
+
+/** A role's name by its GUID (the roles this program knows), else the GUID. */
+const ROLE_NAMES = new Map<string, string>(
+  [
+    ...Object.entries(BUILT_IN_ROLES),
+    ...Object.entries(FORBIDDEN_ROLES),
+    ["Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"],
+    ["Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"],
+  ].map(([n, g]) => [g, n]),
+);
+export const roleName = (guid: string): string => ROLE_NAMES.get(guid) ?? `role ${guid}`;
+/** Roles that read secret values (data actions on secrets). */
+const SECRET_READERS = [
+  "4633458b-17de-408a-b874-0445c86b69e6",
+  "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+  "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+];
+
+export interface LiveAssignment {
+  principalId: string;
+  roleGuid: string;
+  scope: string;
+  condition?: string;
+}
+
+export function liveAssignment(a: Json): LiveAssignment {
+  const p = obj(a.properties);
+  return {
+    principalId: String(p.principalId),
+    roleGuid: String(p.roleDefinitionId).split("/").pop()!.toLowerCase(),
+    scope: String(p.scope),
+    ...(typeof p.condition === "string" && p.condition ? { condition: p.condition } : {}),
+  };
+}
+
+const key = (roleGuid: string, scope: string, principal = "") =>
+  `${principal}|${roleGuid}|${scope.toLowerCase()}`;
+
+/** A user-assigned identity of a resource group: its principal and client ids. */
+export function identity(
+  ctx: Context,
+  rgId: string,
+  name: string,
+): Promise<{ principalId: string; clientId: string }> {
+  return once(ctx, `identity:${rgId}/${name}`, async () => {
+    const id = await ctx.arm.getJson(
+      `${rgId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}?api-version=2023-01-31`,
+    );
+    return {
+      principalId: String(obj(id.properties).principalId),
+      clientId: String(obj(id.properties).clientId),
+    };
+  });
+}
+
+/** Every role assignment of a principal in the given subscriptions (at, above and below each scope). */
+export async function assignmentsOf(
+  ctx: Context,
+  principalId: string,
+  subscriptions: string[],
+): Promise<LiveAssignment[]> {
+  const out: LiveAssignment[] = [];
+  const filter = encodeURIComponent(`principalId eq '${principalId}'`);
+  for (const sub of [...new Set(subscriptions.map((s) => s.toLowerCase()))].sort(byCodePoint))
+    for (const a of await ctx.arm.list(
+      `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments?${RA_API}&$filter=${filter}`,
+    ))
+      out.push(liveAssignment(a));
+  return out;
+}
+
+async function identityCheck(ctx: Context): Promise<Outcome> {
+  const { expected: exp, outputs } = ctx;
+  const problems: string[] = [];
+  const evidence: string[] = [];
+  for (const id of exp.identities) {
+    const live = await identity(ctx, outputs.resourceGroupId, id.name);
+    const planned = exp.grants.filter((g) => g.principal === id.service);
+    const outputClientId = outputs.serviceIdentityClientIds[id.service];
+    if (outputClientId !== undefined && outputClientId !== live.clientId)
+      problems.push(
+        `${id.service}: the stack's client id ${escapeText(outputClientId)} is not ${id.name}'s (${escapeText(live.clientId)})`,
+      );
+    const subs = [subscriptionOf(outputs), ...planned.map((g) => g.scope.split("/")[2])];
+    const actual = await assignmentsOf(ctx, live.principalId, subs);
+    const want = new Set(planned.map((g) => key(g.roleGuid, g.scope)));
+    const have = new Set(actual.map((a) => key(a.roleGuid, a.scope)));
+    for (const g of planned)
+      if (!have.has(key(g.roleGuid, g.scope)))
+        problems.push(`${id.service}: missing ${g.role} on ${escapeText(g.scope)}`);
+    for (const a of actual)
+      if (!want.has(key(a.roleGuid, a.scope)))
+        problems.push(`${id.service}: unplanned ${roleName(a.roleGuid)} on ${escapeText(a.scope)}`);
+    evidence.push(
+      `${id.service} (${id.name}, principal ${escapeText(live.principalId)}): ${actual.length} assignments, ${planned.length} planned`,
+    );
+  }
+  return verdict(
+    problems,
+    `${exp.identities.length} service identities hold exactly their planned role assignments`,
+    evidence,
+  );
+}
+
+async function secretReadersCheck(ctx: Context): Promise<Outcome> {
+  const { expected: exp, outputs } = ctx;
+  const vaultId = `${outputs.resourceGroupId}/providers/Microsoft.KeyVault/vaults/${outputs.keyVaultName}`;
+  const inVault = (scope: string) =>
+    scope.toLowerCase() === vaultId.toLowerCase() ||
+    scope.toLowerCase().startsWith(`${vaultId.toLowerCase()}/`);
+  // Who the principal ids are: the service identities (read live) and the groups (from config).
+  const names = new Map<string, string>();
+  for (const id of exp.identities)
+    names.set((await identity(ctx, outputs.resourceGroupId, id.name)).principalId, id.service);
+  for (const g of exp.grants) if (g.principalId) names.set(g.principalId, g.principal);
+  const principalOf = (g: PlannedGrant) =>
+    [...names].find(([, n]) => n === g.principal)?.[0] ?? g.principalId ?? g.principal;
+  const planned = exp.grants.filter((g) => SECRET_READERS.includes(g.roleGuid) && inVault(g.scope));
+  if (planned.length === 0)
+    return fail(`the plan has no Key Vault secret reader in ${escapeText(outputs.keyVaultName)}`);
+  const live = (await ctx.arm.list(`${vaultId}/providers/Microsoft.Authorization/roleAssignments?${RA_API}`))
+    .map(liveAssignment)
+    .filter((a) => SECRET_READERS.includes(a.roleGuid));
+  const want = new Set(planned.map((g) => key(g.roleGuid, g.scope, principalOf(g))));
+  const have = new Set(live.map((a) => key(a.roleGuid, a.scope, a.principalId)));
+  const problems: string[] = [];
+  for (const g of planned)
+    if (!have.has(key(g.roleGuid, g.scope, principalOf(g)))) problems.push(`missing: ${escapeText(g.line)}`);
+  for (const a of live)
+    if (!want.has(key(a.roleGuid, a.scope, a.principalId)))
+      problems.push(
+        `unplanned reader: ${escapeText(names.get(a.principalId) ?? `principal ${a.principalId}`)} has ${roleName(a.roleGuid)} on ${escapeText(a.scope)}`,
+      );
+  const evidence = live
+    .map(
+      (a) =>
+        `${a.scope.split("/").pop()} <- ${escapeText(names.get(a.principalId) ?? a.principalId)} (${roleName(a.roleGuid)})`,
+    )
+    .sort(byCodePoint);
+  return verdict(
+    problems,
+    `${live.length} secret-reader assignments in ${escapeText(outputs.keyVaultName)}, exactly as planned`,
+    evidence,
+  );
+}
+
+export const ACCESS_CHECKS: Check[] = [
+  {
+    id: "identity.roles",
+    sop: 'SOP 000 "Least privilege + RBAC everywhere"; checklist "Storage: MI read/write as scoped"; "Validation: MI flow to KV/Storage/Postgres"',
+    title:
+      "each service identity holds exactly the plan's role assignments at the planned scopes, nothing more (ARM)",
+    run: identityCheck,
+  },
+  {
+    id: "keyvault.readers",
+    sop: 'SOP 000 "Secrets in Key Vault; prefer MI to fetch"; SOP 002 "Check Managed Identity has Key Vault Secrets User role"',
+    title: "the Key Vault's secret readers (at, above and below the vault) are exactly the planned ones",
+    run: secretReadersCheck,
+  },
+];

@@ -292,7 +292,7 @@ export const SETTINGS = {
     refusals: [
       {
         value: "aks",
-        in: LOWER_ENVIRONMENTS,
+        in: ["dev", "test", "uat"],
         rule: "AKS runs prod, and staging may rehearse it; dev, test and uat run on Container Apps (SOP 000 environment matrix, DESIGN.md §11)",
       },
     ],

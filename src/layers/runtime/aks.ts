@@ -45,6 +45,7 @@ export function buildAksRuntime(
     plans,
     specs,
     network: deps.network,
+    vaultName: deps.data.vaultName,
   });
   const gateway = ctx.cfg.decisions.waf.value
     ? buildWafFront(ctx, platform, deps, {

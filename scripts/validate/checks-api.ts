@@ -59,7 +59,11 @@ async function refuses(
     evidence.push(`GET ${p} ${what}: ${status}`);
     if (status !== 401) problems.push(`${p} answered ${status} ${what}, expected 401`);
   }
-  return verdict(problems, `${paths.join(" and ")} refuse a request ${what} (401)`, evidence);
+  return verdict(
+    problems,
+    `${paths.join(" and ")} ${paths.length > 1 ? "refuse" : "refuses"} a request ${what} (401)`,
+    evidence,
+  );
 }
 
 async function roleRoutes(ctx: Context): Promise<Outcome> {

@@ -5,6 +5,8 @@ import { PlanResult } from "../plan";
 import { PlanIndex } from "../plan-index";
 import { accessSection } from "./access";
 import { accessDiagramSection } from "./access-diagram";
+import { aksClusterSection, aksWorkloadsSection } from "./aks";
+import { networkPathsSection } from "./aks-network";
 import { appsSection } from "./apps";
 import { availabilitySection } from "./availability";
 import { observabilitySection } from "./observability";
@@ -108,6 +110,9 @@ export const SECTIONS: ReportSection[] = [
   observabilitySection,
   appsSection,
   secretsSection,
+  aksClusterSection,
+  aksWorkloadsSection,
+  networkPathsSection,
   diagnostics,
 ];
 

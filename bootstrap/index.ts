@@ -9,3 +9,10 @@ export const githubEnvironmentVariables = outputs.githubEnvironmentVariables;
 export const environmentResourceGroups = outputs.environmentResourceGroups;
 export const stateStorageAccount = outputs.stateStorageAccount;
 export const keyVault = outputs.keyVault;
+
+/** With `cicdHub` config: the value of the main program's `engram:cicdHub` (prod, and staging on AKS). */
+export const cicdHub = outputs.cicdHub;
+/** The subnet GitHub's hosted runners join (delegated to GitHub.Network/networkSettings). */
+export const cicdRunnerSubnetId = outputs.cicdRunnerSubnetId;
+/** Give this to GitHub: the organization's hosted compute network configuration takes it. */
+export const githubNetworkSettingsId = outputs.githubNetworkSettingsId;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CicdHubConfig, cicdHubOf } from "./cicdHub";
 import { defaultEnvironmentResourceGroup, defaultNameSuffix, Environment, ENVIRONMENTS } from "./names";
 
 /** Config namespace of the bootstrap project (its Pulumi.yaml `name`). */
@@ -24,6 +25,8 @@ export interface BootstrapConfig {
   readonly grantGraphPermissions: boolean;
   readonly manageGithub: boolean;
   readonly githubReviewers: GithubReviewers;
+  /** The CI/CD hub of GitHub-hosted runners in a VNet (src/cicdHub.ts); undefined: none. */
+  readonly cicdHub?: CicdHubConfig;
 }
 
 /** Thrown with every problem found, one per line, each naming key, value and rule. */
@@ -46,6 +49,7 @@ const KEYS = [
   "grantGraphPermissions",
   "manageGithub",
   "githubReviewers",
+  "cicdHub",
 ] as const;
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -210,6 +214,7 @@ export function validateBootstrapConfig(raw: Readonly<Record<string, string | un
   }
 
   const githubReviewers = githubReviewersOf(raw.githubReviewers, problems);
+  const cicdHub = cicdHubOf(raw.cicdHub, (key, value, rule) => problems.push(problem(key, value, rule)));
   if (manageGithub && githubReviewers.teams.length + githubReviewers.users.length === 0) {
     if (!problems.some((p) => p.startsWith(`${NAMESPACE}:githubReviewers=`))) {
       problems.push(problem("githubReviewers", raw.githubReviewers, RULES.githubReviewersRequired));
@@ -229,6 +234,7 @@ export function validateBootstrapConfig(raw: Readonly<Record<string, string | un
     grantGraphPermissions,
     manageGithub,
     githubReviewers,
+    ...(cicdHub === undefined ? {} : { cicdHub }),
   };
 }
 

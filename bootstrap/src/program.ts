@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { Provider as AzureNativeProvider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import * as azuread from "@pulumi/azuread";
+import { CicdHub } from "../components/cicdHub";
 import { EnvironmentAccess } from "../components/environmentAccess";
 import { GithubEnvironments, GithubEnvironmentSpec } from "../components/githubEnvironments";
 import { StateBackend } from "../components/stateBackend";
-import { readBootstrapConfig } from "./config";
+import { BootstrapConfig, readBootstrapConfig } from "./config";
+import { CicdHubConfig } from "./cicdHub";
 import {
   APPROVAL_ENVIRONMENTS,
   BOOTSTRAP_RESOURCE_GROUP,
@@ -34,6 +36,12 @@ export interface BootstrapOutputs {
   environmentResourceGroups: Record<Environment, string>;
   stateStorageAccount: string;
   keyVault: string;
+  /** With `cicdHub` config: exactly the main program's `engram:cicdHub` value, `{vnetId, addressSpace}`. */
+  cicdHub?: pulumi.Output<{ vnetId: string; addressSpace: string }>;
+  /** The hub subnet GitHub's hosted runners join (delegated to GitHub.Network/networkSettings). */
+  cicdRunnerSubnetId?: pulumi.Output<string>;
+  /** The network settings' GitHubId tag: what the organization's hosted compute network configuration takes. */
+  githubNetworkSettingsId?: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -83,8 +91,9 @@ export function bootstrap(): BootstrapOutputs {
   }
 
   const variables: Record<string, pulumi.Output<GithubEnvironmentVariables>> = {};
+  const accesses = {} as Record<Environment, EnvironmentAccess>;
   for (const env of ENVIRONMENTS) {
-    const access = new EnvironmentAccess(
+    const access = (accesses[env] = new EnvironmentAccess(
       env,
       {
         environment: env,
@@ -101,7 +110,7 @@ export function bootstrap(): BootstrapOutputs {
         tags: config.tags,
       },
       { providers },
-    );
+    ));
     const common = {
       AZURE_TENANT_ID: config.tenantId,
       AZURE_SUBSCRIPTION_ID: config.subscriptionId,
@@ -136,11 +145,15 @@ export function bootstrap(): BootstrapOutputs {
     });
   }
 
+  const hubOutputs =
+    config.cicdHub === undefined ? {} : buildCicdHub(config, config.cicdHub, accesses, providers);
+
   return {
     githubEnvironmentVariables: pulumi.all(variables),
     environmentResourceGroups: config.resourceGroups,
     stateStorageAccount: storageAccount,
     keyVault: vaultName,
+    ...hubOutputs,
   };
 }
 
@@ -155,4 +168,35 @@ function variableInputs(
     "PULUMI_SECRETS_PROVIDER",
   ];
   return Object.fromEntries(names.map((n) => [n, vars.apply((v) => v[n])]));
+}
+
+/** The CI/CD hub and the outputs it hands on (to the main program's config and to GitHub). */
+function buildCicdHub(
+  config: BootstrapConfig,
+  hub: CicdHubConfig,
+  accesses: Record<Environment, EnvironmentAccess>,
+  providers: pulumi.ProviderResource[],
+): Partial<BootstrapOutputs> {
+  const built = new CicdHub(
+    "cicd",
+    {
+      subscriptionId: config.subscriptionId,
+      location: config.location,
+      nameSuffix: config.nameSuffix,
+      addressSpace: hub.addressSpace,
+      githubDatabaseId: hub.githubDatabaseId,
+      peers: hub.peerEnvironments.map((env) => ({
+        environment: env,
+        applyPrincipalId: accesses[env].apply.principalId,
+        planPrincipalId: accesses[env].plan.principalId,
+      })),
+      tags: config.tags,
+    },
+    { providers },
+  );
+  return {
+    cicdHub: built.vnet.id.apply((vnetId) => ({ vnetId, addressSpace: hub.addressSpace })),
+    cicdRunnerSubnetId: built.subnet.id,
+    githubNetworkSettingsId: built.githubNetworkSettingsId,
+  };
 }

@@ -216,7 +216,7 @@ describe("bootstrap config (pure validation, exact messages)", () => {
     [
       "githubOnwer",
       "contoso",
-      "unknown key; known keys are subscriptionId, tenantId, location, githubOwner, githubRepo, nameSuffix, resourceGroups, tags, grantGraphPermissions, manageGithub, githubReviewers",
+      "unknown key; known keys are subscriptionId, tenantId, location, githubOwner, githubRepo, nameSuffix, resourceGroups, tags, grantGraphPermissions, manageGithub, githubReviewers, cicdHub",
     ],
   ])("GIVEN %s=%s THEN the one problem names key, value and rule", (key, value, rule) => {
     expect(() => validateBootstrapConfig({ ...BASE_CONFIG, [key]: value })).toThrow(

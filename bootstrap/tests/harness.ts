@@ -13,6 +13,8 @@ export const SUB = "11111111-2222-3333-4444-555555555555";
 export const TENANT = "66666666-7777-8888-9999-000000000000";
 export const GRAPH_SP_OBJECT_ID = "99999999-8888-7777-6666-555555555555";
 const MOCK_NS = "0c7d3d4e-1f52-4b43-9a57-3a0d7b1e2f60";
+/** The GitHubId tag GitHub puts on a network settings resource (an opaque hash in real life). */
+export const MOCK_GITHUB_ID = "6C3F2A9B1D4E5F60718293A4B5C6D7E8F9A0B1C2D3E4F5061728394A5B6C7D8E";
 
 export interface Registration {
   type: string;
@@ -74,6 +76,39 @@ function mockState(
       return {
         id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${String(inputs.roleDefinitionId)}`,
         state: { ...inputs, name: inputs.roleDefinitionId },
+      };
+    case "azure-native:network:VirtualNetwork":
+      return {
+        id: `${rgId(inputs.resourceGroupName)}/providers/Microsoft.Network/virtualNetworks/${String(inputs.virtualNetworkName)}`,
+        state: { ...inputs, name: inputs.virtualNetworkName },
+      };
+    case "azure-native:network:Subnet":
+      return {
+        id: `${rgId(inputs.resourceGroupName)}/providers/Microsoft.Network/virtualNetworks/${String(inputs.virtualNetworkName)}/subnets/${String(inputs.subnetName)}`,
+        state: { ...inputs, name: inputs.subnetName },
+      };
+    case "azure-native:network:NetworkSecurityGroup":
+    case "azure-native:network:NatGateway":
+    case "azure-native:network:PublicIPAddress": {
+      const [kind, key] = {
+        "azure-native:network:NetworkSecurityGroup": ["networkSecurityGroups", "networkSecurityGroupName"],
+        "azure-native:network:NatGateway": ["natGateways", "natGatewayName"],
+        "azure-native:network:PublicIPAddress": ["publicIPAddresses", "publicIpAddressName"],
+      }[type] as [string, string];
+      return {
+        id: `${rgId(inputs.resourceGroupName)}/providers/Microsoft.Network/${kind}/${String(inputs[key])}`,
+        state: { ...inputs, name: inputs[key] },
+      };
+    }
+    case "azure-native:resources:Resource":
+      // GitHub.Network/networkSettings: the service tags the resource with its GitHubId.
+      return {
+        id: `${rgId(inputs.resourceGroupName)}/providers/${String(inputs.resourceProviderNamespace)}/${String(inputs.resourceType)}/${String(inputs.resourceName)}`,
+        state: {
+          ...inputs,
+          name: inputs.resourceName,
+          tags: { ...(inputs.tags as Record<string, string>), GitHubId: MOCK_GITHUB_ID },
+        },
       };
     default:
       return { id: `${name}-id`, state: inputs };

@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
-import * as types from "@pulumi/azure-native/types";
-import { carveSubnets, SubnetKey } from "../lib/cidr";
+import { carveSubnets, SubnetKey as CarvedSubnetKey } from "../lib/cidr";
+import { subnetRules } from "./network-rules";
+
+/**
+ * The subnets this component can create: the carved ones, and `aks`, the AKS node subnet, which
+ * takes the aca slot (the first /23): an environment runs one runtime, never both.
+ */
+export type SubnetKey = CarvedSubnetKey | "aks";
 
 export interface NetworkArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -14,6 +20,26 @@ export interface NetworkArgs {
   names: Record<SubnetKey, { subnet: string; nsg: string }>;
   /** Create the appgw subnet (when the WAF is on). @default false */
   appGateway?: boolean;
+  /**
+   * The runtime the VNet hosts: `aca` (the delegated aca subnet) or `aks` (the `aks` node subnet,
+   * not delegated, in the same slot). @default "aca"
+   */
+  runtime?: "aca" | "aks";
+  /**
+   * Runtime aks: the port of the backend's internal load balancer, admitted from the appgw subnet
+   * only. @default 80
+   */
+  aksBackendPort?: number;
+  /**
+   * Runtime aks: the overlay pod CIDR. Azure CNI overlay needs node-to-pod and pod-to-pod traffic
+   * admitted by the node subnet's NSG. @default none (runtime aca)
+   */
+  aksPodCidr?: string;
+  /**
+   * Runtime aks: the CI/CD hub's address space; its runners reach the private API server (whose
+   * private endpoint sits in the node subnet) on 443. @default none
+   */
+  apiServerClients?: string;
   /**
    * The Container Apps environment takes public ingress on 443 (no WAF in front). When false the
    * aca subnet takes nothing from the Internet. @default false
@@ -39,42 +65,6 @@ export interface NetworkArgs {
   tags: Record<string, string>;
 }
 
-type Rule = types.input.network.SecurityRuleArgs;
-
-const DENY_ALL_INBOUND: Rule = {
-  name: "deny-all-inbound",
-  description: "Default deny: anything not allowed above (DESIGN.md §6)",
-  priority: 4096,
-  direction: "Inbound",
-  access: "Deny",
-  protocol: "*",
-  sourceAddressPrefix: "*",
-  sourcePortRange: "*",
-  destinationAddressPrefix: "*",
-  destinationPortRange: "*",
-};
-
-const allowIn = (
-  name: string,
-  priority: number,
-  source: string,
-  ports: string,
-  description: string,
-  protocol: Rule["protocol"] = "Tcp",
-  destination = "*",
-): Rule => ({
-  name,
-  description,
-  priority,
-  direction: "Inbound",
-  access: "Allow",
-  protocol,
-  sourceAddressPrefix: source,
-  sourcePortRange: "*",
-  destinationAddressPrefix: destination,
-  destinationPortRange: ports,
-});
-
 export interface SubnetOutputs {
   id: pulumi.Output<string>;
   name: string;
@@ -87,13 +77,16 @@ export interface SubnetOutputs {
  * an NSG on every subnet that denies all inbound traffic except what that subnet needs:
  * - aca (/23, delegated to Microsoft.App/environments): VNet-internal traffic and the Azure load
  *   balancer; 443 from the Internet only when the API is published by ACA itself (no WAF);
- * - private-endpoints (/24): 443 (Key Vault, Blob) and 5432 (Postgres) from the aca subnet only;
+ * - aks (/23 in the aca slot, runtime aks; not delegated): the backend's internal load balancer
+ *   port from the appgw subnet, node-to-node and overlay pod traffic, the Azure load balancer, and
+ *   443 from the CI/CD hub to the private API server's endpoint; nothing from the Internet;
+ * - private-endpoints (/24): 443 (Key Vault, Blob) and 5432 (Postgres) from the runtime's subnet only;
  *   NSG enforcement on private endpoints is switched on (`privateEndpointNetworkPolicies`);
  * - appgw (/24, with the WAF): GatewayManager 65200-65535 and AzureLoadBalancer (required by
  *   Application Gateway v2), 443 from the Internet, and 80 for the listener that only redirects
  *   to HTTPS.
  * Egress: every subnet is private (`defaultOutboundAccess: false`; Azure retires default outbound
- * access for new VNets). The aca subnet's traffic leaves through a NAT gateway with one static
+ * access for new VNets). The aca (or aks) subnet's traffic leaves through a NAT gateway with one static
  * Standard public IP: the environment's single, known egress address, for third-party allowlists
  * and for the Postgres firewall where Postgres is not private (dev/test). The private-endpoints
  * subnet needs no egress at all; the Application Gateway leaves from its own public frontend IP.
@@ -110,7 +103,10 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("engram:network:Network", name, {}, opts);
-    const prefixes = carveSubnets(args.addressSpace);
+    const carved = carveSubnets(args.addressSpace);
+    const prefixes: Record<SubnetKey, string> = { ...carved, aks: carved.aca };
+    // The subnet the workloads run in.
+    const runtimeKey: SubnetKey = args.runtime === "aks" ? "aks" : "aca";
 
     const vnet = new network.VirtualNetwork(
       `${name}-vnet`,
@@ -128,61 +124,7 @@ export class Network extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const rules: Record<SubnetKey, Rule[]> = {
-      aca: [
-        allowIn(
-          "allow-vnet-inbound",
-          100,
-          "VirtualNetwork",
-          "*",
-          "Traffic between apps and from the VNet",
-          "*",
-        ),
-        allowIn("allow-azure-lb", 110, "AzureLoadBalancer", "*", "Platform health probes", "*"),
-        ...(args.acaPublicIngress
-          ? [
-              allowIn(
-                "allow-https-internet",
-                120,
-                "Internet",
-                "443",
-                "API ingress published by Container Apps",
-              ),
-            ]
-          : []),
-        DENY_ALL_INBOUND,
-      ],
-      privateEndpoints: [
-        allowIn(
-          "allow-aca-https",
-          100,
-          prefixes.aca,
-          "443",
-          "Container Apps to Key Vault and Blob private endpoints",
-        ),
-        allowIn(
-          "allow-aca-postgres",
-          110,
-          prefixes.aca,
-          "5432",
-          "Container Apps to Postgres private endpoints",
-        ),
-        DENY_ALL_INBOUND,
-      ],
-      appgw: [
-        allowIn(
-          "allow-gateway-manager",
-          100,
-          "GatewayManager",
-          "65200-65535",
-          "Application Gateway v2 control plane",
-        ),
-        allowIn("allow-azure-lb", 110, "AzureLoadBalancer", "*", "Application Gateway health probes", "*"),
-        allowIn("allow-https-internet", 120, "Internet", "443", "The HTTPS listener (the API's only entry)"),
-        allowIn("allow-http-internet", 130, "Internet", "80", "HTTP, redirected permanently to HTTPS"),
-        DENY_ALL_INBOUND,
-      ],
-    };
+    const rules = subnetRules(args, prefixes);
 
     // A Standard NAT gateway is a zonal resource, never zone-redundant. With `availability` it is
     // placed in one zone, as Azure's NAT guidance says, and its address is zone-redundant (a zonal
@@ -218,7 +160,11 @@ export class Network extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const wanted: SubnetKey[] = ["aca", "privateEndpoints", ...(args.appGateway ? (["appgw"] as const) : [])];
+    const wanted: SubnetKey[] = [
+      runtimeKey,
+      "privateEndpoints",
+      ...(args.appGateway ? (["appgw"] as const) : []),
+    ];
     this.subnets = {};
     // Subnets of one VNet are created one after another: ARM refuses concurrent subnet writes.
     let previous: pulumi.Resource | undefined;
@@ -250,6 +196,9 @@ export class Network extends pulumi.ComponentResource {
                 defaultOutboundAccess: false,
               }
             : {}),
+          // The AKS nodes: not delegated, egress only through the NAT gateway (outboundType
+          // userAssignedNATGateway). Pods use the overlay (their own CIDR), not this subnet.
+          ...(key === "aks" ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {}),
           ...(key === "privateEndpoints"
             ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
             : {}),

@@ -32,6 +32,8 @@ export const ABBREVIATIONS = {
   managementLock: "lock",
   eventGridSystemTopic: "egst",
   eventGridSubscription: "evgs",
+  managedCluster: "aks",
+  virtualNetworkPeering: "peer",
 } as const;
 
 export type ResourceKind = keyof typeof ABBREVIATIONS;
@@ -176,6 +178,21 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
     max: 64,
     pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/,
     describe: "3-64 letters, digits and hyphens",
+  },
+  // Microsoft.ContainerService/managedClusters: 1-63, alphanumerics, underscores and hyphens,
+  // starting and ending with an alphanumeric. The cluster's DNS prefix is the same name without
+  // underscores (AKS takes 1-54 letters, digits and hyphens there).
+  managedCluster: {
+    min: 1,
+    max: 63,
+    pattern: /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/,
+    describe: "1-63 letters, digits, underscores and hyphens, starting and ending with a letter or digit",
+  },
+  virtualNetworkPeering: {
+    min: 1,
+    max: 80,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
+    describe: "1-80 letters, digits, ._-",
   },
 };
 

@@ -19,6 +19,13 @@ export const BUILT_IN_ROLES = {
   Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
   AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
   Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  // The AKS cluster (DESIGN.md §11): what its control-plane identity needs on the resources it
+  // manages, and the read-only cluster roles of groups.sre.
+  "Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+  "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
+  "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
+  "Azure Kubernetes Service RBAC Reader": "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+  "Azure Kubernetes Service Cluster User Role": "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
 } as const;
 
 export type RoleName = keyof typeof BUILT_IN_ROLES;

@@ -15,8 +15,12 @@ import { SERVICE_NAMES, ServiceName } from "./services";
 /** A platform group (`engram:groups.<key>`), granted only when configured. */
 export type GroupGrantee = "group:sre" | "group:security" | "group:dba" | "group:data" | "group:dev";
 
-/** Who is granted: a service's identity, the Temporal UI's, the gateway's, or a platform group. */
-export type Grantee = ServiceName | "temporal-ui" | "appgw" | GroupGrantee;
+/**
+ * Who is granted: a service's identity, the Temporal UI's, the gateway's, the AKS cluster's
+ * control-plane and kubelet identities (runtime aks), or a platform group.
+ */
+export type Grantee =
+  ServiceName | "temporal-ui" | "appgw" | "aks-control-plane" | "aks-kubelet" | GroupGrantee;
 
 /** What a role is granted on; each kind exists in one layer or component, which makes its rows. */
 export type ScopeKind =
@@ -37,7 +41,15 @@ export type ScopeKind =
   /** The Key Vault itself (metadata, not secret values). */
   | "kv"
   /** The WAF gateway's TLS certificate secret (components/app-gateway-waf.ts). */
-  | "appgw-cert";
+  | "appgw-cert"
+  /** The AKS cluster (runtime aks; src/layers/runtime/aks/cluster.ts makes the rows on its scopes). */
+  | "aks"
+  /** The AKS API server's private DNS zone (the program's own, so the control plane writes its record). */
+  | "aks-dns-zone"
+  /** The AKS node subnet (the internal load balancer and the nodes' NICs). */
+  | "aks-subnet"
+  /** The kubelet's user-assigned identity (the control plane assigns it to the node pools). */
+  | "aks-kubelet-identity";
 
 export interface AccessRow {
   /** `each service`: one row per service of src/services.ts with its own identity. */
@@ -64,10 +76,20 @@ export const ACCESS: readonly AccessRow[] = [
   { who: "temporal-ui", role: "Key Vault Secrets User", on: "kv-secret" },
   { who: "each service", role: "AcrPull", on: "acr" },
   { who: "temporal-ui", role: "AcrPull", on: "acr" },
+  // The AKS nodes pull the images with the kubelet identity (runtime aks).
+  { who: "aks-kubelet", role: "AcrPull", on: "acr" },
+  // What AKS needs of its user-assigned control-plane identity with a custom private DNS zone, a
+  // custom subnet and a user-assigned kubelet identity (learn.microsoft.com/azure/aks/use-managed-identity).
+  { who: "aks-control-plane", role: "Private DNS Zone Contributor", on: "aks-dns-zone" },
+  { who: "aks-control-plane", role: "Network Contributor", on: "aks-subnet" },
+  { who: "aks-control-plane", role: "Managed Identity Operator", on: "aks-kubelet-identity" },
   { who: "appgw", role: "Key Vault Secrets User", on: "appgw-cert" },
   { who: "group:data", role: "Storage Blob Data Reader", on: "st-container" },
   { who: "group:sre", role: "Monitoring Reader", on: "rg" },
   { who: "group:sre", role: "Reader", on: "rg" },
+  // Read-only inside the cluster (Azure RBAC for Kubernetes) and the Entra kubeconfig to use it.
+  { who: "group:sre", role: "Azure Kubernetes Service RBAC Reader", on: "aks" },
+  { who: "group:sre", role: "Azure Kubernetes Service Cluster User Role", on: "aks" },
   { who: "group:security", role: "Key Vault Reader", on: "kv" },
   { who: "group:security", role: "Log Analytics Reader", on: "log" },
   // Refused in uat/staging/prod by config (groups.dev) and by grant() (Contributor).

@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { MANAGED_CLUSTER_RULE } from "./placeholder-aks";
 import { Inputs, Outputs, placeholderUuid, rgId, str, token, PLACEHOLDER_TENANT } from "./placeholder-ids";
 
 /**
@@ -246,6 +247,7 @@ const RULES: Record<string, TypeRule> = {
       };
     },
   },
+  "azure-native:containerservice:ManagedCluster": MANAGED_CLUSTER_RULE,
   "azure-native:web:StaticSite": {
     ...simple("Microsoft.Web", "staticSites", "name"),
     outputs: (_i, urn) => ({

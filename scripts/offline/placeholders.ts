@@ -1,3 +1,4 @@
+import { userCredentialsPlaceholder } from "./placeholder-aks";
 import { azurePlaceholder } from "./placeholder-azure";
 import {
   Inputs,
@@ -158,6 +159,9 @@ export function placeholderCall(token: string, inputs: Inputs): Record<string, u
         objectId: PLACEHOLDER_DEPLOYER_OBJECT_ID,
         tenantId: PLACEHOLDER_TENANT,
       };
+    // The user credentials only: an admin-credentials call has no placeholder, so it fails the plan.
+    case "azure-native:containerservice:listManagedClusterUserCredentials":
+      return userCredentialsPlaceholder(inputs);
     case "azuread:index/getApplicationPublishedAppIds:getApplicationPublishedAppIds":
       return {
         result: {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addressSpaceProblem } from "../../lib/cidr";
+import { addressSpaceProblem, parseCidr } from "../../lib/cidr";
 import { hasUnsafeText } from "../../lib/text";
 import { ENVIRONMENTS, SETTING_KEYS } from "../matrix";
 import {
@@ -39,6 +39,10 @@ const guid = (rule: string) => z.string({ error: rule }).regex(GUID, { error: ru
 /** An ARM resource id of a DDoS protection plan (resource group 1-90 characters, plan name 1-80). */
 const DDOS_PLAN_ID =
   /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/ddosProtectionPlans\/[a-z0-9][-\w.]{0,79}$/i;
+
+/** An ARM resource id of a virtual network (resource group 1-90 characters, VNet name 2-64). */
+const VNET_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[a-z0-9][-\w.]{0,62}[\w]$/i;
 
 export const schemas = {
   location: z.string({ error: "an Azure region name such as westeurope" }).regex(/^[a-z][a-z0-9]{2,39}$/, {
@@ -90,6 +94,23 @@ export const schemas = {
     error:
       "the resource id of a Microsoft.Network/ddosProtectionPlans resource (/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/ddosProtectionPlans/<name>)",
   }),
+  cicdHub: z.strictObject(
+    {
+      vnetId: z.string({ error: "cicdHub.vnetId is required" }).regex(VNET_ID, {
+        error:
+          "the resource id of a Microsoft.Network/virtualNetworks resource (/subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>)",
+      }),
+      addressSpace: z
+        .string({ error: "cicdHub.addressSpace is required" })
+        .refine((v) => /\//.test(v) && parseCidr(v) !== undefined, {
+          error: "the hub VNet's address space, an IPv4 CIDR with no host bits set, e.g. 10.250.0.0/24",
+        }),
+    },
+    {
+      error:
+        'cicdHub is an object {"vnetId": "<resource id of the CI/CD hub VNet>", "addressSpace": "<its IPv4 CIDR>"}',
+    },
+  ),
   groups: z.strictObject(
     Object.fromEntries(
       [...APP_ROLE_GROUPS, ...PLATFORM_GROUPS].map((g) => [

@@ -54,6 +54,12 @@ export interface ValidatedConfig {
   registry?: { loginServer: string; acrId?: string };
   /** An organisation's DDoS Network Protection plan linked to the VNet (absent: not linked). */
   ddosProtectionPlanId?: string;
+  /**
+   * The CI/CD hub VNet of the bootstrap (GitHub-hosted runners with Azure private networking):
+   * peered with the environment's VNet and linked to the AKS private DNS zone, so the deploy job
+   * reaches the private API server. Required with runtime aks; absent otherwise unless set.
+   */
+  cicdHub?: { vnetId: string; addressSpace: string };
   groups: Partial<Record<GroupKey, string>>;
   ai: { accountId: string; endpoint: string };
   alertEmails: string[];

@@ -12,6 +12,7 @@ import {
   refuseStructures,
   Working,
 } from "./checks";
+import { checkAksNetwork } from "./aks";
 import { foreignProblems } from "./foreign-keys";
 import { redact } from "./messages";
 import { checkDevOrigins, checkFrontendOrigins, devOriginsOf } from "./origins";
@@ -74,6 +75,7 @@ export function validateConfig(
   checkGroups(w, parsed, overrides);
   checkAlertEmails(w, parsed);
   checkAppRoles(w, parsed);
+  checkAksNetwork(w, parsed, overrides);
 
   if (problems.length > 0) return { ok: false, problems: redact(problems, raw) };
   return { ok: true, config: validated(w, parsed, overrides, registry, secretsPresent) };
@@ -104,6 +106,9 @@ function validated(
     registry,
     ...(parsed.ddosProtectionPlanId !== undefined
       ? { ddosProtectionPlanId: parsed.ddosProtectionPlanId as string }
+      : {}),
+    ...(parsed.cicdHub !== undefined
+      ? { cicdHub: parsed.cicdHub as { vnetId: string; addressSpace: string } }
       : {}),
     groups: (parsed.groups as Partial<Record<GroupKey, string>> | undefined) ?? {},
     ai: parsed.ai as { accountId: string; endpoint: string },

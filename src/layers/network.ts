@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Network, SubnetOutputs } from "../../components/network";
+import { VnetPeering } from "../../components/vnet-peering";
+import { AKS_POD_CIDR } from "../../lib/aks-network";
 import { Context, Platform } from "../context";
+
+/** The port of the backend's internal load balancer on AKS, the only one the WAF reaches. */
+export const AKS_BACKEND_PORT = 80;
 
 /**
  * The network layer (DESIGN.md §6): one VNet per environment, subnets carved deterministically
@@ -20,8 +25,10 @@ export interface NetworkLayer {
   egressIp: pulumi.Output<string>;
   vnetName: pulumi.Output<string>;
   subnets: {
-    /** /23 delegated to Microsoft.App/environments (the Container Apps environment). */
-    aca: SubnetInfo;
+    /** /23 delegated to Microsoft.App/environments (the Container Apps environment; runtime aca). */
+    aca?: SubnetInfo;
+    /** /23 of the AKS nodes, in the aca slot, not delegated, behind the NAT gateway (runtime aks). */
+    aks?: SubnetInfo;
     /** /24 for private endpoints (Key Vault, Storage, Postgres). */
     privateEndpoints: SubnetInfo;
     /** /24 for the Application Gateway; only when the WAF is on. */
@@ -36,6 +43,7 @@ export interface NetworkLayer {
  */
 export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
   const waf = ctx.cfg.decisions.waf.value;
+  const aks = ctx.cfg.decisions.runtime.value === "aks";
   const names = (qualifier: string) => ({
     subnet: ctx.name("subnet", qualifier),
     nsg: ctx.name("networkSecurityGroup", qualifier),
@@ -47,10 +55,19 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     vnetName: ctx.name("virtualNetwork"),
     names: {
       aca: names("aca"),
+      aks: names("aks"),
       privateEndpoints: names("private-endpoints"),
       appgw: names("appgw"),
     },
     appGateway: waf,
+    ...(aks
+      ? {
+          runtime: "aks" as const,
+          aksBackendPort: AKS_BACKEND_PORT,
+          aksPodCidr: AKS_POD_CIDR,
+          apiServerClients: ctx.cfg.cicdHub?.addressSpace,
+        }
+      : {}),
     acaPublicIngress: !waf,
     acaServiceEndpoints: ctx.cfg.decisions.privateEndpoints.value
       ? []
@@ -64,6 +81,22 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     },
     tags: ctx.tags,
   });
+  // The CI/CD hub (runtime aks, or whenever configured): peered both ways, so its runners reach
+  // the private API server (DESIGN.md §11).
+  const hub = ctx.cfg.cicdHub;
+  if (hub)
+    new VnetPeering(
+      "cicd-hub",
+      {
+        local: { resourceGroupName: platform.resourceGroupName, vnetName: net.vnetName, vnetId: net.vnetId },
+        remoteVnetId: hub.vnetId,
+        names: {
+          local: ctx.name("virtualNetworkPeering", "to-cicd-hub"),
+          remote: ctx.name("virtualNetworkPeering", "from-cicd-hub"),
+        },
+      },
+      { parent: net },
+    );
   const info = (s: SubnetOutputs | undefined): SubnetInfo | undefined =>
     s && { id: s.id, name: s.name, addressPrefix: s.addressPrefix };
   return {
@@ -71,7 +104,8 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     egressIp: net.egressIp,
     vnetName: net.vnetName,
     subnets: {
-      aca: info(net.subnets.aca) as SubnetInfo,
+      ...(net.subnets.aca ? { aca: info(net.subnets.aca) } : {}),
+      ...(net.subnets.aks ? { aks: info(net.subnets.aks) } : {}),
       privateEndpoints: info(net.subnets.privateEndpoints) as SubnetInfo,
       ...(net.subnets.appgw ? { appgw: info(net.subnets.appgw) } : {}),
     },

@@ -37,10 +37,20 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
 export const fedSecretsVariant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
 
 /**
+ * The bootstrap's CI/CD hub (bootstrap/src/cicdHub.ts names and default address space): runtime
+ * aks requires it (the API server is private).
+ */
+export const CICD_HUB = JSON.stringify({
+  vnetId:
+    "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-engram-cicd/providers/Microsoft.Network/virtualNetworks/vnet-engram-cicd",
+  addressSpace: "10.255.0.0/24",
+});
+
+/**
  * Prod (and staging rehearsing it) on AKS: the change every AKS test plans with, so they share one
  * plan per stack. Empty for prod once prod defaults to `aks` (then the committed plan is read).
  */
 export const AKS_CHANGE: Record<"prod" | "staging", { set: Record<string, string> }> = {
-  prod: { set: { "engram:runtime": "aks" } },
-  staging: { set: { "engram:runtime": "aks" } },
+  prod: { set: { "engram:runtime": "aks", "engram:cicdHub": CICD_HUB } },
+  staging: { set: { "engram:runtime": "aks", "engram:cicdHub": CICD_HUB } },
 };

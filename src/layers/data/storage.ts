@@ -27,7 +27,8 @@ export function buildStorage(
     sharedKeyAccess: d.sharedKeyAccess.value,
     publicNetworkAccess: !d.privateEndpoints.value,
     allowedIpRanges: cfg.adminIpAllowlist,
-    allowedSubnetIds: [deps.network.subnets.aca.id],
+    // The aca subnet's service endpoints (dev/test); on AKS (higher envs only) the private endpoints.
+    allowedSubnetIds: deps.network.subnets.aca ? [deps.network.subnets.aca.id] : [],
     dataProtection: cfg.fixed.blobDataProtection,
     geoRedundant: d.availability.value,
     softDeleteDays: 14,

@@ -33,7 +33,8 @@ export function buildVault(
     purgeProtection: d.purgeProtection.value,
     publicNetworkAccess: !d.privateEndpoints.value,
     allowedIpRanges: cfg.adminIpAllowlist,
-    allowedSubnetIds: [deps.network.subnets.aca.id],
+    // The aca subnet's service endpoints (dev/test); on AKS (higher envs only) the private endpoints.
+    allowedSubnetIds: deps.network.subnets.aca ? [deps.network.subnets.aca.id] : [],
     protect: ctx.protect,
   });
   // Its rows of src/access.ts on the vault itself (groups.security: Key Vault Reader).

@@ -11,12 +11,14 @@ export function buildEnvironment(
   network: NetworkLayer,
 ): ContainerAppsEnvironment {
   const cfg = ctx.cfg;
+  const subnet = network.subnets.aca;
+  if (!subnet) throw new Error("the Container Apps environment needs the aca subnet (runtime aca)");
   return new ContainerAppsEnvironment("aca", {
     environmentName: ctx.name("containerAppsEnvironment"),
     resourceGroupName: platform.resourceGroupName,
     location: platform.location,
     tags: ctx.tags,
-    infrastructureSubnetId: network.subnets.aca.id,
+    infrastructureSubnetId: subnet.id,
     // With the WAF the gateway is the only public entry (DESIGN.md §1 API public surface).
     internal: cfg.decisions.waf.value,
     vnetId: network.vnetId,

@@ -166,12 +166,14 @@ export const ACCESS_CHECKS: Check[] = [
     sop: 'SOP 000 "Least privilege + RBAC everywhere"; checklist "Storage: MI read/write as scoped"; "Validation: MI flow to KV/Storage/Postgres"',
     title:
       "each service identity holds exactly the plan's role assignments at the planned scopes, nothing more (ARM)",
+    usesPlan: true,
     run: identityCheck,
   },
   {
     id: "keyvault.readers",
     sop: 'SOP 000 "Secrets in Key Vault; prefer MI to fetch"; SOP 002 "Check Managed Identity has Key Vault Secrets User role"',
     title: "the Key Vault's secret readers (at, above and below the vault) are exactly the planned ones",
+    usesPlan: true,
     run: secretReadersCheck,
   },
 ];

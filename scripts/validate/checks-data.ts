@@ -96,6 +96,7 @@ export const DATA_CHECKS: Check[] = [
     sop: 'SOP 000 checklist "Postgres: MI-based connection succeeds; password auth disabled in prod"',
     title:
       "Postgres: Entra auth on, an Entra administrator set, password auth off where the matrix says (the servers are private: no connection is tried)",
+    usesPlan: true,
     run: postgresCheck,
   },
   {
@@ -103,6 +104,7 @@ export const DATA_CHECKS: Check[] = [
     sop: 'SOP 000 checklist "Storage: MI read/write as scoped; no public containers"; matrix "no public DB/storage"',
     title:
       "Storage: no blob public access, shared keys per the matrix, public network access as planned, every container private",
+    usesPlan: true,
     run: storageCheck,
   },
 ];

@@ -132,12 +132,14 @@ export const RUNTIME_CHECKS: Check[] = [
     sop: 'SOP 000 checklist "Zep: ... network internal-only"; "Temporal: ... server internal"',
     title:
       "Zep and the Temporal server are not reachable from outside (ACA ingress internal; SKIP on AKS, see the reason)",
+    usesPlan: true,
     run: internalCheck,
   },
   {
     id: "runtime.temporal-ui",
     sop: 'SOP 000 checklist "Temporal: UI gated"',
     title: "the Temporal UI's ingress is internal with the planned IP allowlist (ACA; SKIP on AKS)",
+    usesPlan: true,
     run: temporalUiCheck,
   },
   {
@@ -145,6 +147,7 @@ export const RUNTIME_CHECKS: Check[] = [
     sop: 'SOP 000 "Prod: private endpoints ...; AKS private cluster"',
     title:
       "the AKS cluster's API server is private, Entra + Azure RBAC, no local accounts, network policy on (SKIP on ACA)",
+    usesPlan: true,
     run: clusterCheck,
   },
   {

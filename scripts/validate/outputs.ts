@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { ENVIRONMENTS } from "../../lib/environments";
 import { escapeText } from "../../lib/text";
 
 /**
@@ -52,6 +53,10 @@ export function parseOutputs(value: unknown, source: string): StackOutputs {
   if (ids === null || typeof ids !== "object") bad.push("serviceIdentityClientIds" as never);
   if (bad.length)
     throw new OutputsError(`${source} lacks the stack output${bad.length > 1 ? "s" : ""} ${bad.join(", ")}`);
+  if (!(ENVIRONMENTS as readonly string[]).includes(String(o.environment)))
+    throw new OutputsError(
+      `${source}: environment ${escapeText(String(o.environment))} is not one of ${ENVIRONMENTS.join(", ")}`,
+    );
   if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(String(o.resourceGroupId)))
     throw new OutputsError(
       `${source}: resourceGroupId ${escapeText(String(o.resourceGroupId))} is not a resource group id`,

@@ -28,7 +28,7 @@ export function summaryLine(stack: string, s: Summary, strict: boolean): string 
 export interface ReportContext {
   stack: string;
   outputs: StackOutputs;
-  expected: Expected;
+  expected?: Expected;
   startedAt: string;
   finishedAt: string;
   strict: boolean;
@@ -45,7 +45,7 @@ export function reportOf(results: readonly CheckResult[], c: ReportContext): Rec
     tool: "engram-infra npm run validate (SOP 000 Validation Checklist, per release)",
     stack: c.stack,
     environment: c.outputs.environment,
-    runtime: c.expected.runtime,
+    ...(c.expected ? { runtime: c.expected.runtime } : {}),
     resourceGroupId: c.outputs.resourceGroupId,
     tenantId: c.outputs.tenantId,
     apiAudience: c.outputs.apiAudience,

@@ -57,16 +57,15 @@ async function expectations(args: ValidateArgs, outputs: StackOutputs): Promise<
 /** The run's context; endpoints and tokens from the environment (see README "Validating a release"). */
 export function contextOf(
   outputs: StackOutputs,
-  expected: Expected,
+  expected: Expected | undefined,
   tokens: TokenSource,
   env: NodeJS.ProcessEnv,
   githubRepo?: string,
 ): Context {
   const roleTokens: Partial<Record<AppRole, string>> = {};
   for (const r of APP_ROLES) if (env[roleTokenVar(r)]) roleTokens[r] = env[roleTokenVar(r)];
-  return {
+  const ctx: Omit<Context, "expected"> = {
     outputs,
-    expected,
     ...clients(tokens, env),
     loginUrl: endpoint("login", env),
     apiUrl: (env.ENGRAM_VALIDATE_API_URL || outputs.backendUrl).replace(/\/+$/, ""),
@@ -77,6 +76,13 @@ export function contextOf(
     ...(githubRepo ? { githubRepo } : {}),
     memo: new Map(),
   };
+  // Only a check marked usesPlan reads it, and the run planned the stack for it.
+  return Object.defineProperty(ctx, "expected", {
+    get: () => {
+      if (!expected) throw new Error("this check needs the stack's plan but is not marked usesPlan");
+      return expected;
+    },
+  }) as Context;
 }
 
 /** Writes the report: a temporary file beside it, then a rename (never half a report). */
@@ -107,11 +113,12 @@ export async function validate(
     if (err instanceof OutputsError) throw new SetupError(err.message);
     throw err;
   }
-  const expected = await expectations(args, outputs);
-  const ctx = contextOf(outputs, expected, new CredentialTokens(env), env, args.githubRepo);
   const checks = args.only ? CHECKS.filter((c) => args.only!.includes(c.id)) : CHECKS;
+  // Planning the stack costs the program and the SDK: only when a check compares with the plan.
+  const expected = checks.some((c) => c.usesPlan) ? await expectations(args, outputs) : undefined;
+  const ctx = contextOf(outputs, expected, new CredentialTokens(env), env, args.githubRepo);
   out(
-    `validating stack ${escapeText(args.stack)} (${outputs.environment}, runtime ${expected.runtime}) in ${escapeText(outputs.resourceGroupId)}`,
+    `validating stack ${escapeText(args.stack)} (${outputs.environment}${expected ? `, runtime ${expected.runtime}` : ""}) in ${escapeText(outputs.resourceGroupId)}`,
   );
   const results = await runChecks(ctx, checks);
   for (const r of results) out(resultLine(r));

@@ -69,6 +69,8 @@ export interface Check {
   sop: string;
   /** What it checks, one line (for --help and the report). */
   title: string;
+  /** It compares with the offline plan of the stack (a run plans the stack only when a check it runs does). */
+  usesPlan?: boolean;
   run(ctx: Context): Promise<Outcome>;
 }
 

@@ -1,0 +1,181 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseValidateArgs, UsageError } from "../scripts/validate/args";
+import { CHECKS } from "../scripts/validate/checks";
+import { ISSUER, REPO } from "./helpers/fake-estate";
+import { roleTokenEnv } from "./helpers/validate-harness";
+import { harness } from "./helpers/validate-harness";
+import { fakeEnv } from "./helpers/fake-estate";
+
+/**
+ * `npm run validate` end to end, as the deploy workflow runs it: its own process, the stack's
+ * outputs from a file, the expectations from the committed stack file's plan, every endpoint on the
+ * local fake (tests/helpers/fake-azure.ts), tokens given in the environment. Here tokens.jwt runs
+ * with jose for real (ESM, which jest cannot load in-process): PASS on a good token, FAIL on a
+ * foreign signature and on another audience.
+ */
+const h = harness();
+const ROOT = path.resolve(__dirname, "..");
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engram-validate-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The command in its own process; async, so the fake in this process can answer it. */
+function validate(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith("ENGRAM_VALIDATE_") && !k.startsWith("GITHUB_"),
+      ),
+    );
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "validate.ts"), ...args],
+      {
+        cwd: ROOT,
+        env: { ...clean, ...env },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function tokenEnv(api: string): Record<string, string> {
+  return {
+    ...fakeEnv(h.fake.url),
+    ENGRAM_VALIDATE_ARM_TOKEN: h.tokens.tokens.arm,
+    ENGRAM_VALIDATE_GRAPH_TOKEN: h.tokens.tokens.graph,
+    ENGRAM_VALIDATE_API_TOKEN: api,
+    GITHUB_REPOSITORY: REPO,
+  };
+}
+
+describe("npm run validate: the command line", () => {
+  it("--help names every check and the SOP line it proves; exit 0", async () => {
+    const r = await validate(["--help"]);
+    expect(r.code).toBe(0);
+    for (const c of CHECKS)
+      expect(r.stdout).toContain(`  ${c.id}\n      ${c.title}\n      proves: ${c.sop}\n`);
+    expect(r.stdout).toContain("  data.postgres\n");
+    expect(r.stdout).toContain(
+      'proves: SOP 000 checklist "Postgres: MI-based connection succeeds; password auth disabled in prod"',
+    );
+    expect(CHECKS).toHaveLength(20);
+  });
+  it("a wrong command line: one line, the usage, exit 2", async () => {
+    const r = await validate(["--stack", "dev", "--only", "api.helth"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(
+      /^--only names no check api\.helth; the checks are api\.health, api\.ready, /,
+    );
+  });
+  it.each([
+    [[], "--stack <name> is required: the stack whose release is validated"],
+    [["--stack"], "--stack needs a value"],
+    [["--stack", "dev", "--stack", "prod"], "--stack is given twice"],
+    [["--stack", "dev", "--report", "out.txt"], "--report out.txt must name a .json file"],
+    [["--stack", "dev", "--strict=yes"], "--strict takes no value"],
+    [["--stack", "dev", "--github-repo", "just-a-name"], "--github-repo just-a-name is not <owner>/<repo>"],
+    [["--stack", "dev", "extra"], "unknown argument extra"],
+  ])("refuses %j: %s", (argv, message) => {
+    expect(() => parseValidateArgs(argv, {})).toThrow(new UsageError(message));
+  });
+  it("outputs without what validate needs: one line, exit 2, no report", async () => {
+    const file = path.join(dir, "bad-outputs.json");
+    fs.writeFileSync(file, JSON.stringify({ environment: "dev" }));
+    const r = await validate(["--stack", "dev", "--outputs", file, "--report", path.join(dir, "never.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^\S+bad-outputs\.json lacks the stack outputs resourceGroupName, resourceGroupId, tenantId, .*serviceIdentityClientIds\n$/,
+    );
+    expect(fs.existsSync(path.join(dir, "never.json"))).toBe(false);
+  });
+});
+
+describe("npm run validate: a whole run against the fake estate of dev", () => {
+  beforeEach(() => h.stack("dev"));
+  const outputsFile = () => {
+    const f = path.join(dir, "dev-outputs.json");
+    fs.writeFileSync(f, JSON.stringify(h.outputs));
+    return f;
+  };
+
+  it("GIVEN a good estate THEN every check PASSes but runtime.cluster (no cluster on ACA), exit 0, and the report keeps the evidence", async () => {
+    const report = path.join(dir, "validate-dev.json");
+    const r = await validate(["--stack", "dev", "--outputs", outputsFile(), "--report", report], {
+      ...tokenEnv(h.tokens.tokens.api),
+      ...roleTokenEnv(h.tokens),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toBe(
+      "validating stack dev (dev, runtime aca) in /subscriptions/3b1d2c4e-5f60-4a7b-8c9d-0e1f2a3b4c5d/resourceGroups/rg-engram-dev",
+    );
+    expect(lines.slice(1, 21).map((l) => l.split(":")[0])).toEqual(
+      CHECKS.map((c) => `${c.id === "runtime.cluster" ? "SKIP" : "PASS"} ${c.id}`),
+    );
+    expect(lines).toContain(
+      "PASS tokens.jwt: a token of ENGRAM_VALIDATE_API_TOKEN validates against the tenant's keys for audience and issuer",
+    );
+    expect(lines[21]).toBe("stack dev: 19 passed, 0 failed, 1 skipped: release validated");
+    const json = JSON.parse(fs.readFileSync(report, "utf8"));
+    expect(json).toMatchObject({
+      stack: "dev",
+      environment: "dev",
+      runtime: "aca",
+      summary: { pass: 19, fail: 0, skip: 1 },
+      strict: false,
+    });
+    expect(json.checks.find((c: { id: string }) => c.id === "tokens.jwt").evidence[0]).toBe(
+      `aud "a0000000-0000-4000-8000-000000000001", iss "${ISSUER}", ver "2.0", kid "test-key"`,
+    );
+    // The report holds names and ids, never a token.
+    for (const t of Object.values(h.tokens.tokens)) expect(fs.readFileSync(report, "utf8")).not.toContain(t);
+  });
+
+  it("GIVEN a token signed by another key, or for another audience THEN tokens.jwt FAILs, exit 1; --strict fails a skip too (runs that compare nothing with the plan do not plan the stack)", async () => {
+    const only = [
+      "--stack",
+      "dev",
+      "--outputs",
+      outputsFile(),
+      "--only",
+      "tokens.jwt",
+      "--report",
+      path.join(dir, "jwt.json"),
+    ];
+    const foreign = await validate(only, tokenEnv(h.tokens.tokens.foreign));
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout).toContain(
+      `FAIL tokens.jwt: a token of ENGRAM_VALIDATE_API_TOKEN does not validate (ERR_JWS_SIGNATURE_VERIFICATION_FAILED: signature verification failed); expected audience ["a0000000-0000-4000-8000-000000000001","api://engram-dev"] and issuer "${ISSUER}"`,
+    );
+    const other = await validate(only, tokenEnv(h.tokens.tokens.otherAudience));
+    expect(other.stdout).toContain(
+      'FAIL tokens.jwt: a token of ENGRAM_VALIDATE_API_TOKEN does not validate (ERR_JWT_CLAIM_VALIDATION_FAILED: unexpected "aud" claim value)',
+    );
+    const strict = await validate(
+      [...only.slice(0, 4), "--only", "api.roles", "--strict", "--report", path.join(dir, "strict.json")],
+      tokenEnv(h.tokens.tokens.api),
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain(
+      "stack dev: 0 passed, 0 failed, 1 skipped: release NOT validated (--strict: a skip counts as a failure)",
+    );
+  });
+});

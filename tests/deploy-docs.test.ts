@@ -1,5 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
+import { RUNNER_NSG_RULES } from "../bootstrap/src/githubRunnerNsg";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**
@@ -13,6 +15,7 @@ const NAMESPACE: Record<string, string | undefined> = {
   app: "Microsoft.App",
   applicationinsights: "Microsoft.Insights",
   authorization: undefined,
+  containerservice: "Microsoft.ContainerService",
   dbforpostgresql: "Microsoft.DBforPostgreSQL",
   eventgrid: "Microsoft.EventGrid",
   keyvault: "Microsoft.KeyVault",
@@ -26,8 +29,11 @@ const NAMESPACE: Record<string, string | undefined> = {
   web: "Microsoft.Web",
 };
 
+const ROOT = path.join(__dirname, "..");
+const DOC = fs.readFileSync(path.join(ROOT, "docs", "deploy-for-real.md"), "utf8");
+
 function registered(): string[] {
-  const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "deploy-for-real.md"), "utf8");
+  const doc = DOC;
   const loop = /for ns in ([\s\S]*?); do/.exec(doc);
   if (!loop) throw new Error("docs/deploy-for-real.md has no `for ns in ...; do` provider registration");
   return loop[1].split(/[\s\\]+/).filter((w) => w.length > 0);
@@ -48,5 +54,57 @@ describe.each(ENVIRONMENTS)("resource providers for %s", (env) => {
     expect(unknown).toEqual([]);
     const needed = modules.map((m) => NAMESPACE[m]).filter((n): n is string => n !== undefined);
     expect(registered()).toEqual(expect.arrayContaining(needed));
+  });
+});
+
+/**
+ * The private deploy path of prod on AKS (DESIGN.md §11 Delivery): the one-time steps the document
+ * gives must name what the workflow and the bootstrap actually use.
+ */
+describe("docs/deploy-for-real.md, prod on AKS: the private deploy path", () => {
+  type Step = { name?: string; uses?: string; run?: string; with?: Record<string, string> };
+  const deploy = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy.yml"), "utf8")) as {
+    jobs: Record<string, { "runs-on": string; steps: Step[] }>;
+  };
+  const prod = deploy.jobs["deploy-prod"];
+
+  it("the repository variable the doc sets is the one the prod deploy job runs on", () => {
+    const used = /^\$\{\{ vars\.([A-Z_]+) \}\}$/.exec(prod["runs-on"]);
+    expect(used?.[1]).toBe("PROD_RUNNER_LABEL");
+    expect([...DOC.matchAll(/gh variable set ([A-Z_]+) --body/g)].map((m) => m[1])).toEqual([used?.[1]]);
+  });
+
+  it("the prod job installs the kubelogin version the doc names, before pulumi up", () => {
+    const names = prod.steps.map((s) => s.uses?.split("@")[0] ?? s.name);
+    const kubelogin = names.indexOf("azure/use-kubelogin");
+    expect(kubelogin).toBeGreaterThan(-1);
+    expect(kubelogin).toBeLessThan(names.indexOf("pulumi up"));
+    const version = prod.steps[kubelogin].with?.["kubelogin-version"];
+    expect(DOC).toContain(`kubelogin-version: ${version}`);
+  });
+
+  it("every bootstrap output the doc reads is exported by bootstrap/index.ts", () => {
+    const index = fs.readFileSync(path.join(ROOT, "bootstrap", "index.ts"), "utf8");
+    const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+    const read = [...new Set([...DOC.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]))];
+    expect(read).toEqual(
+      expect.arrayContaining(["githubEnvironmentVariables", "cicdHub", "githubNetworkSettingsId"]),
+    );
+    expect(read.filter((name) => !exported.includes(name))).toEqual([]);
+    expect(DOC).toContain("`cicdRunnerSubnetId`");
+    expect(exported).toContain("cicdRunnerSubnetId");
+  });
+
+  it("registers GitHub.Network (the runners' network settings) and Microsoft.ContainerService", () => {
+    expect(registered()).toEqual(expect.arrayContaining(["GitHub.Network", "Microsoft.ContainerService"]));
+  });
+
+  it("lists the runner subnet's NSG rules exactly as the bootstrap makes them, in order", () => {
+    const section = DOC.slice(DOC.indexOf("## Prod on AKS"));
+    const inDoc = [...section.matchAll(/^\| (\d+)(?: \(inbound\))? \| `([\w-]+)` \|/gm)].map((m) => [
+      Number(m[1]),
+      m[2],
+    ]);
+    expect(inDoc).toEqual(RUNNER_NSG_RULES.map((r) => [r.priority, r.name]));
   });
 });

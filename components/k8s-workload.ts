@@ -62,6 +62,139 @@ function checkArgs(a: K8sWorkloadArgs): void {
   }
 }
 
+type Meta = (
+  n: string,
+  annotations?: Record<string, pulumi.Input<string>>,
+) => {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, pulumi.Input<string>>;
+};
+
+/**
+ * The app's SecretProviderClass: exactly its Key Vault secrets, read with its workload identity;
+ * the env secrets synced by the driver into `syncedSecret` when a pod mounts the volume.
+ */
+function secretProviderClass(
+  name: string,
+  args: K8sWorkloadArgs,
+  syncedSecret: string,
+  meta: Meta,
+  parent: pulumi.Resource,
+): CustomResource | undefined {
+  const secrets = args.secrets ?? [];
+  const id = args.identity;
+  if (secrets.length === 0 || !id || !args.keyVault) return undefined;
+  const envSecrets = [...new Set(Object.values(args.secretEnv))].sort();
+  const m = meta(`${args.app}-kv`);
+  return new CustomResource(
+    `${name}-spc`,
+    {
+      apiVersion: "secrets-store.csi.x-k8s.io/v1",
+      kind: "SecretProviderClass",
+      metadata: m,
+      spec: {
+        provider: "azure",
+        parameters: {
+          usePodIdentity: "false",
+          useVMManagedIdentity: "false",
+          clientID: id.clientId,
+          keyvaultName: args.keyVault.name,
+          tenantId: args.keyVault.tenantId,
+          objects: keyVaultObjects(secrets),
+        },
+        ...(envSecrets.length > 0
+          ? {
+              secretObjects: [
+                {
+                  secretName: syncedSecret,
+                  type: "Opaque",
+                  labels: m.labels,
+                  data: envSecrets.map((s) => ({ objectName: s, key: s })),
+                },
+              ],
+            }
+          : {}),
+      },
+    },
+    { parent },
+  );
+}
+
+/** The app's Service (if any), its PodDisruptionBudget and, when it scales, its HPA. */
+function exposeAndProtect(
+  name: string,
+  args: K8sWorkloadArgs,
+  meta: Meta,
+  scales: boolean,
+  parent: pulumi.Resource,
+): void {
+  const a = args.app;
+  const selector = { matchLabels: { "app.kubernetes.io/name": a } };
+  const s = args.service;
+  if (s && args.containerPort) {
+    const ilb = s.internalLoadBalancer;
+    new Service(
+      `${name}-service`,
+      {
+        metadata: meta(
+          a,
+          ilb
+            ? {
+                "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+                "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": ilb.subnetName,
+                "service.beta.kubernetes.io/azure-load-balancer-ipv4": ilb.ip,
+              }
+            : undefined,
+        ),
+        spec: {
+          type: ilb ? "LoadBalancer" : "ClusterIP",
+          selector: selector.matchLabels,
+          ports: [
+            {
+              name: args.containerPort.name,
+              port: s.port,
+              targetPort: args.containerPort.name,
+              protocol: "TCP",
+            },
+          ],
+          // The client's address reaches the pod, so the network policy can admit the WAF subnet.
+          ...(ilb ? { externalTrafficPolicy: "Local" } : {}),
+        },
+      },
+      { parent },
+    );
+  }
+
+  // maxUnavailable 1: a drain always proceeds (a single replica is evicted and rescheduled, never
+  // blocked), and a multi-replica app keeps all but one serving; unhealthy pods never block.
+  new PodDisruptionBudget(
+    `${name}-pdb`,
+    { metadata: meta(a), spec: { maxUnavailable: 1, selector, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
+    { parent },
+  );
+  if (scales)
+    new HorizontalPodAutoscaler(
+      `${name}-hpa`,
+      {
+        metadata: meta(a),
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: a },
+          minReplicas: args.replicas.min,
+          maxReplicas: args.replicas.max,
+          metrics: [
+            {
+              type: "Resource",
+              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+            },
+          ],
+        },
+      },
+      { parent },
+    );
+}
+
 /**
  * One Engram service on AKS (DESIGN.md §11): its ServiceAccount bound to its managed identity (a
  * federated credential for `system:serviceaccount:<ns>:<app>`), a SecretProviderClass naming
@@ -116,42 +249,8 @@ export class K8sWorkload extends pulumi.ComponentResource {
 
     const secrets = args.secrets ?? [];
     const syncedSecret = `${a}-kv-env`;
-    const envSecrets = [...new Set(Object.values(args.secretEnv))].sort();
-    if (secrets.length > 0 && id && args.keyVault)
-      waitFor.push(
-        new CustomResource(
-          `${name}-spc`,
-          {
-            apiVersion: "secrets-store.csi.x-k8s.io/v1",
-            kind: "SecretProviderClass",
-            metadata: meta(`${a}-kv`),
-            spec: {
-              provider: "azure",
-              parameters: {
-                usePodIdentity: "false",
-                useVMManagedIdentity: "false",
-                clientID: id.clientId,
-                keyvaultName: args.keyVault.name,
-                tenantId: args.keyVault.tenantId,
-                objects: keyVaultObjects(secrets),
-              },
-              ...(envSecrets.length > 0
-                ? {
-                    secretObjects: [
-                      {
-                        secretName: syncedSecret,
-                        type: "Opaque",
-                        labels,
-                        data: envSecrets.map((s) => ({ objectName: s, key: s })),
-                      },
-                    ],
-                  }
-                : {}),
-            },
-          },
-          { parent: this },
-        ),
-      );
+    const spc = secretProviderClass(name, args, syncedSecret, meta, this);
+    if (spc) waitFor.push(spc);
 
     const scales = args.replicas.max > args.replicas.min;
     const template = podTemplate({
@@ -177,67 +276,7 @@ export class K8sWorkload extends pulumi.ComponentResource {
       { parent: this, dependsOn: waitFor },
     );
 
-    const s = args.service;
-    if (s && args.containerPort) {
-      const ilb = s.internalLoadBalancer;
-      new Service(
-        `${name}-service`,
-        {
-          metadata: meta(
-            a,
-            ilb
-              ? {
-                  "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
-                  "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": ilb.subnetName,
-                  "service.beta.kubernetes.io/azure-load-balancer-ipv4": ilb.ip,
-                }
-              : undefined,
-          ),
-          spec: {
-            type: ilb ? "LoadBalancer" : "ClusterIP",
-            selector: selector.matchLabels,
-            ports: [
-              {
-                name: args.containerPort.name,
-                port: s.port,
-                targetPort: args.containerPort.name,
-                protocol: "TCP",
-              },
-            ],
-            // The client's address reaches the pod, so the network policy can admit the WAF subnet.
-            ...(ilb ? { externalTrafficPolicy: "Local" } : {}),
-          },
-        },
-        { parent: this },
-      );
-    }
-
-    // maxUnavailable 1: a drain always proceeds (a single replica is evicted and rescheduled, never
-    // blocked), and a multi-replica app keeps all but one serving; unhealthy pods never block.
-    new PodDisruptionBudget(
-      `${name}-pdb`,
-      { metadata: meta(a), spec: { maxUnavailable: 1, selector, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
-      { parent: this },
-    );
-    if (scales)
-      new HorizontalPodAutoscaler(
-        `${name}-hpa`,
-        {
-          metadata: meta(a),
-          spec: {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: a },
-            minReplicas: args.replicas.min,
-            maxReplicas: args.replicas.max,
-            metrics: [
-              {
-                type: "Resource",
-                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
-              },
-            ],
-          },
-        },
-        { parent: this },
-      );
+    exposeAndProtect(name, args, meta, scales, this);
     this.registerOutputs({});
   }
 }

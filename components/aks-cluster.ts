@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as types from "@pulumi/azure-native/types";
 import { endpointOf, entraKubeconfig } from "../lib/kubeconfig";
 
@@ -34,6 +35,8 @@ export interface AksClusterArgs {
   privateDnsZoneId: pulumi.Input<string>;
   /** The Log Analytics workspace: Container Insights and Defender for Containers report there. */
   workspaceId: pulumi.Input<string>;
+  /** The Azure name of Container Insights' data collection rule. */
+  dataCollectionRuleName: string;
   /** Overlay pod CIDR, service CIDR and the cluster DNS Service's address (lib/aks-network.ts). */
   cidrs: { pod: string; service: string; dnsServiceIp: string };
   /** The availability zones of both pools. @default none (Azure places the nodes) */
@@ -177,6 +180,8 @@ export class AksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: args.dependsOn ?? [] },
     );
 
+    this.containerInsights(name, args, cluster);
+
     const credentials = containerservice.listManagedClusterUserCredentialsOutput(
       { resourceGroupName: args.resourceGroupName, resourceName: cluster.name, format: "exec" },
       { parent: this },
@@ -198,5 +203,64 @@ export class AksCluster extends pulumi.ComponentResource {
       privateFqdn: this.privateFqdn,
       kubeconfig: this.kubeconfig,
     });
+  }
+
+  /**
+   * Container Insights' data collection rule, associated with the cluster: the containers' logs in
+   * the ContainerLogV2 schema (`enableContainerLogV2`), the Kubernetes events and the pod and node
+   * inventory, to the workspace. The monitoring add-on sends them with its managed identity
+   * (`useAADAuth`), never the workspace key. Streams: Azure's "Logs and Events" preset plus nodes.
+   */
+  private containerInsights(
+    name: string,
+    args: AksClusterArgs,
+    cluster: containerservice.ManagedCluster,
+  ): void {
+    const streams = [
+      "Microsoft-ContainerLogV2",
+      "Microsoft-KubeEvents",
+      "Microsoft-KubePodInventory",
+      "Microsoft-KubeNodeInventory",
+    ];
+    const rule = new monitor.DataCollectionRule(
+      `${name}-ci-dcr`,
+      {
+        dataCollectionRuleName: args.dataCollectionRuleName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: "Linux",
+        description: "Container Insights of the AKS cluster (ContainerLogV2, events, inventory)",
+        dataSources: {
+          extensions: [
+            {
+              name: "ContainerInsightsExtension",
+              extensionName: "ContainerInsights",
+              streams,
+              extensionSettings: {
+                dataCollectionSettings: {
+                  interval: "1m",
+                  namespaceFilteringMode: "Off",
+                  enableContainerLogV2: true,
+                },
+              },
+            },
+          ],
+        },
+        destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: args.workspaceId }] },
+        dataFlows: [{ streams, destinations: ["workspace"] }],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new monitor.DataCollectionRuleAssociation(
+      `${name}-ci-dcra`,
+      {
+        associationName: "ContainerInsightsExtension",
+        resourceUri: cluster.id,
+        dataCollectionRuleId: rule.id,
+        description: "Container Insights of the AKS cluster",
+      },
+      { parent: this },
+    );
   }
 }

@@ -81,6 +81,20 @@ export const DIAGNOSTIC_PROFILES = {
     dedicated: true,
     tables: ["AGWFirewallLogs", "AGWAccessLogs", "AGWPerformanceLogs"],
   },
+  /**
+   * The AKS control plane (SOP 000: "AKS diagnostics"): the API server's audit log without get and
+   * list (kube-audit-admin: every change, who made it), Entra and Azure RBAC decisions (guard), and
+   * the API server's own log, in resource-specific tables: AKSAuditAdmin for the first, the others
+   * in AKSControlPlane (with their category). Workload logs come from Container Insights instead
+   * (its data collection rule, components/aks-cluster.ts).
+   */
+  aksCluster: {
+    title: "AKS cluster (control plane)",
+    categories: ["kube-audit-admin", "guard", "kube-apiserver"],
+    metrics: ["AllMetrics"],
+    dedicated: true,
+    tables: ["AKSAuditAdmin", "AKSControlPlane"],
+  },
   /** Who queried the audit trail (query audit), and the workspace's own metrics. */
   logAnalyticsWorkspace: {
     title: "Log Analytics workspace",

@@ -34,6 +34,7 @@ export const ABBREVIATIONS = {
   eventGridSubscription: "evgs",
   managedCluster: "aks",
   virtualNetworkPeering: "peer",
+  dataCollectionRule: "dcr",
 } as const;
 
 export type ResourceKind = keyof typeof ABBREVIATIONS;
@@ -193,6 +194,12 @@ export const NAME_RULES: Record<ResourceKind, NameRule> = {
     max: 80,
     pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_])?$/,
     describe: "1-80 letters, digits, ._-",
+  },
+  dataCollectionRule: {
+    min: 1,
+    max: 64,
+    pattern: /^[a-z0-9]([a-z0-9._-]*[a-z0-9_-])?$/,
+    describe: "1-64 letters, digits, ._-, not ending in .",
   },
 };
 

@@ -6,7 +6,7 @@ import * as queries from "../src/observability/queries";
 import { byCodePoint } from "../lib/text";
 import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
-import { fedSecretsVariant } from "./helpers/variants";
+import { AKS_CHANGE, fedSecretsVariant } from "./helpers/variants";
 
 const SQR = "azure-native:monitor:ScheduledQueryRule";
 const ACTIVITY = "azure-native:monitor:ActivityLogAlert";
@@ -34,7 +34,7 @@ const condition = (r: Record<string, unknown>) =>
 
 /** The tables a query reads: lines that hold only a table name (optionally opened with `(`). */
 function tablesRead(query: string): string[] {
-  return [...query.matchAll(/^\s*\(?([A-Z][A-Za-z_]+)\s*$/gm)].map((m) => m[1]).sort();
+  return [...query.matchAll(/^\s*\(?([A-Z][A-Za-z0-9_]+)\s*$/gm)].map((m) => m[1]).sort();
 }
 
 describe.each(ENVIRONMENTS.filter(isHigher))("security alerts in %s (required)", (env) => {
@@ -201,7 +201,11 @@ describe("queries read the tables the diagnostic settings fill", () => {
     KEY_VAULT_ACCESS_DENIED: ["AZKVAuditLogs"],
     MISSING_SECRET_EXITS: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"],
     API_SIGN_IN_FAILURES: ["SigninLogs"],
+    API_AUTH_FAILURES_AKS: ["AppRequests", "ContainerLogV2"],
+    MISSING_SECRET_EXITS_AKS: ["ContainerLogV2", "KubeEvents"],
   };
+  /** The queries a stack runs on each runtime (the AKS forms replace their ACA ones). */
+  const ON_ACA = Object.keys(READS).filter((q) => !q.endsWith("_AKS"));
 
   it("every query is listed here, and declares the tables it reads as written here", () => {
     expect(Object.keys(queries.QUERY_TABLES).sort()).toEqual(Object.keys(READS).sort());
@@ -253,10 +257,29 @@ describe("queries read the tables the diagnostic settings fill", () => {
       shared: "AzureDiagnostics",
     },
     "Microsoft.OperationalInsights/workspaces audit": { dedicated: "LAQueryLogs", shared: "LAQueryLogs" },
+    "Microsoft.ContainerService/managedClusters kube-audit-admin": {
+      dedicated: "AKSAuditAdmin",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.ContainerService/managedClusters guard": {
+      dedicated: "AKSControlPlane",
+      shared: "AzureDiagnostics",
+    },
+    "Microsoft.ContainerService/managedClusters kube-apiserver": {
+      dedicated: "AKSControlPlane",
+      shared: "AzureDiagnostics",
+    },
+  };
+  /** The table each Container Insights stream fills (a data collection rule's stream, not a category). */
+  const TABLE_OF_STREAM: Record<string, string> = {
+    "Microsoft-ContainerLogV2": "ContainerLogV2",
+    "Microsoft-KubeEvents": "KubeEvents",
+    "Microsoft-KubePodInventory": "KubePodInventory",
+    "Microsoft-KubeNodeInventory": "KubeNodeInventory",
   };
 
-  it("in the prod plan, every table an enabled log alert reads is filled by a category a diagnostic setting of the plan ships", async () => {
-    const { index } = await planOk("prod", PROD_OPTIONAL);
+  /** The tables the plan's diagnostic settings and data collection rules (to its workspace) fill. */
+  function tablesFilled(index: PlanIndex): Set<string> {
     const produced = new Set<string>();
     for (const d of index.ofType("azure-native:monitor:DiagnosticSetting")) {
       const i = d.newState.inputs as {
@@ -274,13 +297,58 @@ describe("queries read the tables the diagnostic settings fill", () => {
         produced.add(i.logAnalyticsDestinationType === "Dedicated" ? table.dedicated : table.shared);
       }
     }
-    // Every query of READS is an enabled rule here (the four required and the sign-in alert).
-    expect(index.ofType(SQR)).toHaveLength(Object.keys(READS).length);
+    for (const r of index.ofType("azure-native:monitor:DataCollectionRule")) {
+      const i = r.newState.inputs as {
+        destinations: { logAnalytics: { name: string; workspaceResourceId: string }[] };
+        dataFlows: { streams: string[]; destinations: string[] }[];
+      };
+      const toWorkspace = new Set(i.destinations.logAnalytics.map((d) => d.name));
+      for (const flow of i.dataFlows.filter((f) => f.destinations.some((d) => toWorkspace.has(d))))
+        for (const stream of flow.streams) {
+          expect(TABLE_OF_STREAM[stream] ? stream : `${stream} (no table known)`).toBe(stream);
+          produced.add(TABLE_OF_STREAM[stream]);
+        }
+    }
+    return produced;
+  }
+
+  it("in the prod plan, every table an enabled log alert reads is filled by a category a diagnostic setting of the plan ships", async () => {
+    const { index } = await planOk("prod", PROD_OPTIONAL);
+    const produced = tablesFilled(index);
+    // Every ACA query of READS is an enabled rule here (the four required and the sign-in alert).
+    expect(index.ofType(SQR)).toHaveLength(ON_ACA.length);
     for (const s of index.ofType(SQR)) {
       for (const t of tablesRead(String(condition(s.newState.inputs).query)))
         expect(produced.has(t) || EXTERNAL.has(t) ? t : `${t} (not filled)`).toBe(t);
     }
   });
+
+  it.each(["prod", "staging"] as const)(
+    "on AKS (%s), the alerts read the cluster's tables (ContainerLogV2, KubeEvents), never Container Apps', and each is filled",
+    async (env) => {
+      const { index } = await planOk(env, AKS_CHANGE[env]);
+      const produced = tablesFilled(index);
+      const read = new Set<string>();
+      expect(index.ofType(SQR)).toHaveLength(REQUIRED.length);
+      for (const s of index.ofType(SQR))
+        for (const t of tablesRead(String(condition(s.newState.inputs).query))) {
+          read.add(t);
+          expect(produced.has(t) || EXTERNAL.has(t) ? t : `${t} (not filled)`).toBe(t);
+        }
+      expect([...read].sort()).toEqual(["AZKVAuditLogs", "AppRequests", "ContainerLogV2", "KubeEvents"]);
+      expect(condition(rule(index, env, "api-auth-failures")).query).toMatch(
+        /^let backendApp = "backend";\nlet namespace = "engram";\n/,
+      );
+      expect(condition(rule(index, env, "missing-secret-exits")).query).toMatch(
+        /^let namespace = "engram";\n/,
+      );
+      expect(
+        (condition(rule(index, env, "missing-secret-exits")).dimensions as { name: string }[]).map(
+          (d) => d.name,
+        ),
+      ).toEqual(["App"]);
+    },
+  );
 });
 
 describe("log retention overrides", () => {

@@ -4,6 +4,7 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { isHigher } from "../src/matrix";
 import { idOf, principalIdOf } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { AKS_CHANGE } from "./helpers/variants";
 
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
 const APP_INSIGHTS = "azure-native:applicationinsights:Component";
@@ -60,6 +61,11 @@ const EXPECTED_PROFILES: Record<
     dedicated: true,
   },
   logAnalyticsWorkspace: { logs: [{ categoryGroup: "audit" }], metrics: ["AllMetrics"], dedicated: false },
+  aksCluster: {
+    logs: [{ category: "kube-audit-admin" }, { category: "guard" }, { category: "kube-apiserver" }],
+    metrics: ["AllMetrics"],
+    dedicated: true,
+  },
 };
 
 function expectProfile(setting: PlanStep, kind: DiagnosticKind, workspace: string) {
@@ -214,3 +220,16 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
 
 // Log retention overrides (refused below the matrix, accepted above it): tests/alerts.test.ts, which
 // plans variants anyway.
+
+describe.each(["prod", "staging"] as const)("observability of the %s stack on AKS", (env) => {
+  it("ships the cluster's control-plane logs (kube-audit-admin, guard, kube-apiserver) to resource-specific tables, once", async () => {
+    const { index } = await planOk(env, AKS_CHANGE[env]);
+    const clusters = index.ofType("azure-native:containerservice:ManagedCluster");
+    expect(clusters).toHaveLength(1);
+    const s = settingsOn(index, idOf(clusters[0]));
+    expect(s).toHaveLength(1);
+    expectProfile(s[0], "aksCluster", workspaceId(index));
+    // No Container Apps environment and so no setting for one.
+    expect(index.ofType("azure-native:app:ManagedEnvironment")).toHaveLength(0);
+  });
+});

@@ -10,6 +10,7 @@ import {
   LOG_ALERTS,
   LogAlertDefinition,
   LogAlertKey,
+  onRuntime,
   ROLE_ASSIGNMENT_ALERT,
 } from "../observability/alerts";
 import { renderQuery } from "../observability/queries";
@@ -127,6 +128,9 @@ export interface AlertsAndDiagnostics {
   alerts?: SecurityAlerts;
 }
 
+/** The namespace the workloads run in on AKS (DESIGN.md §11; src/layers/runtime/aks/names.ts). */
+const AKS_APP_NAMESPACE = "engram";
+
 /** `ca-engram-<env>-`: the prefix of every container app name (the naming helper's own rule). */
 const appPrefix = (ctx: Context) => ctx.name("containerApp", "x").replace(/x$/, "");
 
@@ -154,6 +158,7 @@ export function buildAlertsAndDiagnostics(
     const r = runtime.diagnosticTargets;
     if (r.managedEnvironmentId !== undefined)
       targets.cae = { id: r.managedEnvironmentId, kind: "containerAppsEnvironment" };
+    if (r.managedClusterId !== undefined) targets.aks = { id: r.managedClusterId, kind: "aksCluster" };
     if (r.applicationGatewayId) targets.agw = { id: r.applicationGatewayId, kind: "applicationGateway" };
   }
   const diagnostics = new Diagnostics("diagnostics", { workspaceId: monitoring.workspaceId, targets });
@@ -167,11 +172,16 @@ export function buildAlertsAndDiagnostics(
 
   if (!cfg.decisions.alerts.value) return { diagnostics };
 
+  const runtimeKind = cfg.decisions.runtime.value;
+  const aks = runtimeKind === "aks";
   const params: Record<LogAlertKey, pulumi.Input<Record<string, string>>> = {
-    apiAuthFailures: { backendApp: ctx.name("containerApp", "backend") },
+    // On AKS the backend is the Deployment `backend` in the app namespace (src/layers/runtime/aks).
+    apiAuthFailures: aks
+      ? { backendApp: "backend", namespace: AKS_APP_NAMESPACE }
+      : { backendApp: ctx.name("containerApp", "backend") },
     keyVaultSecretReads: {},
     keyVaultAccessDenied: {},
-    missingSecretExits: { appPrefix: appPrefix(ctx) },
+    missingSecretExits: aks ? { namespace: AKS_APP_NAMESPACE } : { appPrefix: appPrefix(ctx) },
     apiSignInFailures: pulumi.output(inputs.apiClientId ?? "").apply((apiAppId) => ({ apiAppId })),
   };
   if (cfg.signInAlerts && inputs.apiClientId === undefined)
@@ -182,7 +192,7 @@ export function buildAlertsAndDiagnostics(
   });
   const logAlerts: Record<string, LogAlertSpec> = {};
   for (const k of keys) {
-    const a = LOG_ALERTS[k];
+    const a = onRuntime(LOG_ALERTS[k], runtimeKind);
     logAlerts[a.key] = {
       ruleName: ctx.name("alertRule", a.key),
       displayName: a.displayName,

@@ -4,7 +4,9 @@ import {
   API_SIGN_IN_FAILURES,
   KEY_VAULT_ACCESS_DENIED,
   KEY_VAULT_SECRET_READS,
+  API_AUTH_FAILURES_AKS,
   MISSING_SECRET_EXITS,
+  MISSING_SECRET_EXITS_AKS,
 } from "./queries";
 
 /**
@@ -40,6 +42,16 @@ export interface LogAlertDefinition {
   /** ISO 8601 durations. */
   window: string;
   frequency: string;
+  /**
+   * Runtime aks: the query over the cluster's tables instead (Container Insights), with its own
+   * dimensions and first steps. @default the definition above (it reads no runtime table)
+   */
+  aks?: { query: string; dimensions: readonly string[]; action: string };
+}
+
+/** An alert's definition on a runtime: the AKS form where it has one. */
+export function onRuntime(a: LogAlertDefinition, runtime: "aca" | "aks"): LogAlertDefinition {
+  return runtime === "aks" && a.aks ? { ...a, ...a.aks } : a;
 }
 
 export const LOG_ALERTS = {
@@ -55,6 +67,12 @@ export const LOG_ALERTS = {
     thresholdKey: "authFailures",
     window: "PT5M",
     frequency: "PT5M",
+    aks: {
+      query: API_AUTH_FAILURES_AKS,
+      dimensions: [],
+      action:
+        "The backend returned many 401/403 responses: credential stuffing, a broken client, or a token/audience misconfiguration. Check AppRequests/ContainerLogV2 (namespace engram, backend pods) for the source IPs and paths; block abusive sources at the WAF; if a token leaked, revoke the user's sessions.",
+    },
   },
   keyVaultSecretReads: {
     key: "kv-secret-reads",
@@ -94,6 +112,12 @@ export const LOG_ALERTS = {
     thresholdKey: "missingSecretExits",
     window: "PT15M",
     frequency: "PT5M",
+    aks: {
+      query: MISSING_SECRET_EXITS_AKS,
+      dimensions: ["App"],
+      action:
+        "A pod could not start or stopped because a required secret was missing or unreadable (SOP 003 fail fast). Check KubeEvents for the pod (FailedMount: the Secrets Store CSI driver; Failed: the synced Secret), that the Key Vault secret exists and is enabled, and that the app's identity still has Key Vault Secrets User on it; then restart the Deployment. If the secret was deleted or the grant removed unexpectedly, treat it as an incident.",
+    },
   },
   apiSignInFailures: {
     key: "api-signin-failures",

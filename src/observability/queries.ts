@@ -2,7 +2,8 @@
  * The KQL of every log alert, as constants tests can read. Each reads the workspace tables that
  * this program's diagnostic settings fill (components/diagnostic-setting.ts, DIAGNOSTIC_PROFILES):
  * the resource-specific tables (`logAnalyticsDestinationType: "Dedicated"`) for Key Vault and the
- * Container Apps environment, and the workspace-based Application Insights tables.
+ * Container Apps environment, and the workspace-based Application Insights tables; on AKS the
+ * Container Insights tables its data collection rule fills (ContainerLogV2, KubeEvents).
  *
  * A query names its parameters with `let` statements that `renderQuery` prepends, so the text
  * here is the text that runs. No query filters on TimeGenerated: the rule's window does.
@@ -72,6 +73,47 @@ export const MISSING_SECRET_EXITS = `union isfuzzy=true
 | summarize Exits = count() by ContainerAppName`;
 
 /**
+ * The AKS form of API_AUTH_FAILURES (runtime aks): the same two sources, the console arm from
+ * `ContainerLogV2` (Container Insights with the ContainerLogV2 schema, components/aks-cluster.ts;
+ * columns PodNamespace, PodName, LogMessage (dynamic)): the backend's pods in the app namespace.
+ * Parameters: backendApp (the backend's app name, its Deployment and its cloud role name),
+ * namespace (`engram`).
+ */
+export const API_AUTH_FAILURES_AKS = `union isfuzzy=true
+  (AppRequests
+    | where AppRoleName =~ backendApp
+    | where ResultCode in ("401", "403")
+    | summarize Failures = count()),
+  (ContainerLogV2
+    | where PodNamespace == namespace and PodName startswith strcat(backendApp, "-")
+    | extend Status = toint(extract(@'HTTP/[0-9.]+"\\s+(\\d{3})', 1, tostring(LogMessage)))
+    | where Status in (401, 403)
+    | summarize Failures = count())
+| summarize Failures = max(Failures)`;
+
+/**
+ * The AKS form of MISSING_SECRET_EXITS (runtime aks), per app (the pod name without its
+ * ReplicaSet and pod suffixes):
+ * - `KubeEvents` (Container Insights; columns Namespace, Name (the pod), ObjectKind, Reason,
+ *   Message): the Secrets Store CSI driver could not mount a Key Vault secret (FailedMount), or the
+ *   kubelet could not find the synced Secret or one of its keys (Failed);
+ * - `ContainerLogV2`: the app's own fail-fast line `missing required secret <ENV_VAR>`.
+ * Parameters: namespace (`engram`).
+ */
+export const MISSING_SECRET_EXITS_AKS = `union isfuzzy=true
+  (KubeEvents
+    | where Namespace == namespace and ObjectKind == "Pod"
+    | where Reason in ("FailedMount", "Failed")
+    | where Message has_any ("secret", "SecretProviderClass", "secrets-store")
+    | extend PodName = Name),
+  (ContainerLogV2
+    | where PodNamespace == namespace
+    | where tostring(LogMessage) contains "missing required secret")
+| extend App = extract(@"^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$", 1, PodName)
+| extend App = iff(isempty(App), PodName, App)
+| summarize Exits = count() by App`;
+
+/**
  * Failed Entra sign-ins to the API app: `SigninLogs` (Entra tenant diagnostic setting, exported
  * by a tenant administrator — this program cannot create it; columns ResourceIdentity (the
  * resource app id), ResultType (string, "0" = success), UserPrincipalName, IPAddress).
@@ -88,6 +130,8 @@ export const QUERY_TABLES: Record<string, readonly string[]> = {
   KEY_VAULT_SECRET_READS: ["AZKVAuditLogs"],
   KEY_VAULT_ACCESS_DENIED: ["AZKVAuditLogs"],
   MISSING_SECRET_EXITS: ["ContainerAppSystemLogs", "ContainerAppConsoleLogs"],
+  API_AUTH_FAILURES_AKS: ["AppRequests", "ContainerLogV2"],
+  MISSING_SECRET_EXITS_AKS: ["KubeEvents", "ContainerLogV2"],
   API_SIGN_IN_FAILURES: ["SigninLogs"],
 };
 

@@ -104,6 +104,7 @@ export function buildCluster(ctx: Context, platform: Platform, deps: ClusterDeps
     kubeletIdentity: { resourceId: kubelet.id, clientId: kubelet.clientId, objectId: kubelet.principalId },
     privateDnsZoneId: zone.id,
     workspaceId: deps.workspaceId,
+    dataCollectionRuleName: ctx.name("dataCollectionRule", "aks"),
     cidrs: { pod: AKS_POD_CIDR, service: AKS_SERVICE_CIDR, dnsServiceIp: AKS_DNS_SERVICE_IP },
     ...(ctx.cfg.decisions.availability.value ? { zones: ["1", "2", "3"] } : {}),
     pools: AKS_POOLS,

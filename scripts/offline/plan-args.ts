@@ -1,5 +1,5 @@
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseArgs, ParseArgsConfig } from "util";
 import { escapeText } from "../../lib/text";
 import { ENVIRONMENTS } from "../../src/matrix";
 import { ROOT } from "./plan-config";
@@ -35,31 +35,41 @@ const OPTIONS = {
   "out-dir": { type: "string" },
 } as const;
 
+/** One option of a command line, as given. */
+export interface OptionToken {
+  name: string;
+  raw: string;
+  value?: string;
+  inlineValue?: boolean;
+}
+
 /**
- * The flags given, checked in the order they come, so the first wrong one is the one named. The
- * tokens are parseArgs', the messages ours: in its strict mode it would answer with its own
- * (multi-line) errors and quietly keep the last of a repeated option.
+ * The options of a command line, in the order they come, so the first wrong one is the one named
+ * (UsageError); `--help`/`-h` throws HelpRequest. The tokens are parseArgs', the messages ours: in
+ * its strict mode it would answer with its own (multi-line) errors and quietly keep the last of a
+ * repeated option. Shared by `npm run plan` and `npm run validate` (scripts/validate/args.ts).
  */
-function readFlags(argv: string[]): { all: boolean; seen: Map<string, string> } {
-  const { tokens } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const seen = new Map<string, string>();
-  let all = false;
-  for (const t of tokens) {
+export function optionTokens(argv: string[], options: ParseArgsConfig["options"]): OptionToken[] {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  return tokens.map((t) => {
     const raw = argv[t.index];
     // parseArgs reads `-hx` as -h -x and `--` as the end of the options; here each is one unknown argument.
     if (
       t.kind !== "option" ||
       (!raw.startsWith("--") && raw !== "-h") ||
-      !Object.keys(OPTIONS).includes(t.name)
+      !Object.keys(options ?? {}).includes(t.name)
     )
       throw new UsageError(`unknown argument ${q(raw)}`);
     if (t.name === "help") throw new HelpRequest();
+    return { name: t.name, raw, value: t.value, inlineValue: t.inlineValue };
+  });
+}
+
+/** The flags given, each once (optionTokens checks them in order). */
+function readFlags(argv: string[]): { all: boolean; seen: Map<string, string> } {
+  const seen = new Map<string, string>();
+  let all = false;
+  for (const t of optionTokens(argv, OPTIONS)) {
     const flag = `--${t.name}`;
     if (t.name === "all") {
       if (t.value !== undefined) throw new UsageError("--all takes no value");

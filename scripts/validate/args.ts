@@ -1,6 +1,6 @@
 import * as path from "path";
-import { parseArgs } from "util";
 import { escapeText } from "../../lib/text";
+import { HelpRequest, optionTokens, UsageError } from "../offline/plan-args";
 import { ROOT } from "../offline/plan-config";
 import { CHECKS } from "./checks";
 
@@ -8,10 +8,9 @@ import { CHECKS } from "./checks";
 export const USAGE =
   "usage: npm run validate -- --stack <name> [--outputs <outputs.json>] [--stack-file <Pulumi.<stack>.yaml>] [--report <file.json>] [--github-repo <owner/repo>] [--only <check,...>] [--strict]";
 
-/** A wrong command line: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
-/** `--help`: the usage and every check, exit code 0. */
-export class HelpRequest extends Error {}
+// A wrong command line (printed with the usage, exit code 2) and `--help` (the usage and every check,
+// exit code 0): the same as `npm run plan`'s.
+export { HelpRequest, UsageError };
 
 export interface ValidateArgs {
   stack: string;
@@ -40,19 +39,8 @@ const q = (v: string) => escapeText(v);
 
 /** The options given, each once; a flag's value is never another flag. */
 function flags(argv: string[]): Map<string, string | true> {
-  const { tokens } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
   const seen = new Map<string, string | true>();
-  for (const t of tokens) {
-    const raw = argv[t.index];
-    if (t.kind !== "option" || (!raw.startsWith("--") && raw !== "-h") || !(t.name in OPTIONS))
-      throw new UsageError(`unknown argument ${q(raw)}`);
-    if (t.name === "help") throw new HelpRequest();
+  for (const t of optionTokens(argv, OPTIONS)) {
     const flag = `--${t.name}`;
     if (seen.has(flag)) throw new UsageError(`${flag} is given twice`);
     if (OPTIONS[t.name as keyof typeof OPTIONS].type === "boolean") {

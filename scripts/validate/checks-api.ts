@@ -45,7 +45,21 @@ export function apiToken(ctx: Context): Promise<{ token?: string; from: string }
 
 const NO_TOKEN = "set ENGRAM_VALIDATE_API_TOKEN or a test principal's ENGRAM_VALIDATE_TOKEN_<ROLE>";
 
-/** Each path must answer `want` to this token (or to none). */
+/** GET <path> with the API token, judged by `judge` (ok, reason); SKIP when there is no token. */
+async function withToken(
+  ctx: Context,
+  path: string,
+  judge: (status: number, from: string) => [boolean, string],
+): Promise<Outcome> {
+  const t = await apiToken(ctx);
+  if (!t.token) return skip(`${t.from}; ${NO_TOKEN}`);
+  const status = await statusOf(ctx, path, t.token);
+  const [ok, reason] = judge(status, t.from);
+  const ev = [`GET ${path} with a token of ${t.from}: ${status}`];
+  return ok ? pass(reason, ev) : fail(reason, ev);
+}
+
+/** Each path must refuse (401) a request with this token, or with none. */
 async function refuses(
   ctx: Context,
   paths: string[],
@@ -109,15 +123,12 @@ export const API_CHECKS: Check[] = [
     id: "api.ready",
     sop: 'SOP 000 checklist "API: /health,/ready with valid bearer token"',
     title: "/ready answers 200 with a valid bearer token",
-    async run(ctx) {
-      const t = await apiToken(ctx);
-      if (!t.token) return skip(`${t.from}; ${NO_TOKEN}`);
-      const status = await statusOf(ctx, READY_PATH, t.token);
-      const ev = [`GET ${READY_PATH} with a token of ${t.from}: ${status}`];
-      return status === 200
-        ? pass(`${READY_PATH} answers 200 with a token of ${t.from}`, ev)
-        : fail(`${READY_PATH} answered ${status} with a token of ${t.from}, expected 200`, ev);
-    },
+    run: (ctx) =>
+      withToken(ctx, READY_PATH, (status, from) =>
+        status === 200
+          ? [true, `${READY_PATH} answers 200 with a token of ${from}`]
+          : [false, `${READY_PATH} answered ${status} with a token of ${from}, expected 200`],
+      ),
   },
   {
     id: "api.anonymous",
@@ -149,15 +160,12 @@ export const API_CHECKS: Check[] = [
     id: "mcp.token",
     sop: 'SOP 000 checklist "MCP: SSE endpoint accepts Entra token"',
     title: "the MCP endpoint accepts a valid Entra token",
-    async run(ctx) {
-      const t = await apiToken(ctx);
-      if (!t.token) return skip(`${t.from}; ${NO_TOKEN}`);
-      const status = await statusOf(ctx, MCP_PATH, t.token);
-      const ev = [`GET ${MCP_PATH} with a token of ${t.from}: ${status}`];
-      return status === 401 || status === 403 || status >= 500
-        ? fail(`${MCP_PATH} answered ${status} to a token of ${t.from}, expected it to accept the token`, ev)
-        : pass(`${MCP_PATH} accepts a token of ${t.from} (${status})`, ev);
-    },
+    run: (ctx) =>
+      withToken(ctx, MCP_PATH, (status, from) =>
+        status === 401 || status === 403 || status >= 500
+          ? [false, `${MCP_PATH} answered ${status} to a token of ${from}, expected it to accept the token`]
+          : [true, `${MCP_PATH} accepts a token of ${from} (${status})`],
+      ),
   },
   {
     id: "api.roles",

@@ -48,6 +48,26 @@ describe("api.ready: /ready with a valid bearer token", () => {
   });
 });
 
+describe("api.ready / mcp.token without any token for the API", () => {
+  it("SKIP, naming why the token could not be obtained and how to give one", async () => {
+    const tokens = {
+      token: (scope: string) =>
+        scope.startsWith("api://")
+          ? Promise.reject(
+              new Error(
+                "AADSTS501051: Application is not assigned to a role for the application\nTrace ID: x",
+              ),
+            )
+          : Promise.resolve(h.tokens.tokens.arm),
+    };
+    const why =
+      "no token for api://engram-dev could be obtained (AADSTS501051: Application is not assigned to a role for the application); " +
+      "set ENGRAM_VALIDATE_API_TOKEN or a test principal's ENGRAM_VALIDATE_TOKEN_<ROLE>";
+    expect(await h.check("api.ready", { tokens })).toMatchObject({ status: "SKIP", reason: why });
+    expect(await h.check("mcp.token", { tokens })).toMatchObject({ status: "SKIP", reason: why });
+  });
+});
+
 describe("api.anonymous / mcp.anonymous: no token, 401", () => {
   it("PASS when both refuse", async () => {
     expect(await h.check("api.anonymous")).toMatchObject({

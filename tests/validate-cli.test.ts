@@ -107,6 +107,23 @@ describe("npm run validate: the command line", () => {
   });
 });
 
+describe("npm run validate: outputs of another environment than the stack file", () => {
+  it("one line, exit 2, before any check runs", async () => {
+    await h.stack("test");
+    const file = path.join(dir, "test-outputs.json");
+    fs.writeFileSync(file, JSON.stringify(h.outputs));
+    const r = await validate(
+      ["--stack", "dev", "--outputs", file, "--only", "data.storage"],
+      tokenEnv(h.tokens.tokens.api),
+    );
+    expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({
+      code: 2,
+      stderr: "the outputs are of environment test, the stack file of dev\n",
+      stdout: "",
+    });
+  });
+});
+
 describe("npm run validate: a whole run against the fake estate of dev", () => {
   beforeEach(() => h.stack("dev"));
   const outputsFile = () => {

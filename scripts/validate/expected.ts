@@ -114,7 +114,7 @@ export function expectedFrom(plan: PreviewJson, config: ValidatedConfig, subscri
     sharedKeyAccess: config.decisions.sharedKeyAccess.value,
     postgresPasswordAuth: config.decisions.postgresPasswordAuth.value,
     identities: inputs("azure-native:managedidentity:UserAssignedIdentity")
-      .map((i) => ({ service: String(obj(i.tags).service), name: String(i.resourceName) }))
+      .map((i) => ({ service: String(obj(i.tags).service ?? i.resourceName), name: String(i.resourceName) }))
       .sort((a, b) => byCodePoint(a.service, b.service)),
     grants: grantsOf(index, subscriptionId),
     storage: {

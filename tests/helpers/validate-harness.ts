@@ -2,6 +2,7 @@ import type { CheckResult } from "../../scripts/validate/checks";
 import { CHECKS, runChecks } from "../../scripts/validate/checks";
 import type { Expected } from "../../scripts/validate/expected";
 import type { StackOutputs } from "../../scripts/validate/outputs";
+import type { TokenSource } from "../../scripts/validate/rest";
 import { contextOf } from "../../scripts/validate/run";
 import { Fake, startFake } from "./fake-azure";
 import {
@@ -35,6 +36,7 @@ export interface Harness {
       expected?: Partial<Expected>;
       repo?: string | null;
       outputs?: Partial<StackOutputs>;
+      tokens?: TokenSource;
     },
   ): Promise<CheckResult>;
 }
@@ -66,7 +68,7 @@ export function harness(): Harness {
     const ctx = contextOf(
       { ...h.outputs, ...opts.outputs },
       { ...h.expected, ...opts.expected },
-      fakeTokens(h.tokens),
+      opts.tokens ?? fakeTokens(h.tokens),
       env,
       repo,
     );

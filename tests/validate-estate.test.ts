@@ -55,13 +55,25 @@ describe("identity.roles: the identities the stack outputs", () => {
   });
   it("SKIP when the signed-in identity may not read role assignments (403)", async () => {
     h.fake.state.status.set(
-      `/arm/subscriptions/${SUB}/providers/microsoft.authorization/roleassignments`,
+      `/arm/subscriptions/${SUB}/resourcegroups/rg-engram-dev/providers/microsoft.authorization/roleassignments`,
       403,
     );
     expect(await h.check("identity.roles")).toMatchObject({
       status: "SKIP",
-      reason: `GET /subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments: HTTP 403: the signed-in identity may not read it (it needs read access there)`,
+      reason: `GET /subscriptions/${SUB}/resourceGroups/rg-engram-dev/providers/Microsoft.Authorization/roleAssignments: HTTP 403: the signed-in identity may not read it (it needs read access there)`,
     });
+  });
+  it("PASS, naming what it could not read, when a scope outside the group (the AI account) answers 403", async () => {
+    const ai = h.expected.grants.find(
+      (g) => g.line === "backend -> Cognitive Services OpenAI User on ai-account",
+    )!.scope;
+    h.fake.state.status.set(`/arm${ai}/providers/Microsoft.Authorization/roleAssignments`.toLowerCase(), 403);
+    const r = await h.check("identity.roles");
+    expect(r).toMatchObject({
+      status: "PASS",
+      reason: `5 service identities hold exactly their planned role assignments (not readable, so not checked: ${ai})`,
+    });
+    expect(r.evidence).toContain(`not readable by the signed-in identity (403): ${ai}`);
   });
 });
 
@@ -240,6 +252,25 @@ describe("cicd: the deployer identities", () => {
     );
     expect((await h.check("cicd.oidc", { repo: null })).status).toBe("SKIP");
   });
+  it("FAIL on Contributor on another environment's group; PASS with a note when the subscription may not be read", async () => {
+    const plan = idOf("principal id-engram-staging-plan");
+    h.fake.state.assignments.push({
+      principalId: plan,
+      roleDefinitionId: roleDef(CONTRIBUTOR),
+      scope: rgId("prod"),
+    });
+    expect((await h.check("cicd.scope")).reason).toBe(
+      `id-engram-staging-plan: Contributor on ${rgId("prod")}, outside rg-engram-staging`,
+    );
+    h.fake.state.status.set(
+      `/arm/subscriptions/${SUB}/providers/microsoft.authorization/roleassignments`,
+      403,
+    );
+    expect(await h.check("cicd.scope")).toMatchObject({
+      status: "PASS",
+      reason: `the deployer identities hold roles only on rg-engram-staging and their own state (not readable, so not checked: /subscriptions/${SUB})`,
+    });
+  });
   it("FAIL on Owner at the subscription and an unconditioned RBAC administrator", async () => {
     const apply = idOf("principal id-engram-staging-apply");
     h.fake.state.assignments.push({
@@ -249,9 +280,9 @@ describe("cicd: the deployer identities", () => {
     });
     delete h.fake.state.assignments.find((a) => a.principalId === apply && a.condition)!.condition;
     expect((await h.check("cicd.scope")).reason).toBe(
-      `id-engram-staging-apply: Role Based Access Control Administrator on ${rgId("staging")} without the condition that limits which roles it assigns; ` +
-        `id-engram-staging-apply: Owner on /subscriptions/${SUB}, outside rg-engram-staging; ` +
-        `id-engram-staging-apply: Owner on /subscriptions/${SUB}, a role the deployers never hold`,
+      `id-engram-staging-apply: Owner on /subscriptions/${SUB}, outside rg-engram-staging; ` +
+        `id-engram-staging-apply: Owner on /subscriptions/${SUB}, a role the deployers never hold; ` +
+        `id-engram-staging-apply: Role Based Access Control Administrator on ${rgId("staging")} without the condition that limits which roles it assigns`,
     );
   });
 });

@@ -1,7 +1,7 @@
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../lib/roles";
 import { byCodePoint, escapeText } from "../../lib/text";
 import type { PlannedGrant } from "./expected";
-import { subscriptionOf } from "./outputs";
+import { HttpError } from "./rest";
 import { Check, Context, fail, once, Outcome, verdict } from "./types";
 
 /**
@@ -70,25 +70,63 @@ export function identity(
 }
 
 /** Every role assignment of a principal in the given subscriptions (at, above and below each scope). */
+export interface PrincipalAssignments {
+  assignments: LiveAssignment[];
+  /** Scopes (after the first) the signed-in identity may not read: what is granted there is not seen. */
+  unreadable: string[];
+}
+
+/**
+ * Every role assignment of a principal that applies at, above or below each scope (ARM lists all
+ * three for a principal filter), read where the deployer may read: the first scope (the
+ * environment's resource group) must be readable; another one (a shared registry, the AI account)
+ * that answers 403 is reported as unreadable, not as missing.
+ */
 export async function assignmentsOf(
   ctx: Context,
   principalId: string,
-  subscriptions: string[],
-): Promise<LiveAssignment[]> {
-  const out: LiveAssignment[] = [];
+  scopes: string[],
+): Promise<PrincipalAssignments> {
+  const found = new Map<string, LiveAssignment>();
+  const unreadable: string[] = [];
   const filter = encodeURIComponent(`principalId eq '${principalId}'`);
-  for (const sub of [...new Set(subscriptions.map((s) => s.toLowerCase()))].sort(byCodePoint))
-    for (const a of await ctx.arm.list(
-      `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments?${RA_API}&$filter=${filter}`,
-    ))
-      out.push(liveAssignment(a));
-  return out;
+  const distinct = [...new Map(scopes.map((sc) => [sc.toLowerCase(), sc])).values()];
+  for (const [i, scope] of distinct.entries()) {
+    try {
+      for (const a of await ctx.arm.list(
+        `${scope}/providers/Microsoft.Authorization/roleAssignments?${RA_API}&$filter=${filter}`,
+      )) {
+        const live = liveAssignment(a);
+        found.set(key(live.roleGuid, live.scope), live);
+      }
+    } catch (err) {
+      if (i === 0 || !(err instanceof HttpError && err.forbidden)) throw err;
+      unreadable.push(scope);
+    }
+  }
+  return {
+    assignments: [...found.values()].sort((x, y) =>
+      byCodePoint(key(x.roleGuid, x.scope), key(y.roleGuid, y.scope)),
+    ),
+    unreadable,
+  };
 }
+
+/** What could not be read, for the reason (and one evidence line each). */
+export function unreadNote(notRead: Set<string>, evidence: string[]): string {
+  for (const u of notRead) evidence.push(`not readable by the signed-in identity (403): ${escapeText(u)}`);
+  return notRead.size ? ` (not readable, so not checked: ${[...notRead].map(escapeText).join(", ")})` : "";
+}
+
+/** Whether a scope is the given one or inside it (ARM ids compare case-insensitively). */
+export const within = (scope: string, outer: string): boolean =>
+  scope.toLowerCase() === outer.toLowerCase() || scope.toLowerCase().startsWith(`${outer.toLowerCase()}/`);
 
 async function identityCheck(ctx: Context): Promise<Outcome> {
   const { expected: exp, outputs } = ctx;
   const problems: string[] = [];
   const evidence: string[] = [];
+  const notRead = new Set<string>();
   for (const id of exp.identities) {
     const live = await identity(ctx, outputs.resourceGroupId, id.name);
     const planned = exp.grants.filter((g) => g.principal === id.service);
@@ -97,23 +135,29 @@ async function identityCheck(ctx: Context): Promise<Outcome> {
       problems.push(
         `${id.service}: the stack's client id ${escapeText(outputClientId)} is not ${id.name}'s (${escapeText(live.clientId)})`,
       );
-    const subs = [subscriptionOf(outputs), ...planned.map((g) => g.scope.split("/")[2])];
-    const actual = await assignmentsOf(ctx, live.principalId, subs);
+    const outside = planned.filter((g) => !within(g.scope, outputs.resourceGroupId)).map((g) => g.scope);
+    const { assignments: actual, unreadable } = await assignmentsOf(ctx, live.principalId, [
+      outputs.resourceGroupId,
+      ...outside,
+    ]);
+    const unseen = (scope: string) => unreadable.some((u) => within(scope, u));
     const want = new Set(planned.map((g) => key(g.roleGuid, g.scope)));
     const have = new Set(actual.map((a) => key(a.roleGuid, a.scope)));
     for (const g of planned)
-      if (!have.has(key(g.roleGuid, g.scope)))
+      if (!have.has(key(g.roleGuid, g.scope)) && !unseen(g.scope))
         problems.push(`${id.service}: missing ${g.role} on ${escapeText(g.scope)}`);
     for (const a of actual)
       if (!want.has(key(a.roleGuid, a.scope)))
         problems.push(`${id.service}: unplanned ${roleName(a.roleGuid)} on ${escapeText(a.scope)}`);
+    for (const u of unreadable) notRead.add(u);
     evidence.push(
       `${id.service} (${id.name}, principal ${escapeText(live.principalId)}): ${actual.length} assignments, ${planned.length} planned`,
     );
   }
+  const note = unreadNote(notRead, evidence);
   return verdict(
     problems,
-    `${exp.identities.length} service identities hold exactly their planned role assignments`,
+    `${exp.identities.length} service identities hold exactly their planned role assignments${note}`,
     evidence,
   );
 }
@@ -121,9 +165,7 @@ async function identityCheck(ctx: Context): Promise<Outcome> {
 async function secretReadersCheck(ctx: Context): Promise<Outcome> {
   const { expected: exp, outputs } = ctx;
   const vaultId = `${outputs.resourceGroupId}/providers/Microsoft.KeyVault/vaults/${outputs.keyVaultName}`;
-  const inVault = (scope: string) =>
-    scope.toLowerCase() === vaultId.toLowerCase() ||
-    scope.toLowerCase().startsWith(`${vaultId.toLowerCase()}/`);
+  const inVault = (scope: string) => within(scope, vaultId);
   // Who the principal ids are: the service identities (read live) and the groups (from config).
   const names = new Map<string, string>();
   for (const id of exp.identities)

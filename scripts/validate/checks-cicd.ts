@@ -15,7 +15,7 @@ import {
 } from "../../bootstrap/src/oidc";
 import { FORBIDDEN_ROLES } from "../../lib/roles";
 import { byCodePoint, escapeText } from "../../lib/text";
-import { assignmentsOf, identity, roleName } from "./checks-access";
+import { assignmentsOf, identity, roleName, unreadNote } from "./checks-access";
 import { subscriptionOf } from "./outputs";
 import { HttpError } from "./rest";
 import { Check, Context, Outcome, skip, verdict } from "./types";
@@ -128,12 +128,21 @@ function allowedScope(ctx: Context, scope: string): boolean {
 async function scopeCheck(ctx: Context): Promise<Outcome> {
   const problems: string[] = [];
   const evidence: string[] = [];
+  const notRead = new Set<string>();
+  // The group first (it must be readable), then the subscription (to see grants on other groups)
+  // and the bootstrap group (the state): a deployer often may not read those two.
+  const scopes = [
+    ctx.outputs.resourceGroupId,
+    `/subscriptions/${subscriptionOf(ctx.outputs)}`,
+    bootstrapGroup(ctx),
+  ];
   for (const name of [
     planIdentityName(ctx.outputs.environment as Environment),
     applyIdentityName(ctx.outputs.environment as Environment),
   ]) {
     const id = await identity(ctx, bootstrapGroup(ctx), name);
-    const assignments = await assignmentsOf(ctx, id.principalId, [subscriptionOf(ctx.outputs)]);
+    const { assignments, unreadable } = await assignmentsOf(ctx, id.principalId, scopes);
+    for (const u of unreadable) notRead.add(u);
     for (const a of assignments) {
       const role = roleName(a.roleGuid);
       evidence.push(`${name}: ${role} on ${escapeText(a.scope)}${a.condition ? " (with a condition)" : ""}`);
@@ -150,9 +159,10 @@ async function scopeCheck(ctx: Context): Promise<Outcome> {
     }
     if (assignments.length === 0) evidence.push(`${name}: no role assignments`);
   }
+  const note = unreadNote(notRead, evidence);
   return verdict(
     problems,
-    `the deployer identities hold roles only on ${escapeText(ctx.outputs.resourceGroupName)} and their own state`,
+    `the deployer identities hold roles only on ${escapeText(ctx.outputs.resourceGroupName)} and their own state${note}`,
     evidence,
   );
 }

@@ -1,5 +1,21 @@
 import * as types from "@pulumi/azure-native/types";
-import type { NetworkArgs, SubnetKey } from "./network";
+import type { SubnetKey as CarvedSubnetKey } from "../lib/cidr";
+
+/**
+ * The subnets the network component can create: the carved ones, and `aks`, the AKS node subnet,
+ * which takes the aca slot (the first /23): an environment runs one runtime, never both.
+ */
+export type SubnetKey = CarvedSubnetKey | "aks";
+
+/** What the rules depend on (components/network.ts NetworkArgs documents each). */
+export interface SubnetRulesArgs {
+  runtime?: "aca" | "aks";
+  appGateway?: boolean;
+  acaPublicIngress?: boolean;
+  aksBackendPort?: number;
+  aksPodCidr?: string;
+  apiServerClients?: string;
+}
 
 /**
  * The NSG rules of each subnet (components/network.ts says what each subnet admits and why):
@@ -44,7 +60,7 @@ const allowIn = (
 
 /** The inbound rules of every subnet the VNet may have, from its carved prefixes. */
 export function subnetRules(
-  args: NetworkArgs,
+  args: SubnetRulesArgs,
   prefixes: Record<SubnetKey, string>,
 ): Record<SubnetKey, Rule[]> {
   const aks = args.runtime === "aks";

@@ -1,14 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
-import { carveSubnets, SubnetKey as CarvedSubnetKey } from "../lib/cidr";
-import { subnetRules } from "./network-rules";
+import { carveSubnets } from "../lib/cidr";
+import { SubnetKey, subnetRules } from "./network-rules";
 
-/**
- * The subnets this component can create: the carved ones, and `aks`, the AKS node subnet, which
- * takes the aca slot (the first /23): an environment runs one runtime, never both.
- */
-export type SubnetKey = CarvedSubnetKey | "aks";
+export type { SubnetKey } from "./network-rules";
 
 export interface NetworkArgs {
   resourceGroupName: pulumi.Input<string>;
@@ -198,7 +194,15 @@ export class Network extends pulumi.ComponentResource {
             : {}),
           // The AKS nodes: not delegated, egress only through the NAT gateway (outboundType
           // userAssignedNATGateway). Pods use the overlay (their own CIDR), not this subnet.
-          ...(key === "aks" ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {}),
+          // The API server's private endpoint sits here too: NSG enforcement on it is switched on,
+          // so only the nodes and the CI/CD hub reach it.
+          ...(key === "aks"
+            ? {
+                natGateway: { id: nat.id },
+                defaultOutboundAccess: false,
+                privateEndpointNetworkPolicies: "Enabled",
+              }
+            : {}),
           ...(key === "privateEndpoints"
             ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
             : {}),

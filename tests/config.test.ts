@@ -46,7 +46,7 @@ function accepted(env: Environment, change: Parameters<typeof validate>[1]): Val
 // ---------------------------------------------------------------------------------------------
 // The matrix of DESIGN.md §1: defaults per environment.
 
-const DEFAULTS: Record<string, Record<Environment, boolean | number>> = {
+const DEFAULTS: Record<string, Record<Environment, boolean | number | string>> = {
   authRequired: { dev: true, test: true, uat: true, staging: true, prod: true },
   allowDevTokens: { dev: true, test: true, uat: false, staging: false, prod: false },
   sharedKeyAccess: { dev: true, test: true, uat: false, staging: false, prod: false },
@@ -65,6 +65,8 @@ const DEFAULTS: Record<string, Record<Environment, boolean | number>> = {
   protectResources: { dev: false, test: false, uat: true, staging: true, prod: true },
   postgresPasswordAuth: { dev: true, test: true, uat: false, staging: false, prod: false },
   availability: { dev: false, test: false, uat: false, staging: true, prod: true },
+  // prod moves to aks when the whole AKS runtime works (issue #16; DESIGN.md §1 says aks).
+  runtime: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aca" },
 };
 
 // ---------------------------------------------------------------------------------------------

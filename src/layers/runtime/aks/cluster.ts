@@ -50,7 +50,7 @@ export function buildCluster(ctx: Context, platform: Platform, deps: ClusterDeps
   const subnet = deps.network.subnets.aks;
   if (!subnet) throw new Error("the AKS cluster needs the aks subnet (runtime aks)");
   const identity = (service: string) =>
-    new ServiceIdentity(service, {
+    new ServiceIdentity(`id-${service}`, {
       service,
       identityName: ctx.name("userAssignedIdentity", service),
       resourceGroupName: platform.resourceGroupName,

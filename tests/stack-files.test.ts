@@ -69,7 +69,9 @@ const DOCUMENTED = [
   "protectResources",
   "postgresPasswordAuth",
   "availability",
+  "runtime",
   "ddosProtectionPlanId",
+  "cicdHub",
   ...SECRETS,
 ];
 

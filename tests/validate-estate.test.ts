@@ -1,5 +1,6 @@
 import { ENVIRONMENTS } from "./helpers/plan";
 import { BOOTSTRAP_RG, idOf, roleDef, SUB } from "./helpers/fake-estate";
+import { AKS_CHANGE } from "./helpers/variants";
 import { harness } from "./helpers/validate-harness";
 
 /**
@@ -215,6 +216,37 @@ describe("runtime: Zep and Temporal internal, the Temporal UI gated, the AKS clu
     expect((await h.check("runtime.cluster", aks)).reason).toBe(
       "aks-engram-dev: the API server is not private (enablePrivateCluster false); aks-engram-dev: local accounts are not disabled",
     );
+  });
+});
+
+describe("prod on AKS (engram:runtime aks): the cluster is checked, what lives in Kubernetes is a SKIP", () => {
+  beforeEach(() => h.stack("prod", AKS_CHANGE.prod));
+  it("PASS on the planned identities (the cluster's two included) and the private cluster", async () => {
+    expect((await h.check("identity.roles")).reason).toBe(
+      "8 service identities hold exactly their planned role assignments",
+    );
+    expect((await h.check("runtime.cluster")).reason).toBe(
+      "aks-engram-prod: private API server, Entra with Azure RBAC, no local accounts, a network policy engine",
+    );
+    expect((await h.check("runtime.internal")).status).toBe("SKIP");
+    expect((await h.check("runtime.temporal-ui")).status).toBe("SKIP");
+  });
+  it("FAIL when the kubelet identity holds an unplanned role and the cluster has no network policy engine", async () => {
+    h.fake.state.assignments.push({
+      principalId: idOf("principal aks-kubelet"),
+      roleDefinitionId: roleDef(CONTRIBUTOR),
+      scope: rgId("prod"),
+    });
+    const cluster = h.fake.state.arm.get(
+      `${rgId("prod")}/providers/Microsoft.ContainerService/managedClusters/aks-engram-prod`.toLowerCase(),
+    ) as {
+      properties: { networkProfile: Record<string, unknown> };
+    };
+    cluster.properties.networkProfile = {};
+    expect((await h.check("identity.roles")).reason).toBe(
+      `aks-kubelet: unplanned Contributor on ${rgId("prod")}`,
+    );
+    expect((await h.check("runtime.cluster")).reason).toBe("aks-engram-prod: no network policy engine");
   });
 });
 

@@ -15,7 +15,7 @@ import {
   signTokens,
   TestTokens,
 } from "./fake-estate";
-import { planOk } from "./plan";
+import { PlanChange, planOk } from "./plan";
 
 /**
  * Runs validate's checks in this process against the fake Azure (tests/helpers/fake-azure.ts),
@@ -27,7 +27,7 @@ export interface Harness {
   outputs: StackOutputs;
   expected: Expected;
   /** Loads a stack and resets the fake to its good estate. */
-  stack(name: string): Promise<void>;
+  stack(name: string, change?: PlanChange): Promise<void>;
   /** Runs one check; `env` adds environment variables (role tokens), `expected` changes what is expected. */
   check(
     id: string,
@@ -55,8 +55,8 @@ export function harness(): Harness {
     h.fake = await startFake(undefined as never);
   });
   afterAll(() => h.fake.close());
-  h.stack = async (name) => {
-    const r = await planOk(name);
+  h.stack = async (name, change) => {
+    const r = await planOk(name, change);
     h.outputs = outputsFor(r);
     h.expected = expectedOf(r);
     h.fake.state = goodState(h.expected, h.outputs, h.tokens, h.fake.url);

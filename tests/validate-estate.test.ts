@@ -136,6 +136,24 @@ describe.each(ENVIRONMENTS)("%s: data.postgres and data.storage follow the matri
   });
 });
 
+describe("data.storage: the firewall as planned", () => {
+  beforeEach(() => h.stack("dev"));
+  it("FAIL when the default action is Allow and an IP range is added", async () => {
+    const st =
+      `${rgId("dev")}/providers/Microsoft.Storage/storageAccounts/${h.outputs.storageAccountName}`.toLowerCase();
+    (h.fake.state.arm.get(st) as { properties: Record<string, unknown> }).properties.networkAcls = {
+      defaultAction: "Allow",
+      ipRules: [
+        { value: "203.0.113.0/24", action: "Allow" },
+        { value: "0.0.0.0/0", action: "Allow" },
+      ],
+    };
+    expect((await h.check("data.storage")).reason).toBe(
+      "the firewall's default action is Allow, expected Deny; the firewall allows 0.0.0.0/0, 203.0.113.0/24, planned 203.0.113.0/24",
+    );
+  });
+});
+
 describe("data.postgres: an Entra administrator", () => {
   beforeEach(() => h.stack("prod"));
   it("FAIL when a server has none", async () => {

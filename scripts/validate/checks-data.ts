@@ -71,6 +71,18 @@ async function storageCheck(ctx: Context): Promise<Outcome> {
     problems.push(
       `public network access is ${q(p.publicNetworkAccess)}, expected ${exp.storage.publicNetworkAccess}`,
     );
+  const acls = obj(p.networkAcls);
+  const ipRules = (Array.isArray(acls.ipRules) ? acls.ipRules : [])
+    .map((r) => String(obj(r).value))
+    .sort(byCodePoint);
+  if (acls.defaultAction !== exp.storage.defaultAction)
+    problems.push(
+      `the firewall's default action is ${q(acls.defaultAction)}, expected ${exp.storage.defaultAction}`,
+    );
+  if (JSON.stringify(ipRules) !== JSON.stringify(exp.storage.ipRules))
+    problems.push(
+      `the firewall allows ${q(ipRules.join(", ") || "no IP range")}, planned ${q(exp.storage.ipRules.join(", ") || "none")}`,
+    );
   const names = containers.map((c) => String(c.name)).sort(byCodePoint);
   for (const c of exp.storage.containers)
     if (!names.includes(c)) problems.push(`the container ${q(c)} does not exist`);
@@ -82,7 +94,7 @@ async function storageCheck(ctx: Context): Promise<Outcome> {
     problems,
     `${escapeText(outputs.storageAccountName)}: no public access, shared keys as the matrix says, ${names.length} private containers`,
     [
-      `allowBlobPublicAccess ${q(p.allowBlobPublicAccess)}, allowSharedKeyAccess ${q(p.allowSharedKeyAccess)}, publicNetworkAccess ${q(p.publicNetworkAccess)}`,
+      `allowBlobPublicAccess ${q(p.allowBlobPublicAccess)}, allowSharedKeyAccess ${q(p.allowSharedKeyAccess)}, publicNetworkAccess ${q(p.publicNetworkAccess)}, firewall ${q(acls.defaultAction)} (allow ${q(ipRules.join(", ") || "none")})`,
       ...containers
         .map((c) => `container ${q(c.name)}: publicAccess ${q(obj(c.properties).publicAccess ?? "None")}`)
         .sort(byCodePoint),
@@ -103,7 +115,7 @@ export const DATA_CHECKS: Check[] = [
     id: "data.storage",
     sop: 'SOP 000 checklist "Storage: MI read/write as scoped; no public containers"; matrix "no public DB/storage"',
     title:
-      "Storage: no blob public access, shared keys per the matrix, public network access as planned, every container private",
+      "Storage: no blob public access, shared keys per the matrix, public network access and firewall as planned, every container private",
     usesPlan: true,
     run: storageCheck,
   },

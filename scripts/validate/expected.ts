@@ -46,7 +46,13 @@ export interface Expected {
   /** Service identities: the access table's name for each, and its Azure name. */
   identities: { service: string; name: string }[];
   grants: PlannedGrant[];
-  storage: { name: string; publicNetworkAccess: string; containers: string[] };
+  storage: {
+    name: string;
+    publicNetworkAccess: string;
+    defaultAction: string;
+    ipRules: string[];
+    containers: string[];
+  };
   postgres: { name: string; passwordAuth: string; publicNetworkAccess: string; admins: string[] }[];
   /** The internal services' Container Apps (zep, temporal, temporal-ui) on ACA. */
   apps: PlannedApp[];
@@ -120,6 +126,13 @@ export function expectedFrom(plan: PreviewJson, config: ValidatedConfig, subscri
     storage: {
       name: String(account.accountName),
       publicNetworkAccess: String(account.publicNetworkAccess ?? "Enabled"),
+      defaultAction: String(obj(account.networkRuleSet).defaultAction ?? "Allow"),
+      ipRules: (Array.isArray(obj(account.networkRuleSet).ipRules)
+        ? (obj(account.networkRuleSet).ipRules as unknown[])
+        : []
+      )
+        .map((r) => String(obj(r).iPAddressOrRange))
+        .sort(byCodePoint),
       containers: inputs("azure-native:storage:BlobContainer").map((c) => String(c.containerName)),
     },
     postgres: inputs("azure-native:dbforpostgresql:Server").map((s) => ({

@@ -267,6 +267,10 @@ export function goodState(exp: Expected, o: StackOutputs, t: TestTokens, url: st
     properties: {
       allowBlobPublicAccess: false,
       allowSharedKeyAccess: exp.sharedKeyAccess,
+      networkAcls: {
+        defaultAction: exp.storage.defaultAction,
+        ipRules: exp.storage.ipRules.map((value) => ({ value, action: "Allow" })),
+      },
       publicNetworkAccess: exp.storage.publicNetworkAccess,
     },
   });

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseValidateArgs, UsageError } from "../scripts/validate/args";
 import { CHECKS } from "../scripts/validate/checks";
+import { summaryMarkdown } from "../scripts/validate/report";
 import { ISSUER, REPO } from "./helpers/fake-estate";
 import { roleTokenEnv } from "./helpers/validate-harness";
 import { harness } from "./helpers/validate-harness";
@@ -107,6 +108,29 @@ describe("npm run validate: the command line", () => {
   });
 });
 
+describe("the job summary", () => {
+  it("escapes a pipe or a line break in a reason, so a value cannot break the table", () => {
+    const md = summaryMarkdown(
+      "dev",
+      [
+        {
+          id: "data.storage",
+          title: "t",
+          sop: "SOP 000",
+          status: "FAIL",
+          reason: "container a|b\nis public",
+          evidence: [],
+        },
+      ],
+      false,
+    );
+    expect(md.split("\n")[4]).toBe("| FAIL | `data.storage` | container a\\|b is public | SOP 000 |");
+    expect(md.split("\n")[0]).toBe(
+      "### Release validation: stack dev: 0 passed, 1 failed, 0 skipped: release NOT validated",
+    );
+  });
+});
+
 describe("npm run validate: outputs of another environment than the stack file", () => {
   it("one line, exit 2, before any check runs", async () => {
     await h.stack("test");
@@ -137,6 +161,7 @@ describe("npm run validate: a whole run against the fake estate of dev", () => {
     const r = await validate(["--stack", "dev", "--outputs", outputsFile(), "--report", report], {
       ...tokenEnv(h.tokens.tokens.api),
       ...roleTokenEnv(h.tokens),
+      GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"),
     });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -161,6 +186,16 @@ describe("npm run validate: a whole run against the fake estate of dev", () => {
     });
     expect(json.checks.find((c: { id: string }) => c.id === "tokens.jwt").evidence[0]).toBe(
       `aud "a0000000-0000-4000-8000-000000000001", iss "${ISSUER}", ver "2.0", kid "test-key"`,
+    );
+    // The job summary: the verdict and a row per check.
+    const summary = fs.readFileSync(path.join(dir, "summary.md"), "utf8");
+    expect(summary.split("\n").slice(0, 3)).toEqual([
+      "### Release validation: stack dev: 19 passed, 0 failed, 1 skipped: release validated",
+      "",
+      "| result | check | reason | SOP line |",
+    ]);
+    expect(summary).toContain(
+      '| PASS | `api.health` | /health answers 200 without a token | SOP 000 checklist "API: /health,/ready"; SOP 001 "keep /health unauthenticated" |',
     );
     // The report holds names and ids, never a token.
     for (const t of Object.values(h.tokens.tokens)) expect(fs.readFileSync(report, "utf8")).not.toContain(t);

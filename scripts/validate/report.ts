@@ -66,6 +66,20 @@ export function reportOf(results: readonly CheckResult[], c: ReportContext): Rec
   };
 }
 
+/** The job summary (GITHUB_STEP_SUMMARY): the verdict, then one table row per check. */
+export function summaryMarkdown(stack: string, results: readonly CheckResult[], strict: boolean): string {
+  const cell = (v: string) => v.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const rows = results.map((r) => `| ${r.status} | \`${r.id}\` | ${cell(r.reason)} | ${cell(r.sop)} |`);
+  return [
+    `### Release validation: ${summaryLine(stack, summaryOf(results), strict)}`,
+    "",
+    "| result | check | reason | SOP line |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
 /** `--help`: the usage, then every check with the SOP line it proves. */
 export function helpText(usage: string): string {
   const lines = [usage, "", "Checks (one line each: PASS, FAIL or SKIP with the reason):"];

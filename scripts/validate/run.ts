@@ -14,7 +14,7 @@ import {
   StackOutputs,
   subscriptionOf,
 } from "./outputs";
-import { reportOf, resultLine, summaryLine, summaryOf } from "./report";
+import { reportOf, resultLine, summaryLine, summaryMarkdown, summaryOf } from "./report";
 import { clients, endpoint, TokenSource } from "./rest";
 import { APP_ROLES, AppRole, roleTokenVar } from "./routes";
 import type { Context } from "./types";
@@ -132,6 +132,14 @@ export async function validate(
     env,
   });
   writeReport(args.reportFile, report);
+  if (env.GITHUB_STEP_SUMMARY) {
+    try {
+      fs.appendFileSync(env.GITHUB_STEP_SUMMARY, summaryMarkdown(args.stack, results, args.strict));
+    } catch (err) {
+      // The report is the evidence; a summary that cannot be written does not change the verdict.
+      out(`cannot write the job summary: ${escapeText((err as Error).message.split("\n")[0])}`);
+    }
+  }
   const s = summaryOf(results);
   out(summaryLine(args.stack, s, args.strict));
   out(`report: ${escapeText(path.relative(process.cwd(), args.reportFile) || args.reportFile)}`);

@@ -24,7 +24,7 @@ const ROLE_NAMES = new Map<string, string>(
     ["Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"],
   ].map(([n, g]) => [g, n]),
 );
-export const roleName = (guid: string): string => ROLE_NAMES.get(guid) ?? `role ${guid}`;
+export const roleName = (guid: string): string => ROLE_NAMES.get(guid) ?? `role ${escapeText(guid)}`;
 /** Roles that read secret values (data actions on secrets). */
 const SECRET_READERS = [
   "4633458b-17de-408a-b874-0445c86b69e6",

@@ -21,7 +21,7 @@ export interface SubnetInfo {
 
 export interface NetworkLayer {
   vnetId: pulumi.Output<string>;
-  /** The static public IP the apps' outbound traffic leaves from (NAT gateway on the aca subnet). */
+  /** The static public IP the apps' outbound traffic leaves from (NAT gateway on the aca or aks subnet). */
   egressIp: pulumi.Output<string>;
   vnetName: pulumi.Output<string>;
   subnets: {
@@ -39,7 +39,9 @@ export interface NetworkLayer {
 /**
  * Builds the VNet of the environment. The aca subnet takes Internet traffic only when Container
  * Apps publishes the API itself (no WAF); with private endpoints off (dev/test) it gets the Key
- * Vault and Storage service endpoints their firewalls need to admit it.
+ * Vault and Storage service endpoints their firewalls need to admit it. With runtime aks the aks
+ * node subnet takes the aca slot (docs/aks.md), and the CI/CD hub, when configured, is peered both
+ * ways so its runners reach the private API server.
  */
 export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
   const waf = ctx.cfg.decisions.waf.value;

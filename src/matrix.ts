@@ -288,8 +288,13 @@ export const SETTINGS = {
     kind: "choice",
     title: "runtime of the services: Container Apps (aca) or a private AKS cluster (aks)",
     choices: RUNTIMES,
-    defaults: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aca" } as PerEnv<Runtime>,
+    defaults: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aks" } as PerEnv<Runtime>,
     refusals: [
+      {
+        value: "aca",
+        in: ["prod"],
+        rule: "prod runs on a private AKS cluster (SOP 000: dev, test, uat, staging (ACA) and prod (AKS))",
+      },
       {
         value: "aks",
         in: ["dev", "test", "uat"],

@@ -51,6 +51,6 @@ export const CICD_HUB = JSON.stringify({
  * plan per stack. Empty for prod once prod defaults to `aks` (then the committed plan is read).
  */
 export const AKS_CHANGE: Record<"prod" | "staging", { set: Record<string, string> }> = {
-  prod: { set: { "engram:runtime": "aks", "engram:cicdHub": CICD_HUB } },
+  prod: { set: {} },
   staging: { set: { "engram:runtime": "aks", "engram:cicdHub": CICD_HUB } },
 };

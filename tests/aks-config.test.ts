@@ -22,7 +22,7 @@ describe.each(["dev", "test", "uat"])("engram:runtime=aks in %s", (env) => {
 
 describe.each(["prod", "staging"])("the CI/CD hub with runtime aks in %s", (env) => {
   it("is required, because the private API server is reachable only from inside the network", async () => {
-    const change = { set: { "engram:runtime": "aks" } };
+    const change = { set: { "engram:runtime": "aks" }, unset: ["engram:cicdHub"] };
     expect(await planRefused(env, change)).toEqual([
       `engram:cicdHub is missing in ${env}: with runtime aks the API server is private (no public FQDN), reachable only from inside the network, so the deploy job runs on the CI/CD hub's runners: its VNet is peered and linked to the cluster's private DNS zone (DESIGN.md §11); set it with \`pulumi config set --path engram:cicdHub.<vnetId|addressSpace> <value>\``,
     ]);

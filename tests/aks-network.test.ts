@@ -132,7 +132,7 @@ describe.each(["prod", "staging"] as const)("the %s network on AKS", (env) => {
 });
 
 describe("the Container Apps stacks", () => {
-  it.each(["dev", "test", "uat", "staging", "prod"])(
+  it.each(["dev", "test", "uat", "staging"])(
     "%s has no aks subnet, no peering and no AKS zone",
     async (env) => {
       const { index } = await planOk(env);

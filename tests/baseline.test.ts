@@ -1,5 +1,6 @@
 import { inputs, T } from "./helpers/data";
 import { namespaceValues, validateConfig } from "../src/config";
+import { SETTINGS } from "../src/matrix";
 import { ENVIRONMENTS, Environment, planOk, planRefused, stackConfig } from "./helpers/plan";
 
 /**
@@ -41,7 +42,10 @@ describe.each(ENVIRONMENTS)("the Azure Policy baseline in %s", (env) => {
     });
   });
 
-  it("every subnet is private (defaultOutboundAccess false); only the aca subnet goes through the NAT gateway", async () => {
+  // The workloads' subnet: aca, or aks where the stack runs on AKS (prod; docs/aks.md).
+  const rt = (stackConfig(env).values["engram:runtime"] ?? SETTINGS.runtime.defaults[env]) as string;
+
+  it(`every subnet is private (defaultOutboundAccess false); only the ${rt} subnet goes through the NAT gateway`, async () => {
     const { index } = await planOk(env);
     const subnets = index
       .ofType(T.subnet)
@@ -51,7 +55,7 @@ describe.each(ENVIRONMENTS)("the Azure Policy baseline in %s", (env) => {
         inputs(s).natGateway !== undefined,
       ]);
     expect(subnets).toEqual([
-      [`snet-engram-${env}-aca`, false, true],
+      [`snet-engram-${env}-${rt}`, false, true],
       [`snet-engram-${env}-private-endpoints`, false, false],
       ...(WAF[env] ? [[`snet-engram-${env}-appgw`, false, false]] : []),
     ]);

@@ -1,6 +1,6 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { addressSpaceProblem, carveSubnets, ipRange } from "../lib/cidr";
-import { isHigher } from "../src/matrix";
+import { isHigher, SETTINGS } from "../src/matrix";
 import { idOf, inputs, registrations, T } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused, stackConfig } from "./helpers/plan";
 
@@ -32,16 +32,19 @@ describe.each(ENVIRONMENTS)("network in %s", (env) => {
   // The WAF is on in prod and wherever the stack file turns it on (staging does).
   const waf = (stackConfig(env).values["engram:waf"] ?? String(env === "prod")) === "true";
   const space = () => JSON.parse(stackConfig(env).values["engram:network"]).addressSpace as string;
+  // The workloads' subnet in the first /23: aca, or aks where the stack runs on AKS (docs/aks.md).
+  const rt = (stackConfig(env).values["engram:runtime"] ?? SETTINGS.runtime.defaults[env]) as string;
 
-  it("builds one VNet from engram:network.addressSpace with aca /23, private-endpoints /24 and appgw /24 only with the WAF", async () => {
+  it(`builds one VNet from engram:network.addressSpace with ${rt} /23, private-endpoints /24 and appgw /24 only with the WAF`, async () => {
     const { index } = await planOk(env);
     expect(inputs(index.one(T.vnet)).addressSpace.addressPrefixes).toEqual([space()]);
     const [a, b] = space().split(".").map(Number);
     const subnets = Object.fromEntries(index.ofType(T.subnet).map((s) => [index.logicalName(s), inputs(s)]));
-    expect(subnets["network-aca-snet"].addressPrefix).toBe(`${a}.${b}.0.0/23`);
-    expect(subnets["network-aca-snet"].delegations).toEqual([
-      { name: "aca", serviceName: "Microsoft.App/environments" },
-    ]);
+    expect(subnets[`network-${rt}-snet`].addressPrefix).toBe(`${a}.${b}.0.0/23`);
+    expect(subnets[`network-${rt}-snet`].delegations).toEqual(
+      rt === "aca" ? [{ name: "aca", serviceName: "Microsoft.App/environments" }] : undefined,
+    );
+    expect(Object.keys(subnets)).not.toContain(`network-${rt === "aca" ? "aks" : "aca"}-snet`);
     expect(subnets["network-privateEndpoints-snet"].addressPrefix).toBe(`${a}.${b}.2.0/24`);
     expect(subnets["network-privateEndpoints-snet"].privateEndpointNetworkPolicies).toBe("Enabled");
     expect(subnets["network-appgw-snet"]?.addressPrefix).toBe(waf ? `${a}.${b}.3.0/24` : undefined);
@@ -64,14 +67,30 @@ describe.each(ENVIRONMENTS)("network in %s", (env) => {
     }
   });
 
-  it(`aca admits the VNet and the load balancer${waf ? "" : " and HTTPS from the Internet (ACA publishes the API)"}`, async () => {
-    const { index } = await planOk(env);
-    expect(allowedInbound(nsgOf(index, "aca"))).toEqual(
-      ["AzureLoadBalancer:*", "VirtualNetwork:*", ...(waf ? [] : ["Internet:443"])].sort(),
-    );
-  });
+  it(
+    rt === "aca"
+      ? `aca admits the VNet and the load balancer${waf ? "" : " and HTTPS from the Internet (ACA publishes the API)"}`
+      : "aks admits the WAF on the backend's port, the nodes, the pods, the load balancer and the CI/CD hub on 443, never the Internet",
+    async () => {
+      const { index } = await planOk(env);
+      const [a, b] = space().split(".").map(Number);
+      const hub = stackConfig(env).values["engram:cicdHub"];
+      expect(allowedInbound(nsgOf(index, rt))).toEqual(
+        (rt === "aca"
+          ? ["AzureLoadBalancer:*", "VirtualNetwork:*", ...(waf ? [] : ["Internet:443"])]
+          : [
+              `${a}.${b}.3.0/24:80`,
+              `${a}.${b}.0.0/23:*`,
+              "192.168.0.0/16:*",
+              "AzureLoadBalancer:*",
+              `${hub ? (JSON.parse(hub) as { addressSpace: string }).addressSpace : "(no hub)"}:443`,
+            ]
+        ).sort(),
+      );
+    },
+  );
 
-  it("private-endpoints admits 443 and 5432 from the aca subnet only", async () => {
+  it(`private-endpoints admits 443 and 5432 from the ${rt} subnet only`, async () => {
     const { index } = await planOk(env);
     const [a, b] = space().split(".").map(Number);
     expect(allowedInbound(nsgOf(index, "privateEndpoints"))).toEqual([

@@ -1,9 +1,9 @@
 import type { DiagnosticKind } from "../components/diagnostic-setting";
 import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
-import { isHigher } from "../src/matrix";
+import { isHigher, SETTINGS } from "../src/matrix";
 import { idOf, principalIdOf } from "./helpers/data";
-import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk, stackConfig } from "./helpers/plan";
 import { AKS_CHANGE } from "./helpers/variants";
 
 const WORKSPACE = "azure-native:operationalinsights:Workspace";
@@ -149,12 +149,15 @@ describe.each(ENVIRONMENTS)("observability of the %s stack", (env) => {
         (id) => `${id}/blobServices/default`,
       ],
       ["Postgres flexible server", "azure-native:dbforpostgresql:Server", "postgresServer", (id) => id],
-      [
-        "Container Apps environment",
-        "azure-native:app:ManagedEnvironment",
-        "containerAppsEnvironment",
-        (id) => id,
-      ],
+      // The runtime: the Container Apps environment, or the AKS cluster where the stack runs on AKS.
+      (stackConfig(env).values["engram:runtime"] ?? SETTINGS.runtime.defaults[env]) === "aks"
+        ? ["AKS cluster", "azure-native:containerservice:ManagedCluster", "aksCluster", (id) => id]
+        : [
+            "Container Apps environment",
+            "azure-native:app:ManagedEnvironment",
+            "containerAppsEnvironment",
+            (id) => id,
+          ],
     ];
     it.each(targets)("every %s has one, with its categories", async (_what, type, kind, target) => {
       const { index } = await planOk(env);

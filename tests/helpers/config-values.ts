@@ -35,5 +35,15 @@ export function baseValues(env: Environment): Record<string, string> {
     // wherever postgresPasswordAuth is false).
     groups: JSON.stringify({ dba: DBA_GROUP }),
     azureAiKey: "sk-offline-test-key",
+    // Prod runs on AKS, whose private API server is reached from the CI/CD hub (required there).
+    ...(env === "prod"
+      ? {
+          cicdHub: JSON.stringify({
+            vnetId:
+              "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-engram-cicd/providers/Microsoft.Network/virtualNetworks/vnet-engram-cicd",
+            addressSpace: "10.255.0.0/24",
+          }),
+        }
+      : {}),
   };
 }

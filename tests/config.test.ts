@@ -65,8 +65,8 @@ const DEFAULTS: Record<string, Record<Environment, boolean | number | string>> =
   protectResources: { dev: false, test: false, uat: true, staging: true, prod: true },
   postgresPasswordAuth: { dev: true, test: true, uat: false, staging: false, prod: false },
   availability: { dev: false, test: false, uat: false, staging: true, prod: true },
-  // prod moves to aks when the whole AKS runtime works (issue #16; DESIGN.md §1 says aks).
-  runtime: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aca" },
+  // SOP 000: dev, test, uat, staging on Container Apps, prod on AKS (issue 16).
+  runtime: { dev: "aca", test: "aca", uat: "aca", staging: "aca", prod: "aks" },
 };
 
 // ---------------------------------------------------------------------------------------------

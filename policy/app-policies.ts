@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { temporalMtlsDeployment } from "./k8s-policies";
 import {
   Environment,
   isHigher,
@@ -132,19 +133,10 @@ export function logRetention(env: Environment): ResourceValidationPolicy {
 export function temporalMtls(env: Environment): ResourceValidationPolicy {
   return {
     name: "temporal-mtls",
-    description: "In prod the Temporal frontend requires client certificates (mTLS).",
+    description:
+      "In prod the Temporal frontend requires client certificates (mTLS); prod runs on AKS (runtime-by-environment), so the Temporal Deployment is what is read.",
     enforcementLevel: "mandatory",
-    validateResource: forType("azure-native:app:ContainerApp", (p, _args, report) => {
-      if (env !== "prod" || obj(p.tags).service !== "temporal") return;
-      const vars = list(obj(p.template).containers)
-        .map(obj)
-        .flatMap((c) => list(c.env).map(obj));
-      const required = vars.find((e) => e.name === "TEMPORAL_TLS_REQUIRE_CLIENT_AUTH")?.value;
-      if (required !== "true")
-        report(
-          `TEMPORAL_TLS_REQUIRE_CLIENT_AUTH is ${show(required)} in prod, must be "true" (SOP 000 Environment Matrix: Prod, Temporal with mTLS)`,
-        );
-    }),
+    validateResource: temporalMtlsDeployment(env),
   };
 }
 

@@ -12,6 +12,14 @@ import {
 } from "./app-policies";
 import { Environment, ENVIRONMENTS, isEnvironment, obj, show } from "./common";
 import {
+  aksCluster,
+  defaultDeny,
+  internalServices,
+  kubernetesSecrets,
+  podSecurity,
+  runtimeByEnvironment,
+} from "./k8s-policies";
+import {
   keyVault,
   noLocalAuth,
   postgresServer,
@@ -27,7 +35,8 @@ import {
  * plan (`npm run policy`, scripts/policy.ts). They read only what both give: the resource's type,
  * name, URN, inputs (`props`) and `opts.protect`. They import nothing from the program, so a change
  * to the program cannot weaken them: the thresholds are the SOP's, written out in common.ts.
- * The policies live by concern in access-policies.ts, app-policies.ts and data-policies.ts; this
+ * The policies live by concern in access-policies.ts, app-policies.ts, data-policies.ts and
+ * k8s-policies.ts (AKS and the Kubernetes objects on it); this
  * file assembles the pack.
  */
 
@@ -64,6 +73,12 @@ export function engramPolicies(env: Environment): (ResourceValidationPolicy | St
     wafPrevention(env),
     entraApps(),
     postgresTls(),
+    aksCluster(),
+    podSecurity(env),
+    kubernetesSecrets(),
+    internalServices(),
+    defaultDeny(),
+    runtimeByEnvironment(env),
   ];
 }
 

@@ -25,6 +25,10 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The first container of a Deployment in a plan copy, to read or change in place. */
+const containerOf = (p: PreviewJson, name: string): Json =>
+  (((inputs(p, name).spec as Json).template as Json).spec as { containers: Json[] }).containers[0];
+
 async function violations(plan: PreviewJson): Promise<string[][]> {
   return (await checkPlan(plan)).map((v) => [v.policy, v.resource, v.message]);
 }
@@ -66,6 +70,12 @@ describe("the policy pack on the committed plans", () => {
       "waf-prevention",
       "entra-app-flows",
       "postgres-tls",
+      "aks-cluster",
+      "k8s-pod-security",
+      "k8s-no-secret-objects",
+      "k8s-internal-services",
+      "k8s-default-deny",
+      "runtime-by-environment",
     ]);
     expect(policies.map((p) => p.enforcementLevel)).toEqual(policies.map(() => "mandatory"));
   });
@@ -189,8 +199,8 @@ describe("each policy on a committed plan broken in one way", () => {
       ],
     ],
     [
-      "prod: a secret environment variable set as a value",
-      "prod",
+      "staging: a secret environment variable set as a value",
+      "staging",
       (p) => {
         const env = (inputs(p, "backend-app").template.containers[0].env as Json[]).find(
           (e) => e.name === "ZEP_API_KEY",
@@ -219,8 +229,8 @@ describe("each policy on a committed plan broken in one way", () => {
       ],
     ],
     [
-      "prod: a Key Vault reference resolved by another app's identity",
-      "prod",
+      "staging: a Key Vault reference resolved by another app's identity",
+      "staging",
       (p) =>
         ((inputs(p, "zep-app").configuration.secrets as Json[])[0].identity = (
           inputs(p, "backend-app").identity.userAssignedIdentities as string[]
@@ -228,7 +238,7 @@ describe("each policy on a committed plan broken in one way", () => {
       [
         "container-app-secrets",
         "zep-app",
-        'secret "azure-ai-key" is resolved by identity "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-engram-prod-backend", not one of the app\'s managed identities (SOP 002: Managed Identity for Key Vault access)',
+        'secret "azure-ai-key" is resolved by identity "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-staging/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-engram-staging-backend", not one of the app\'s managed identities (SOP 002: Managed Identity for Key Vault access)',
       ],
     ],
     [
@@ -242,8 +252,8 @@ describe("each policy on a committed plan broken in one way", () => {
       ],
     ],
     [
-      "prod: Zep external",
-      "prod",
+      "uat: Zep external",
+      "uat",
       (p) => (inputs(p, "zep-app").configuration.ingress.external = true),
       [
         "internal-backplanes",
@@ -268,8 +278,8 @@ describe("each policy on a committed plan broken in one way", () => {
       ["cors-origins", "backend-app", 'CORS origin "*" is a wildcard (SOP 001 CORS: no wildcards)'],
     ],
     [
-      "prod: localhost in CORS_ORIGINS",
-      "prod",
+      "uat: localhost in CORS_ORIGINS",
+      "uat",
       (p) => {
         const env = (inputs(p, "backend-app").template.containers[0].env as Json[]).find(
           (e) => e.name === "CORS_ORIGINS",
@@ -279,7 +289,7 @@ describe("each policy on a committed plan broken in one way", () => {
       [
         "cors-origins",
         "backend-app",
-        'CORS origin "http://localhost:3000" in prod: only the environment\'s https frontends (SOP 001 CORS: Staging/UAT restrict to env frontends; Prod no wildcards)',
+        'CORS origin "http://localhost:3000" in uat: only the environment\'s https frontends (SOP 001 CORS: Staging/UAT restrict to env frontends; Prod no wildcards)',
       ],
     ],
     [
@@ -347,27 +357,125 @@ describe("each policy on a committed plan broken in one way", () => {
       ],
     ],
     [
-      "prod: peer traffic between apps unencrypted",
-      "prod",
+      "staging: peer traffic between apps unencrypted",
+      "staging",
       (p) => (inputs(p, "aca-env").peerTrafficConfiguration.encryption.enabled = false),
       [
         "peer-encryption",
         "aca-env",
-        "peerTrafficConfiguration.encryption.enabled is false in prod, must be true (SOP 000 Identity Principles: mTLS where supported)",
+        "peerTrafficConfiguration.encryption.enabled is false in staging, must be true (SOP 000 Identity Principles: mTLS where supported)",
       ],
     ],
     [
       "prod: Temporal without client certificates",
       "prod",
       (p) =>
-        ((inputs(p, "temporal-app").template.containers[0].env as Json[]).find(
+        ((containerOf(p, "aks-temporal-deployment").env as Json[]).find(
           (e) => e.name === "TEMPORAL_TLS_REQUIRE_CLIENT_AUTH",
         )!.value = "false"),
       [
         "temporal-mtls",
-        "temporal-app",
+        "aks-temporal-deployment",
         'TEMPORAL_TLS_REQUIRE_CLIENT_AUTH is "false" in prod, must be "true" (SOP 000 Environment Matrix: Prod, Temporal with mTLS)',
       ],
+    ],
+    [
+      "prod: the AKS API server given a public FQDN",
+      "prod",
+      (p) => (inputs(p, "aks-aks").apiServerAccessProfile.enablePrivateClusterPublicFQDN = true),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "apiServerAccessProfile.enablePrivateClusterPublicFQDN is true, must be false (SOP 000: AKS private cluster)",
+      ],
+    ],
+    [
+      "prod: a node pool reachable over SSH",
+      "prod",
+      (p) =>
+        ((inputs(p, "aks-aks").agentPoolProfiles as Json[])[1].securityProfile = { sshAccess: "LocalUser" }),
+      [
+        "aks-cluster",
+        "aks-aks",
+        'node pool "user": securityProfile.sshAccess is "LocalUser", must be "Disabled"',
+      ],
+    ],
+    [
+      "prod: Zep's container allowed to escalate privileges",
+      "prod",
+      (p) => ((containerOf(p, "aks-zep-deployment").securityContext as Json).allowPrivilegeEscalation = true),
+      [
+        "k8s-pod-security",
+        "aks-zep-deployment",
+        'container "main": allowPrivilegeEscalation is true, must be false',
+      ],
+    ],
+    [
+      "prod: the worker's Zep key as a plain env value",
+      "prod",
+      (p) => {
+        const env = (containerOf(p, "aks-worker-deployment").env as Json[]).find(
+          (e) => e.name === "ZEP_API_KEY",
+        ) as Json;
+        delete env.valueFrom;
+        env.value = "[secret]";
+      },
+      [
+        "k8s-pod-security",
+        "aks-worker-deployment",
+        'container "main": env var "ZEP_API_KEY" has a value in the request; secrets come from Key Vault through the CSI driver (SOP 002)',
+      ],
+    ],
+    [
+      "prod: a Kubernetes Secret in the program",
+      "prod",
+      (p) => {
+        const sa = step(p, "aks-backend-sa");
+        const copy = JSON.parse(JSON.stringify(sa)) as Step;
+        copy.urn = sa.urn.replace(/ServiceAccount::aks-backend-sa$/, "Secret::aks-backend-secret");
+        copy.newState.urn = copy.urn;
+        copy.newState.type = "kubernetes:core/v1:Secret";
+        copy.newState.inputs = {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "backend", namespace: "engram" },
+        };
+        p.steps.push(copy);
+      },
+      [
+        "k8s-no-secret-objects",
+        "aks-backend-secret",
+        "a Kubernetes Secret in the program; secrets come from Key Vault through the CSI driver (SOP 002)",
+      ],
+    ],
+    [
+      "prod: the backend on a public load balancer",
+      "prod",
+      (p) =>
+        delete inputs(p, "aks-backend-service").metadata.annotations[
+          "service.beta.kubernetes.io/azure-load-balancer-internal"
+        ],
+      [
+        "k8s-internal-services",
+        "aks-backend-service",
+        'Service "backend" is a public load balancer; only an internal one behind the WAF is allowed (SOP 000 Network Controls: API public via WAF in prod)',
+      ],
+    ],
+    [
+      "prod: the namespace's default-deny policy gone",
+      "prod",
+      (p) => (p.steps = p.steps.filter((s) => !s.urn.endsWith("::aks-network-policies-default-deny"))),
+      [
+        "k8s-default-deny",
+        "prod",
+        'namespace "engram" has workloads but no default-deny NetworkPolicy (SOP 000: Network policies in AKS: default deny)',
+      ],
+    ],
+    [
+      "prod: the cluster gone",
+      "prod",
+      (p) => (p.steps = p.steps.filter((s) => !s.urn.endsWith("::aks-aks"))),
+      ["runtime-by-environment", "prod", "prod has no AKS cluster (SOP 000 Environment Matrix: prod (AKS))"],
     ],
     [
       "prod: the API app registration not protected",
@@ -581,10 +689,10 @@ describe("npm run policy", () => {
     );
   });
 
-  it("GIVEN a prod plan with purge protection off and Zep external THEN one line per violation and exit 1", async () => {
+  it("GIVEN a prod plan with purge protection off and Zep on a load balancer THEN one line per violation and exit 1", async () => {
     const plan = await committed("prod");
     inputs(plan, "kv-kv").properties.enablePurgeProtection = false;
-    inputs(plan, "zep-app").configuration.ingress.external = true;
+    inputs(plan, "aks-zep-service").spec.type = "NodePort";
     const file = path.join(tmp, "broken-prod.json");
     fs.writeFileSync(file, JSON.stringify(plan));
     const r = policyCli(file);
@@ -593,7 +701,8 @@ describe("npm run policy", () => {
     expect(r.stdout).toBe(
       [
         "prod: key-vault: kv-kv: enablePurgeProtection is false in prod, must be true (SOP 000 Secrets & Key Management: enable soft-delete + purge protection)",
-        "prod: internal-backplanes: zep-app: zep has ingress.external true, must be false (SOP 000 Network Controls: internal ingress for Zep/Temporal server)",
+        'prod: k8s-internal-services: aks-zep-service: Service "zep" is a NodePort (SOP 000 Network Controls)',
+        'prod: k8s-internal-services: aks-zep-service: Service "zep" is "NodePort", must be ClusterIP (SOP 000: Zep internal-only, Temporal server internal)',
         "",
       ].join("\n"),
     );

@@ -74,6 +74,35 @@ describe("docs/deploy-for-real.md, prod on AKS: the private deploy path", () => 
     expect([...DOC.matchAll(/gh variable set ([A-Z_]+) --body/g)].map((m) => m[1])).toEqual([used?.[1]]);
   });
 
+  it.each([
+    ["pull-request.yml", "preview"],
+    ["drift.yml", "drift"],
+  ])(
+    "%s: the %s job reaches prod's private API server from the same runners, with the same kubelogin",
+    (file, job) => {
+      const wf = parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", file), "utf8")) as {
+        jobs: Record<string, { "runs-on": string; steps: Step[] }>;
+      };
+      const j = wf.jobs[job];
+      // prod on the private-network runner, every other environment on GitHub's own.
+      expect(j["runs-on"]).toBe("${{ matrix.env == 'prod' && vars.PROD_RUNNER_LABEL || 'ubuntu-24.04' }}");
+      const kubelogin = j.steps.findIndex((st) => st.uses?.split("@")[0] === "azure/use-kubelogin");
+      expect(kubelogin).toBeGreaterThan(-1);
+      expect((j.steps[kubelogin] as Step & { if?: string }).if).toBe("matrix.env == 'prod'");
+      expect(j.steps[kubelogin].uses).toBe(
+        prod.steps.find((st) => st.uses?.startsWith("azure/use-kubelogin@"))?.uses,
+      );
+      expect(j.steps[kubelogin].with?.["kubelogin-version"]).toBe(
+        prod.steps.find((st) => st.uses?.startsWith("azure/use-kubelogin@"))?.with?.["kubelogin-version"],
+      );
+      // The preview: the Pulumi action's preview command, or `pulumi preview` run by hand.
+      const runs = j.steps.findIndex(
+        (st) => st.with?.command === "preview" || /\bpulumi preview\b/.test(st.run ?? ""),
+      );
+      expect(runs).toBeGreaterThan(kubelogin);
+    },
+  );
+
   it("the prod job installs the kubelogin version the doc names, before pulumi up", () => {
     const names = prod.steps.map((s) => s.uses?.split("@")[0] ?? s.name);
     const kubelogin = names.indexOf("azure/use-kubelogin");

@@ -15,6 +15,7 @@ interface Step {
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 type Workflow = { jobs: Record<string, { env?: Record<string, string>; steps: Step[] }> };
 
@@ -33,6 +34,11 @@ function validationProblems(wf: Workflow, env: string): string[] {
   if (steps[v].run !== 'npm run validate -- --stack "$STACK" --report "build/validate-$STACK.json"')
     problems.push(`deploy-${env}: validate runs ${JSON.stringify(steps[v].run)}`);
   if (steps[v].if !== undefined) problems.push(`deploy-${env}: validate runs under if: ${steps[v].if}`);
+  // Prod's backendUrl is internal (behind the WAF): the environment's API_URL names the public API.
+  if (steps[v].env?.ENGRAM_VALIDATE_API_URL !== "${{ vars.API_URL }}")
+    problems.push(
+      `deploy-${env}: validate's API URL is ${JSON.stringify(steps[v].env?.ENGRAM_VALIDATE_API_URL)}`,
+    );
   const upload = steps[v + 1];
   if (!upload?.uses?.match(/^actions\/upload-artifact@[0-9a-f]{40}$/))
     problems.push(
@@ -65,12 +71,14 @@ describe("deploy.yml validates every release and keeps the report", () => {
       (s) => !s.run?.startsWith("npm run validate"),
     );
     delete wf.jobs["deploy-prod"].steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!.if;
+    delete wf.jobs["deploy-prod"].steps.find((s) => s.run?.startsWith("npm run validate"))!.env;
     expect(validationProblems(wf, "dev")).toEqual([
       "deploy-dev: npm run validate is step 6, not right after pulumi up (step 7)",
       'deploy-dev: the step after validate is "pulumi up --stack \\"$STACK\\" --yes --non-interactive --diff --suppress-progress --policy-pack policy", not a pinned upload-artifact',
     ]);
     expect(validationProblems(wf, "test")).toEqual(["deploy-test: no npm run validate"]);
     expect(validationProblems(wf, "prod")).toEqual([
+      "deploy-prod: validate's API URL is undefined",
       "deploy-prod: the report is uploaded under if: undefined",
     ]);
   });

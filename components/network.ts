@@ -122,39 +122,7 @@ export class Network extends pulumi.ComponentResource {
 
     const rules = subnetRules(args, prefixes);
 
-    // A Standard NAT gateway is a zonal resource, never zone-redundant. With `availability` it is
-    // placed in one zone, as Azure's NAT guidance says, and its address is zone-redundant (a zonal
-    // gateway takes same-zone or zone-redundant IPs): losing that zone stops egress until a gateway
-    // is re-created in another zone, but the allowlisted address itself survives. The zone-redundant
-    // StandardV2 gateway would need StandardV2 IPs and fails Azure Policy's "NAT gateway should be
-    // Zone Aligned" (one zone). Without it: a no-zone gateway and a no-zone IP; Azure places both.
-    // Both are fixed at creation (docs/sop-traceability.md, deviations).
-    const egressZone = args.egress.zone;
-    const egressIp = standardPublicIp(
-      `${name}-egress-pip`,
-      {
-        publicIpAddressName: args.egress.publicIpName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        ...(egressZone ? { zones: ZONE_REDUNDANT } : {}),
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    const nat = new network.NatGateway(
-      `${name}-egress-nat`,
-      {
-        natGatewayName: args.egress.natGatewayName,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        sku: { name: "Standard" },
-        publicIpAddresses: [{ id: egressIp.id }],
-        idleTimeoutInMinutes: 4,
-        ...(egressZone ? { zones: [egressZone] } : {}),
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    const { egressIp, nat } = this.egress(name, args);
 
     const wanted: SubnetKey[] = [
       runtimeKey,
@@ -184,35 +152,7 @@ export class Network extends pulumi.ComponentResource {
           resourceGroupName: args.resourceGroupName,
           addressPrefix: prefixes[key],
           networkSecurityGroup: { id: nsg.id },
-          ...(key === "aca"
-            ? {
-                delegations: [{ name: "aca", serviceName: "Microsoft.App/environments" }],
-                serviceEndpoints: (args.acaServiceEndpoints ?? []).map((service) => ({ service })),
-                natGateway: { id: nat.id },
-                defaultOutboundAccess: false,
-              }
-            : {}),
-          // The AKS nodes: not delegated, egress only through the NAT gateway (outboundType
-          // userAssignedNATGateway). Pods use the overlay (their own CIDR), not this subnet.
-          // The API server's private endpoint sits here too: NSG enforcement on it is switched on,
-          // so only the nodes and the CI/CD hub reach it.
-          ...(key === "aks"
-            ? {
-                natGateway: { id: nat.id },
-                defaultOutboundAccess: false,
-                privateEndpointNetworkPolicies: "Enabled",
-              }
-            : {}),
-          ...(key === "privateEndpoints"
-            ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
-            : {}),
-          // Private too, but not behind the NAT gateway: Application Gateway v2 sends its own
-          // outbound traffic (Key Vault certificate, backend, control plane) from its public
-          // frontend IP, not through the subnet's default outbound access; Azure documents that
-          // only a gateway without a public frontend needs a NAT gateway for outbound traffic
-          // (learn.microsoft.com/azure/application-gateway/application-gateway-private-deployment,
-          // "Outbound Internet connectivity"). See docs/sop-traceability.md, deviations.
-          ...(key === "appgw" ? { defaultOutboundAccess: false } : {}),
+          ...subnetSettings(key, args, nat.id),
         },
         { parent: this, dependsOn: previous ? [previous] : [] },
       );
@@ -235,4 +175,87 @@ export class Network extends pulumi.ComponentResource {
       subnetIds: Object.fromEntries(Object.entries(this.subnets).map(([k, s]) => [k, s.id])),
     });
   }
+
+  /**
+   * The NAT gateway and its static public IP: the workloads' only way out.
+   *
+   * A Standard NAT gateway is a zonal resource, never zone-redundant. With `availability` it is
+   * placed in one zone, as Azure's NAT guidance says, and its address is zone-redundant (a zonal
+   * gateway takes same-zone or zone-redundant IPs): losing that zone stops egress until a gateway
+   * is re-created in another zone, but the allowlisted address itself survives. The zone-redundant
+   * StandardV2 gateway would need StandardV2 IPs and fails Azure Policy's "NAT gateway should be
+   * Zone Aligned" (one zone). Without it: a no-zone gateway and a no-zone IP; Azure places both.
+   * Both are fixed at creation (docs/sop-traceability.md, deviations).
+   */
+  private egress(
+    name: string,
+    args: NetworkArgs,
+  ): { egressIp: network.PublicIPAddress; nat: network.NatGateway } {
+    const egressZone = args.egress.zone;
+    const egressIp = standardPublicIp(
+      `${name}-egress-pip`,
+      {
+        publicIpAddressName: args.egress.publicIpName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        ...(egressZone ? { zones: ZONE_REDUNDANT } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const nat = new network.NatGateway(
+      `${name}-egress-nat`,
+      {
+        natGatewayName: args.egress.natGatewayName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: "Standard" },
+        publicIpAddresses: [{ id: egressIp.id }],
+        idleTimeoutInMinutes: 4,
+        ...(egressZone ? { zones: [egressZone] } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    return { egressIp, nat };
+  }
+}
+
+/** What one subnet states beyond its prefix and NSG: delegation, NAT egress, endpoint policies. */
+function subnetSettings(
+  key: SubnetKey,
+  args: NetworkArgs,
+  natId: pulumi.Input<string>,
+): Partial<network.SubnetArgs> {
+  return {
+    ...(key === "aca"
+      ? {
+          delegations: [{ name: "aca", serviceName: "Microsoft.App/environments" }],
+          serviceEndpoints: (args.acaServiceEndpoints ?? []).map((service) => ({ service })),
+          natGateway: { id: natId },
+          defaultOutboundAccess: false,
+        }
+      : {}),
+    // The AKS nodes: not delegated, egress only through the NAT gateway (outboundType
+    // userAssignedNATGateway). Pods use the overlay (their own CIDR), not this subnet.
+    // The API server's private endpoint sits here too: NSG enforcement on it is switched on,
+    // so only the nodes and the CI/CD hub reach it.
+    ...(key === "aks"
+      ? {
+          natGateway: { id: natId },
+          defaultOutboundAccess: false,
+          privateEndpointNetworkPolicies: "Enabled",
+        }
+      : {}),
+    ...(key === "privateEndpoints"
+      ? { privateEndpointNetworkPolicies: "Enabled", defaultOutboundAccess: false }
+      : {}),
+    // Private too, but not behind the NAT gateway: Application Gateway v2 sends its own
+    // outbound traffic (Key Vault certificate, backend, control plane) from its public
+    // frontend IP, not through the subnet's default outbound access; Azure documents that
+    // only a gateway without a public frontend needs a NAT gateway for outbound traffic
+    // (learn.microsoft.com/azure/application-gateway/application-gateway-private-deployment,
+    // "Outbound Internet connectivity"). See docs/sop-traceability.md, deviations.
+    ...(key === "appgw" ? { defaultOutboundAccess: false } : {}),
+  };
 }

@@ -21,7 +21,8 @@ export interface AppGatewayWafArgs {
   gatewayName: string;
   policyName: string;
   publicIpName: string;
-  identityName: string;
+  /** The gateway's own identity (made with the others); it reads the TLS certificate, nothing else. */
+  identity: ServiceIdentity;
   resourceGroupName: pulumi.Input<string>;
   location: pulumi.Input<string>;
   subscriptionId: pulumi.Input<string>;
@@ -95,7 +96,7 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const { identity, certGrant } = certificateReader(name, args, this);
+    const { identity, certGrant } = certificateReader(args, this);
 
     const gwId = pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}/providers/Microsoft.Network/applicationGateways/${args.gatewayName}`;
     const sub: SubResource = (collection, item) => ({
@@ -142,23 +143,12 @@ export class AppGatewayWaf extends pulumi.ComponentResource {
 /** A reference to one of the gateway's own sub-resources, by collection and name. */
 type SubResource = (collection: string, item: string) => { id: pulumi.Output<string> };
 
-/** The gateway's identity: it reads the TLS certificate from Key Vault; nothing else. */
+/** The gateway identity's one grant: it reads the TLS certificate from Key Vault; nothing else. */
 function certificateReader(
-  name: string,
   args: AppGatewayWafArgs,
   parent: pulumi.Resource,
 ): { identity: ServiceIdentity; certGrant: pulumi.Resource } {
-  const identity = new ServiceIdentity(
-    `${name}-id`,
-    {
-      service: "appgw",
-      identityName: args.identityName,
-      resourceGroupName: args.resourceGroupName,
-      location: args.location,
-      tags: args.tags,
-    },
-    { parent },
-  );
+  const identity = args.identity;
   const certGrant = grant(
     {
       principal: identity.principal,

@@ -5,7 +5,7 @@ import { createContext, Platform } from "./context";
 import { buildAccess } from "./layers/access";
 import { buildData } from "./layers/data";
 import { buildEntra } from "./layers/entra";
-import { buildServiceIdentities } from "./layers/identities";
+import { buildPlatformIdentities, buildServiceIdentities } from "./layers/identities";
 import { buildNetwork } from "./layers/network";
 import { buildAlertsAndDiagnostics, buildObservability } from "./layers/observability";
 import { buildRuntime } from "./layers/runtime";
@@ -43,7 +43,9 @@ export async function engram(): Promise<Record<string, unknown>> {
   const monitoring = buildObservability(ctx, platform);
   // VNet, subnets with their NSGs, NAT egress:
   const network = buildNetwork(ctx, platform);
+  // Every managed identity: the services', then the platform's (UI, WAF gateway, AKS).
   const identities = buildServiceIdentities(ctx, platform);
+  const platformIdentities = buildPlatformIdentities(ctx, platform);
   // Static Web App (its hostname feeds CORS and the SPA redirect URIs):
   const web = buildWeb(ctx, platform);
   // API and SPA app registrations, app-role assignments; AI account, registry and platform-group grants:
@@ -54,6 +56,7 @@ export async function engram(): Promise<Record<string, unknown>> {
   // Container Apps environment, the five apps, WAF, Temporal mTLS:
   const runtime = buildRuntime(ctx, platform, {
     identities,
+    platformIdentities,
     network,
     data,
     apiClientId: entra.apiClientId,

@@ -23,7 +23,14 @@ export function buildAksRuntime(
   shared: SharedRuntime,
 ): RuntimeLayer {
   const { ui, plans } = shared;
-  const cluster = buildCluster(ctx, platform, { network: deps.network, workspaceId: deps.workspaceId });
+  const controlPlane = deps.platformIdentities["aks-control-plane"];
+  const kubelet = deps.platformIdentities["aks-kubelet"];
+  if (!controlPlane || !kubelet) throw new Error("runtime aks: the identities layer made no AKS identities");
+  const cluster = buildCluster(ctx, platform, {
+    network: deps.network,
+    workspaceId: deps.workspaceId,
+    identities: { controlPlane, kubelet },
+  });
   // The Temporal frontend's certificate names the Service clients dial.
   const tlsGrants = ctx.cfg.decisions.temporalMtls.value
     ? wireTemporalMtls(

@@ -6,7 +6,7 @@ import { Runtime } from "../../matrix";
 import { ServiceName } from "../../services";
 import { DataLayer } from "../data";
 import { applyAccess } from "../grants";
-import { buildTemporalUiIdentity, ServiceIdentities } from "../identities";
+import { PlatformIdentities, ServiceIdentities } from "../identities";
 import { NetworkLayer } from "../network";
 import { AppName, AppPlans, assignGrants, servicePlans } from "./plans";
 
@@ -14,6 +14,8 @@ import { AppName, AppPlans, assignGrants, servicePlans } from "./plans";
 
 export interface RuntimeDeps {
   identities: ServiceIdentities;
+  /** The Temporal UI's, the WAF gateway's and the AKS cluster's identities (identities layer). */
+  platformIdentities: PlatformIdentities;
   network: NetworkLayer;
   data: DataLayer;
   /** AZURE_AD_CLIENT_ID: the API app registration's client id (never a managed identity's). */
@@ -66,7 +68,7 @@ export interface SharedRuntime {
  * secrets from src/services.ts).
  */
 export function sharedRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): SharedRuntime {
-  const ui = buildTemporalUiIdentity(ctx, platform);
+  const ui = deps.platformIdentities["temporal-ui"];
   // The UI's rows of src/access.ts on the registry (AcrPull), made with its identity.
   const acrId = ctx.cfg.registry?.acrId;
   const uiAcrPull =

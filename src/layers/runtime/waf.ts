@@ -3,6 +3,7 @@ import { WafBackend } from "../../../components/app-gateway-waf";
 import { accessOn } from "../../access";
 import { Context, Platform } from "../../context";
 import { DataLayer } from "../data";
+import { PlatformIdentities } from "../identities";
 import { NetworkLayer } from "../network";
 
 /** The public TLS certificate of the App Gateway: a Key Vault certificate the platform team imports. */
@@ -15,9 +16,11 @@ export const APPGW_CERT_SECRET = "appgw-tls";
 export function buildWafFront(
   ctx: Context,
   platform: Platform,
-  deps: { network: NetworkLayer; data: DataLayer },
+  deps: { network: NetworkLayer; data: DataLayer; platformIdentities: PlatformIdentities },
   backend: WafBackend,
 ): AppGatewayWaf {
+  const identity = deps.platformIdentities.appgw;
+  if (!identity) throw new Error("the WAF is on but the identities layer made no gateway identity");
   const cfg = ctx.cfg;
   const subnet = deps.network.subnets.appgw;
   if (!subnet) throw new Error("the WAF is on but the network layer has no appgw subnet");
@@ -31,7 +34,7 @@ export function buildWafFront(
     gatewayName: ctx.name("applicationGateway"),
     policyName: ctx.name("wafPolicy"),
     publicIpName: ctx.name("publicIp", "agw"),
-    identityName: ctx.name("userAssignedIdentity", "appgw"),
+    identity,
     resourceGroupName: platform.resourceGroupName,
     location: platform.location,
     subscriptionId: platform.subscriptionId,

@@ -29,6 +29,8 @@ export interface AksClusterLayer {
 export interface ClusterDeps {
   network: NetworkLayer;
   workspaceId: pulumi.Input<string>;
+  /** The control plane's and the kubelet's identities (identities layer). */
+  identities: { controlPlane: ServiceIdentity; kubelet: ServiceIdentity };
 }
 
 /**
@@ -49,16 +51,7 @@ export const aksPrivateDnsZoneName = (ctx: Context, location: string) =>
 export function buildCluster(ctx: Context, platform: Platform, deps: ClusterDeps): AksClusterLayer {
   const subnet = deps.network.subnets.aks;
   if (!subnet) throw new Error("the AKS cluster needs the aks subnet (runtime aks)");
-  const identity = (service: string) =>
-    new ServiceIdentity(`id-${service}`, {
-      service,
-      identityName: ctx.name("userAssignedIdentity", service),
-      resourceGroupName: platform.resourceGroupName,
-      location: platform.location,
-      tags: ctx.tags,
-    });
-  const controlPlane = identity("aks-control-plane");
-  const kubelet = identity("aks-kubelet");
+  const { controlPlane, kubelet } = deps.identities;
 
   const hub = ctx.cfg.cicdHub;
   const zone = new PrivateDnsZone("aks-dns", {

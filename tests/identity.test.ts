@@ -12,6 +12,7 @@ import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { expectedPermissionId } from "./helpers/ids";
 import { ENVIRONMENTS, Environment, planOk, runUnit, stackConfig } from "./helpers/plan";
+import { appWorkload, runtimeOf } from "./helpers/workloads";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -234,20 +235,19 @@ describe.each(ENVIRONMENTS)("Entra app registrations in %s", (env) => {
   });
 
   it("each service container gets AZURE_CLIENT_ID from its own identity, and backend/worker AZURE_AD_CLIENT_ID from the API app", async () => {
-    const { index } = await planOk(env);
+    const r = await planOk(env);
+    const { index } = r;
     const apiClientId = clientIdOf(apiApp(index));
     for (const service of SERVICE_NAMES) {
       const mi = index
         .ofType(IDENTITY)
         .find((s) => s.newState.inputs.resourceName === `id-engram-${env}-${service}`) as { urn: string };
-      const app = index
-        .ofType("azure-native:app:ContainerApp")
-        .find((s) => s.newState.inputs.containerAppName === `ca-engram-${env}-${service}`);
-      expect(app).toBeDefined();
-      const containers = ((app?.newState.inputs.template as Inputs).containers ?? []) as {
-        env?: { name: string; value?: string }[];
-      }[];
-      const vars = Object.fromEntries(containers.flatMap((c) => c.env ?? []).map((e) => [e.name, e.value]));
+      // The Container App ca-engram-<env>-<service> on ACA, the Deployment <service> on AKS (prod).
+      const w = appWorkload(index, runtimeOf(r), service);
+      if (runtimeOf(r) === "aca")
+        expect(w.step.newState.inputs.containerAppName).toBe(`ca-engram-${env}-${service}`);
+      else expect(w.step.newState.inputs.metadata).toMatchObject({ name: service, namespace: "engram" });
+      const vars = Object.fromEntries(w.env.map((e) => [e.name, e.value]));
       expect(vars.AZURE_CLIENT_ID).toBe(clientIdOf(mi));
       expect(vars.AZURE_CLIENT_ID).not.toBe(apiClientId);
       if (service === "backend" || service === "worker") expect(vars.AZURE_AD_CLIENT_ID).toBe(apiClientId);

@@ -3,12 +3,15 @@ import type { PlanStep } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
-import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
+import { Environment, planOk, planRefused } from "./helpers/plan";
+import { ACA_STACKS, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
+import { appWorkload } from "./helpers/workloads";
 
 /**
  * Container Apps (DESIGN.md §2, §3; SOP 002): each app runs as its own identity, reads secrets only
  * through Key Vault references with that identity and `secretRef` env vars, depends on exactly its
- * own grants, and has the ingress of DESIGN.md §2.
+ * own grants, and has the ingress of DESIGN.md §2. Run over the stacks that run on Container Apps
+ * (the matrix's runtime row); prod runs on AKS, where the same rules are tests/aks-workloads.test.ts.
  */
 
 type Env = { name: string; value?: string; secretRef?: string };
@@ -86,7 +89,7 @@ const kvGrantsOf = (index: PlanIndex, service: AppName): PlanStep[] =>
       ),
     );
 
-describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
+describe.each(ACA_STACKS)("Container Apps in %s", (env: Environment) => {
   it("every app runs as its own user-assigned identity, and pulls from the ACR with it (no password)", async () => {
     const { index } = await planOk(env);
     for (const a of APP_NAMES) {
@@ -209,9 +212,14 @@ describe.each(ENVIRONMENTS)("Container Apps in %s", (env: Environment) => {
     });
     expect(ing("worker")).toBeUndefined();
     expect(ing("temporal-ui")).toMatchObject({ external: false, allowInsecure: false });
+    // Every Container Apps stack admits the admin allowlist to the UI (FIXED.temporalUiAllowlist).
+    // Prod, the one stack without it, runs on AKS, where the UI has no ingress at all: a ClusterIP
+    // Service (tests/aks-workloads.test.ts "Services") that no network policy admits anything to
+    // (tests/aks-network-policies.test.ts "allow exactly the paths").
+    expect(config.fixed.temporalUiAllowlist).toBe(true);
+    expect(config.adminIpAllowlist.length).toBeGreaterThan(0);
     const allow = (ing("temporal-ui")?.ipSecurityRestrictions ?? []).map((r) => [r.action, r.ipAddressRange]);
-    if (env === "prod") expect(allow).toEqual([]);
-    else expect(allow).toEqual(config.adminIpAllowlist.map((c) => ["Allow", c]));
+    expect(allow).toEqual(config.adminIpAllowlist.map((c) => ["Allow", c]));
     for (const a of APP_NAMES) expect(ing(a)?.allowInsecure ?? false).toBe(false);
   });
 
@@ -326,8 +334,19 @@ describe("registry", () => {
     for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
   });
 
-  it("with Temporal mTLS (prod) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
-    const { index } = await planOk("prod", GHCR);
+  /** The UI's three Temporal mTLS secrets and, for each, its grant's description. */
+  const uiGrants = uiSecrets
+    .map((n) => `engram-infra: temporal-ui -> Key Vault Secrets User on kv-secret:${n}`)
+    .sort();
+  const roleDeps = (index: PlanIndex, s: PlanStep) =>
+    s.newState.dependencies.filter(
+      (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
+    );
+
+  it("with Temporal mTLS (prod's settings on Container Apps) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
+    const { index } = await planOk(PROD_LIKE_ACA_STACK, {
+      set: { ...PROD_LIKE_ACA.set, "engram:registry": "ghcr.io" },
+    });
     const ui = appStep(index, "temporal-ui");
     expect(inputs(ui).identity).toEqual({
       type: "UserAssigned",
@@ -335,12 +354,34 @@ describe("registry", () => {
     });
     expect(inputs(ui).configuration.registries).toEqual([]);
     expect(inputs(ui).configuration.secrets.map((s) => s.name)).toEqual(uiSecrets);
-    const deps = ui.newState.dependencies.filter(
-      (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
-    );
-    expect(deps.map((u) => index.get(u)?.newState.inputs.description).sort()).toEqual(
-      uiSecrets.map((n) => `engram-infra: temporal-ui -> Key Vault Secrets User on kv-secret:${n}`).sort(),
-    );
+    expect(
+      roleDeps(index, ui)
+        .map((u) => index.get(u)?.newState.inputs.description)
+        .sort(),
+    ).toEqual(uiGrants);
+    expect(acrPulls(index)).toEqual([]);
+  });
+
+  it("with Temporal mTLS in prod (AKS) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no AcrPull", async () => {
+    const { index } = await planOk("prod", GHCR);
+    const ui = appWorkload(index, "aks", "temporal-ui").step;
+    const mi = identityOf(index, "temporal-ui");
+    const sa = index
+      .ofType("kubernetes:core/v1:ServiceAccount")
+      .find((s) => (s.newState.inputs.metadata as { name: string }).name === "temporal-ui") as PlanStep;
+    expect((sa.newState.inputs.metadata as { annotations: Record<string, string> }).annotations).toEqual({
+      "azure.workload.identity/client-id": placeholderUuid(mi.urn, "clientId"),
+    });
+    const spc = index
+      .ofType("kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass")
+      .find((s) => (s.newState.inputs.metadata as { name: string }).name === "temporal-ui-kv") as PlanStep;
+    const objects = (spc.newState.inputs.spec as { parameters: { objects: string } }).parameters.objects;
+    expect([...objects.matchAll(/objectName: (\S+)/g)].map((m) => m[1]).sort()).toEqual(uiSecrets);
+    expect(
+      roleDeps(index, ui)
+        .map((u) => index.get(u)?.newState.inputs.description)
+        .sort(),
+    ).toEqual(uiGrants);
     expect(acrPulls(index)).toEqual([]);
   });
 });

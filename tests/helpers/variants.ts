@@ -1,3 +1,5 @@
+import { ENVIRONMENTS, SETTINGS } from "../../src/matrix";
+
 /**
  * Variant plans that several test files read. A plan server answers the same request once per run
  * (tests/helpers/plan.ts), so files that need the same kind of variant share one plan by asking for
@@ -54,3 +56,21 @@ export const AKS_CHANGE: Record<"prod" | "staging", { set: Record<string, string
   prod: { set: {} },
   staging: { set: { "engram:runtime": "aks", "engram:cicdHub": CICD_HUB } },
 };
+
+/** The stacks that run on Container Apps by the matrix's default (tests of ACA resources run over these). */
+export const ACA_STACKS = ENVIRONMENTS.filter((e) => SETTINGS.runtime.defaults[e] === "aca");
+/** The stacks that run on AKS by the matrix's default (prod). */
+export const AKS_STACKS = ENVIRONMENTS.filter((e) => SETTINGS.runtime.defaults[e] === "aks");
+
+/**
+ * PROD_LIKE_ACA_STACK (staging) on Container Apps with what only prod had turned on where the matrix allows it (the WAF,
+ * Temporal mTLS): the ACA coverage of the rules prod's Container Apps plan used to prove. One
+ * variant for every file, so the plan servers plan it once. What the matrix cannot switch on in
+ * staging (prod's replicas 2-10, the Temporal UI without allowlist, no break-glass) is a FIXED row
+ * of prod only and is asserted on prod's AKS plan instead.
+ */
+export const PROD_LIKE_ACA: { set: Record<string, string> } = {
+  set: { "engram:waf": "true", "engram:temporalMtls": "true" },
+};
+/** The stack PROD_LIKE_ACA applies to. */
+export const PROD_LIKE_ACA_STACK = "staging";

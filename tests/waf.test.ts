@@ -1,23 +1,45 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
+import type { PlanStep } from "../scripts/offline/plan";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
 
 /**
  * The public entry of the API (DESIGN.md §1 "API public surface", §6; SOP 000 WAF/APIM in prod,
- * HSTS on public endpoints; SOP 001 rate-limit MCP at ingress/WAF).
+ * HSTS on public endpoints; SOP 001 rate-limit MCP at ingress/WAF). Prod runs on AKS: the gateway's
+ * backend there is the backend Service's internal load balancer; on Container Apps (staging with
+ * prod's settings, PROD_LIKE_ACA) it is the internal backend app's FQDN.
  */
 
 type Sub = { id: string };
 const gw = (index: PlanIndex) =>
   index.one("azure-native:network:ApplicationGateway").newState.inputs as Record<string, unknown>;
 const list = <T>(v: unknown) => v as T[];
+/** The backend's Kubernetes Service (AKS). */
+const backendService = (index: PlanIndex) =>
+  index
+    .ofType("kubernetes:core/v1:Service")
+    .find((s) => (s.newState.inputs.metadata as { name: string }).name === "backend") as PlanStep;
 
 describe.each(ENVIRONMENTS)("the WAF in %s", (env: Environment) => {
-  it("is there exactly when the matrix decision is on (always in prod), the environment internal with it", async () => {
+  it("is there exactly when the matrix decision is on (always in prod), the backend internal with it", async () => {
     const { index, config } = await planOk(env);
     const on = config.decisions.waf.value;
     if (env === "prod") expect(on).toBe(true);
-    const e = index.one("azure-native:app:ManagedEnvironment").newState.inputs;
-    expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(on);
+    if (config.decisions.runtime.value === "aca") {
+      const e = index.one("azure-native:app:ManagedEnvironment").newState.inputs;
+      expect((e.vnetConfiguration as { internal: boolean }).internal).toBe(on);
+    } else {
+      // AKS is only ever reached inside the VNet: the backend is an internal load balancer (with or
+      // without the WAF), and the cluster's API server is private (tests/aks-cluster.test.ts).
+      const svc = backendService(index).newState.inputs as {
+        metadata: { annotations: Record<string, string> };
+        spec: { type: string };
+      };
+      expect(svc.spec.type).toBe("LoadBalancer");
+      expect(svc.metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"]).toBe(
+        "true",
+      );
+    }
     expect(index.ofType("azure-native:network:ApplicationGateway")).toHaveLength(on ? 1 : 0);
     expect(index.ofType("azure-native:network:WebApplicationFirewallPolicy")).toHaveLength(on ? 1 : 0);
     // The gateway's public IP; the other one in every environment is the NAT egress IP (tests/egress.test.ts).
@@ -111,27 +133,24 @@ describe("the WAF in prod", () => {
     );
   });
 
-  it("sends traffic over HTTPS to the internal backend app's FQDN, probing /health", async () => {
+  it("sends traffic over HTTP to the backend Service's internal load balancer, probing /health", async () => {
     const { index } = await planOk("prod");
     const g = gw(index);
-    const backend = index.one("azure-native:app:ContainerApp", "backend-app");
-    const domain = index.stackOutputs.backendUrl as string;
-    expect(domain).toMatch(
-      /^https:\/\/ca-engram-prod-backend\.[a-z0-9-]+\.westeurope\.azurecontainerapps\.io$/,
-    );
-    expect(g.backendAddressPools).toEqual([
-      { name: "backend", backendAddresses: [{ fqdn: domain.slice(8) }] },
-    ]);
-    expect(backend.newState.inputs.containerAppName).toBe("ca-engram-prod-backend");
+    const annotations = (
+      backendService(index).newState.inputs.metadata as { annotations: Record<string, string> }
+    ).annotations;
+    const ip = annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"];
+    expect(ip).toMatch(/^10\.\d+\.\d+\.\d+$/);
+    // The IP's place in the aks subnet: tests/aks-workloads.test.ts "Services".
+    expect(g.backendAddressPools).toEqual([{ name: "backend", backendAddresses: [{ ipAddress: ip }] }]);
+    expect(index.stackOutputs.backendUrl).toBe(`http://${ip}:80`);
     expect(list<Record<string, unknown>>(g.backendHttpSettingsCollection)[0]).toMatchObject({
-      protocol: "Https",
-      port: 443,
-      pickHostNameFromBackendAddress: true,
+      protocol: "Http",
+      port: 80,
     });
-    expect(list<Record<string, unknown>>(g.probes)[0]).toMatchObject({ protocol: "Https", path: "/health" });
-    // The app's FQDN resolves in the VNet through the environment's private zone.
-    const zone = index.one("azure-native:privatedns:PrivateRecordSet").newState.inputs;
-    expect(zone).toMatchObject({ recordType: "A", relativeRecordSetName: "*" });
+    expect(list<Record<string, unknown>>(g.probes)[0]).toMatchObject({ protocol: "Http", path: "/health" });
+    // Nothing of Container Apps' front: no app FQDN, no environment zone.
+    expect(index.ofType("azure-native:privatedns:PrivateRecordSet")).toEqual([]);
   });
 
   it("its identity may read only the certificate secret, and the gateway waits for that grant", async () => {
@@ -160,6 +179,31 @@ describe("the WAF in prod", () => {
       zones: ["1", "2", "3"],
     });
     expect(gw(index).zones).toEqual(["1", "2", "3"]);
+  });
+});
+
+describe("the WAF on Container Apps (staging with prod's settings, PROD_LIKE_ACA)", () => {
+  it("sends traffic over HTTPS to the internal backend app's FQDN, probing /health", async () => {
+    const { index } = await planOk(PROD_LIKE_ACA_STACK, PROD_LIKE_ACA);
+    const g = gw(index);
+    const backend = index.one("azure-native:app:ContainerApp", "backend-app");
+    const domain = index.stackOutputs.backendUrl as string;
+    expect(domain).toMatch(
+      /^https:\/\/ca-engram-staging-backend\.[a-z0-9-]+\.westeurope\.azurecontainerapps\.io$/,
+    );
+    expect(g.backendAddressPools).toEqual([
+      { name: "backend", backendAddresses: [{ fqdn: domain.slice(8) }] },
+    ]);
+    expect(backend.newState.inputs.containerAppName).toBe("ca-engram-staging-backend");
+    expect(list<Record<string, unknown>>(g.backendHttpSettingsCollection)[0]).toMatchObject({
+      protocol: "Https",
+      port: 443,
+      pickHostNameFromBackendAddress: true,
+    });
+    expect(list<Record<string, unknown>>(g.probes)[0]).toMatchObject({ protocol: "Https", path: "/health" });
+    // The app's FQDN resolves in the VNet through the environment's private zone.
+    const zone = index.one("azure-native:privatedns:PrivateRecordSet").newState.inputs;
+    expect(zone).toMatchObject({ recordType: "A", relativeRecordSetName: "*" });
   });
 });
 

@@ -1,13 +1,19 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { inputs, T } from "./helpers/data";
+import { SETTINGS } from "../src/matrix";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
+import { ACA_STACKS } from "./helpers/variants";
+import { appEnvVar, appWorkload } from "./helpers/workloads";
 
 /**
  * Secure-by-default inputs of the network and runtime (issue 14, "Secure properties no test pins"):
  * every NSG rule as written, Container Apps ingress and CORS, the Container Apps environment's
  * private DNS, the Static Web App, and the App Gateway WAF. Each value is written out here and
  * checked in all five plans. Properties other test files already pin (allowInsecure, transport,
- * sslPolicy, the WAF mode, ...) are not repeated unless a whole object is compared.
+ * sslPolicy, the WAF mode, ...) are not repeated unless a whole object is compared. Container Apps
+ * resources are checked on the stacks that run on Container Apps (the matrix's runtime row); prod
+ * runs on AKS, whose node subnet, its NSG and workloads are pinned in tests/aks-network.test.ts and
+ * tests/aks-workloads.test.ts.
  */
 
 const CONTAINER_APP = "azure-native:app:ContainerApp";
@@ -25,7 +31,10 @@ const NET: Record<Environment, string> = {
 };
 /** Where the WAF is the public entry: prod always, staging by its stack file. */
 const WAF: Record<Environment, boolean> = { dev: false, test: false, uat: false, staging: true, prod: true };
-/** The admin allowlist of the Temporal UI (none in prod: internal only). */
+/**
+ * The admin allowlist of the Temporal UI (none in prod: internal only; prod runs on AKS, where the
+ * UI has no ingress at all: tests/aks-network-policies.test.ts).
+ */
 const UI_ALLOWLIST: Record<Environment, string[]> = {
   dev: ["203.0.113.0/24"],
   test: ["203.0.113.0/24"],
@@ -52,9 +61,11 @@ const DENY_ALL = ["deny-all-inbound", 4096, "Inbound", "Deny", "*", "*", "*", "*
 const ingressOf = (index: PlanIndex, app: string) =>
   inputs(index.one(CONTAINER_APP, `${app}-app`)).configuration.ingress;
 
-describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
-  const net = NET[env];
+/** The subnet the runtime's workloads sit in (the aca or the aks subnet), by the matrix's default. */
+const RUNTIME_SUBNET = (env: Environment) => SETTINGS.runtime.defaults[env];
 
+// The aks node subnet's NSG (prod): tests/aks-network.test.ts "admits to the nodes only ...".
+describe.each(ACA_STACKS)("the aca subnet's NSG rules in %s", (env) => {
   it(`aca: VNet and load balancer in${WAF[env] ? "" : ", HTTPS from the Internet"}, everything else denied`, async () => {
     const { index } = await planOk(env);
     expect(rulesOf(index, "aca")).toEqual([
@@ -66,12 +77,19 @@ describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
       DENY_ALL,
     ]);
   });
+});
 
-  it("private-endpoints: TCP 443 and 5432 from the aca subnet only, everything else denied", async () => {
-    const { index } = await planOk(env);
+describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
+  const net = NET[env];
+
+  it(`private-endpoints: TCP 443 and 5432 from the ${RUNTIME_SUBNET(env)} subnet only, everything else denied`, async () => {
+    const { index, config } = await planOk(env);
+    // The runtime's subnet takes the same slot (the first /23) on both runtimes.
+    const rt = config.decisions.runtime.value;
+    expect(rt).toBe(RUNTIME_SUBNET(env));
     expect(rulesOf(index, "privateEndpoints")).toEqual([
-      ["allow-aca-https", 100, "Inbound", "Allow", "Tcp", `${net}.0.0/23`, "*", "*", "443"],
-      ["allow-aca-postgres", 110, "Inbound", "Allow", "Tcp", `${net}.0.0/23`, "*", "*", "5432"],
+      [`allow-${rt}-https`, 100, "Inbound", "Allow", "Tcp", `${net}.0.0/23`, "*", "*", "443"],
+      [`allow-${rt}-postgres`, 110, "Inbound", "Allow", "Tcp", `${net}.0.0/23`, "*", "*", "5432"],
       DENY_ALL,
     ]);
   });
@@ -106,7 +124,7 @@ describe.each(ENVIRONMENTS)("NSG rules in %s", (env) => {
   });
 });
 
-describe.each(ENVIRONMENTS)("Container Apps ingress in %s", (env) => {
+describe.each(ACA_STACKS)("Container Apps ingress in %s", (env) => {
   const traffic = [{ latestRevision: true, weight: 100 }];
 
   it("the backend's CORS policy sends no credentials, a fixed method and header list, and a one-hour max age", async () => {
@@ -208,7 +226,22 @@ describe.each(ENVIRONMENTS)("Container Apps ingress in %s", (env) => {
   });
 });
 
-describe.each(ENVIRONMENTS)("the Container Apps environment and the Static Web App in %s", (env) => {
+describe("the AKS workloads' connections in prod", () => {
+  it("Temporal connects to Postgres over TLS, and the backend and worker reach Zep at its ClusterIP Service", async () => {
+    const { index } = await planOk("prod");
+    expect(appEnvVar(appWorkload(index, "aks", "temporal"), "SQL_TLS_ENABLED")).toEqual({
+      name: "SQL_TLS_ENABLED",
+      value: "true",
+    });
+    // HTTP inside the namespace, gated by the network policies (docs/aks.md "No service mesh").
+    for (const app of ["backend", "worker"])
+      expect(appEnvVar(appWorkload(index, "aks", app), "ZEP_API_URL")?.value).toBe(
+        "http://zep.engram.svc.cluster.local:8000",
+      );
+  });
+});
+
+describe.each(ACA_STACKS)("the Container Apps environment in %s", (env) => {
   it(
     WAF[env]
       ? "the internal environment's private zone is linked to the VNet without auto-registration"
@@ -226,7 +259,9 @@ describe.each(ENVIRONMENTS)("the Container Apps environment and the Static Web A
       expect(links[0].virtualNetworkLinkName).toBe(`cae-engram-${env}-vnet`);
     },
   );
+});
 
+describe.each(ENVIRONMENTS)("the Static Web App in %s", (env) => {
   it("the Static Web App is public (the SPA) with the enterprise-grade edge off, config-file updates on and previews off", async () => {
     const { index } = await planOk(env);
     expect(inputs(index.one(STATIC_SITE))).toMatchObject({
@@ -298,7 +333,7 @@ describe.each(ENVIRONMENTS)("the App Gateway WAF in %s", (env) => {
       ? "the gateway forces its policy, speaks HTTP/2, redirects HTTP permanently with path and query, and keeps no session affinity"
       : "has no gateway",
     async () => {
-      const { index } = await planOk(env);
+      const { index, config } = await planOk(env);
       const gateways = index.ofType(GATEWAY);
       expect(gateways).toHaveLength(WAF[env] ? 1 : 0);
       if (!WAF[env]) return;
@@ -315,18 +350,21 @@ describe.each(ENVIRONMENTS)("the App Gateway WAF in %s", (env) => {
           includeQueryString: true,
         },
       ]);
-      const [https] = g.backendHttpSettingsCollection;
-      expect(https).toMatchObject({
-        name: "backend-https",
-        protocol: "Https",
-        port: 443,
+      // HTTPS to the Container App's FQDN on ACA; HTTP to the backend Service's internal load
+      // balancer on AKS (TLS ends at the gateway, docs/aks.md "No service mesh").
+      const aks = config.decisions.runtime.value === "aks";
+      const [settings] = g.backendHttpSettingsCollection;
+      expect(settings).toMatchObject({
+        name: aks ? "backend-http" : "backend-https",
+        protocol: aks ? "Http" : "Https",
+        port: aks ? 80 : 443,
         cookieBasedAffinity: "Disabled",
         requestTimeout: 120,
       });
       expect(g.probes).toEqual([
         {
           name: "backend-health",
-          protocol: "Https",
+          protocol: aks ? "Http" : "Https",
           path: "/health",
           interval: 30,
           timeout: 30,
@@ -340,7 +378,10 @@ describe.each(ENVIRONMENTS)("the App Gateway WAF in %s", (env) => {
   );
 });
 
-/** Service endpoints on the aca subnet: lower environments reach the vault and Storage through their firewalls. */
+/**
+ * Service endpoints on the runtime's subnet (aca, or aks in prod): lower environments reach the vault
+ * and Storage through their firewalls.
+ */
 const ACA_SERVICE_ENDPOINTS: Record<Environment, string[]> = {
   dev: ["Microsoft.KeyVault", "Microsoft.Storage"],
   test: ["Microsoft.KeyVault", "Microsoft.Storage"],
@@ -359,11 +400,11 @@ const TEMPORAL_MTLS: Record<Environment, boolean> = {
 };
 
 describe.each(ENVIRONMENTS)("subnets and the Temporal PKI in %s", (env) => {
-  it(`the aca subnet has the service endpoints ${JSON.stringify(ACA_SERVICE_ENDPOINTS[env])} only`, async () => {
+  it(`the ${RUNTIME_SUBNET(env)} subnet has the service endpoints ${JSON.stringify(ACA_SERVICE_ENDPOINTS[env])} only`, async () => {
     const { index } = await planOk(env);
-    expect(inputs(index.one(T.subnet, "network-aca-snet")).serviceEndpoints).toEqual(
-      ACA_SERVICE_ENDPOINTS[env].map((service) => ({ service })),
-    );
+    const subnet = inputs(index.one(T.subnet, `network-${RUNTIME_SUBNET(env)}-snet`));
+    // None is written as no property at all (the aks subnet) or an empty list (the aca subnet).
+    expect(subnet.serviceEndpoints ?? []).toEqual(ACA_SERVICE_ENDPOINTS[env].map((service) => ({ service })));
   });
 
   it(

@@ -1,11 +1,13 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
 import type { PlanStep } from "../scripts/offline/plan";
+import { SETTINGS } from "../src/matrix";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**
  * Egress (DESIGN.md §6, SOP 000 "network first"): the apps' outbound traffic leaves through one
- * NAT gateway with one static public IP; the aca and private-endpoint subnets have no default
- * outbound access. Where Postgres is public (dev/test) its firewall admits that one address and the
+ * NAT gateway with one static public IP; the runtime's subnet (aca, or aks in prod: the cluster's
+ * nodes, `outboundType: userAssignedNATGateway` in tests/aks-cluster.test.ts) and the
+ * private-endpoint subnet have no default outbound access. Where Postgres is public (dev/test) its firewall admits that one address and the
  * admin allowlist, nothing else; where it is private (uat/staging/prod) it has no firewall rule.
  */
 const HIGHER = ["uat", "staging", "prod"];
@@ -16,13 +18,13 @@ const subnet = (index: PlanIndex, qualifier: string): PlanStep =>
     .find((s) => (s.newState.inputs.subnetName as string).endsWith(`-${qualifier}`)) as PlanStep;
 
 describe.each(ENVIRONMENTS)("egress in %s", (env) => {
-  it("sends the aca subnet's traffic through the NAT gateway and its static Standard IP", async () => {
-    const { index } = await planOk(env);
+  it(`sends the ${SETTINGS.runtime.defaults[env]} subnet's traffic through the NAT gateway and its static Standard IP`, async () => {
+    const { index, config } = await planOk(env);
     const nat = index.one("azure-native:network:NatGateway");
     const pip = index.one("azure-native:network:PublicIPAddress", "network-egress-pip");
-    const aca = subnet(index, "aca");
+    const runtimeSubnet = subnet(index, config.decisions.runtime.value);
     expect(nat.newState.inputs.natGatewayName).toBe(`ng-engram-${env}`);
-    expect(aca.newState.inputs.natGateway).toEqual({
+    expect(runtimeSubnet.newState.inputs.natGateway).toEqual({
       id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-engram-${env}/providers/Microsoft.Network/natGateways/ng-engram-${env}`,
     });
     expect(nat.newState.inputs.publicIpAddresses).toEqual([
@@ -37,9 +39,11 @@ describe.each(ENVIRONMENTS)("egress in %s", (env) => {
     });
   });
 
-  it("gives the aca and private-endpoint subnets no default outbound access", async () => {
-    const { index } = await planOk(env);
-    expect(subnet(index, "aca").newState.inputs.defaultOutboundAccess).toBe(false);
+  it(`gives the ${SETTINGS.runtime.defaults[env]} and private-endpoint subnets no default outbound access`, async () => {
+    const { index, config } = await planOk(env);
+    const runtimeSubnet = subnet(index, config.decisions.runtime.value);
+    expect(runtimeSubnet).toBeDefined();
+    expect(runtimeSubnet.newState.inputs.defaultOutboundAccess).toBe(false);
     expect(subnet(index, "private-endpoints").newState.inputs.defaultOutboundAccess).toBe(false);
   });
 

@@ -5,13 +5,18 @@ import { SERVICE_NAMES } from "../src/services";
 import { assignments, idOf, principalIdOf, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
 import { TLS_READERS } from "./helpers/tls-readers";
+import { PROD_LIKE_ACA } from "./helpers/variants";
+import { appWorkload, Runtime, runtimeOf } from "./helpers/workloads";
 
 /**
  * The Temporal UI under Temporal frontend mTLS (DESIGN.md §1 matrix, §3 temporal-tls-*; SOP 000
  * "Temporal with mTLS"): the frontend requires a client certificate from every caller, so with
  * mTLS on the UI has its own identity, its own client certificate from the internal CA, reads
  * exactly the CA and that certificate's two secrets, and no other client's (or the server's) key.
- * Without mTLS nothing about the UI changes.
+ * Without mTLS nothing about the UI changes. Prod runs on AKS: there the UI is a Deployment whose
+ * ServiceAccount carries its identity and whose SecretProviderClass names its three secrets, mounted
+ * as CSI files at the same paths; on Container Apps (uat and staging with mTLS on) a Container App
+ * with Key Vault references and a secret volume.
  */
 
 type Change = Parameters<typeof planOk>[1];
@@ -21,18 +26,27 @@ interface Case {
   mtls: boolean;
 }
 
-/** prod: mTLS by default; uat, staging: off by default, and on when configured; dev, test: off. */
+/**
+ * prod: mTLS by default (on AKS); uat, staging: off by default, and on when configured (staging with
+ * all of prod's settings, the shared PROD_LIKE_ACA variant); dev, test: off.
+ */
 const casesFor = (env: Environment): Case[] =>
   env === "prod"
     ? [{ title: "by default", mtls: true }]
     : env === "uat" || env === "staging"
       ? [
           { title: "by default", mtls: false },
-          {
-            title: "with engram:temporalMtls=true",
-            change: { set: { "engram:temporalMtls": "true" } },
-            mtls: true,
-          },
+          env === "staging"
+            ? {
+                title: "with prod's settings (engram:temporalMtls=true, engram:waf=true)",
+                change: PROD_LIKE_ACA,
+                mtls: true,
+              }
+            : {
+                title: "with engram:temporalMtls=true",
+                change: { set: { "engram:temporalMtls": "true" } },
+                mtls: true,
+              },
         ]
       : [{ title: "by default", mtls: false }];
 
@@ -74,6 +88,25 @@ const tlsSecretNames = (index: PlanIndex) =>
 const outputsOf = (s: PlanStep) =>
   placeholderResource(s.newState.type, s.urn.split("::").pop() as string, s.urn, s.newState.inputs).state;
 
+/** The UI's workload: the Container App on ACA, the Deployment on AKS. */
+const uiWorkload = (index: PlanIndex, rt: Runtime) => appWorkload(index, rt, "temporal-ui");
+type K8sMeta = { metadata: { name: string; annotations?: Record<string, string> } };
+/** A namespaced Kubernetes object of the plan by type and name (AKS). */
+const k8sObject = (index: PlanIndex, type: string, name: string): PlanStep => {
+  const found = index.ofType(type).filter((s) => (s.newState.inputs as K8sMeta).metadata.name === name);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+type K8sContainer = {
+  volumeMounts: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
+};
+const uiContainer = (index: PlanIndex): K8sContainer =>
+  (
+    uiWorkload(index, "aks").step.newState.inputs.spec as {
+      template: { spec: { containers: K8sContainer[] } };
+    }
+  ).template.spec.containers[0];
+
 /** Principal id -> app, for the service identities and the UI's. */
 function principals(index: PlanIndex): Map<string, string> {
   const apps: string[] = [...SERVICE_NAMES, ...(hasUiMi(index) ? ["temporal-ui"] : [])];
@@ -110,20 +143,57 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
     }
 
     it("the UI runs as its own identity id-engram-<env>-temporal-ui, no service's", async () => {
-      const { index } = await planOk(env, change);
+      const r = await planOk(env, change);
+      const { index } = r;
       const mi = uiMi(index);
       expect(mi.newState.inputs.resourceName).toBe(`id-engram-${env}-temporal-ui`);
-      expect(appInputs(uiApp(index)).identity).toEqual({
-        type: "UserAssigned",
-        userAssignedIdentities: [miArmId(mi)],
-      });
+      if (runtimeOf(r) === "aca")
+        expect(appInputs(uiApp(index)).identity).toEqual({
+          type: "UserAssigned",
+          userAssignedIdentities: [miArmId(mi)],
+        });
+      else {
+        // Its ServiceAccount carries the UI identity's client id, and its pods run as it (the same
+        // for every app: tests/aks-workloads.test.ts "each app's ServiceAccount ...").
+        const sa = k8sObject(index, "kubernetes:core/v1:ServiceAccount", "temporal-ui").newState
+          .inputs as K8sMeta;
+        expect(sa.metadata.annotations).toEqual({
+          "azure.workload.identity/client-id": outputsOf(mi).clientId,
+        });
+        const pod = (
+          uiWorkload(index, "aks").step.newState.inputs.spec as {
+            template: { spec: Record<string, unknown> };
+          }
+        ).template.spec;
+        expect(pod.serviceAccountName).toBe("temporal-ui");
+      }
       const servicePrincipals = SERVICE_NAMES.map((s) => principalIdOf(index, s));
       expect(servicePrincipals).not.toContain(principalIdOf(index, "temporal-ui"));
     });
 
-    it("its configuration.secrets are exactly the CA, its certificate and its key, as Key Vault references with its identity", async () => {
-      const { index } = await planOk(env, change);
+    it("its secrets are exactly the CA, its certificate and its key, read from Key Vault with its identity", async () => {
+      const r = await planOk(env, change);
+      const { index } = r;
       const vault = index.one(T.vault).newState.inputs.vaultName as string;
+      if (runtimeOf(r) === "aks") {
+        // The SecretProviderClass temporal-ui-kv: exactly these objects, read with the UI's client id.
+        const spc = k8sObject(
+          index,
+          "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass",
+          "temporal-ui-kv",
+        ).newState.inputs as { spec: { parameters: Record<string, string>; secretObjects?: unknown } };
+        expect(
+          [...spc.spec.parameters.objects.matchAll(/objectName: (\S+)/g)].map((m) => m[1]).sort(),
+        ).toEqual(UI_SECRETS);
+        expect(spc.spec.parameters).toMatchObject({
+          clientID: outputsOf(uiMi(index)).clientId,
+          keyvaultName: vault,
+          usePodIdentity: "false",
+        });
+        // Files only: no env var of the UI reads a secret, so nothing is synced into a Kubernetes Secret.
+        expect(spc.spec.secretObjects).toBeUndefined();
+        return;
+      }
       const own = miArmId(uiMi(index));
       expect(appInputs(uiApp(index)).configuration.secrets).toEqual(
         UI_SECRETS.map((name) => ({
@@ -134,40 +204,62 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
       );
     });
 
-    it("a secret volume mounts them as files, and the image's TLS env vars point at those files with host verification", async () => {
-      const { index } = await planOk(env, change);
-      const t = appInputs(uiApp(index)).template;
-      expect(t.volumes).toEqual([
-        {
-          name: "temporal-tls",
-          storageType: "Secret",
-          secrets: [
-            { path: "ca.pem", secretRef: "temporal-tls-ca" },
-            { path: "client.pem", secretRef: "temporal-tls-ui-cert" },
-            { path: "client.key", secretRef: "temporal-tls-ui-key" },
-          ],
-        },
-      ]);
-      expect(t.containers[0].volumeMounts).toEqual([{ volumeName: "temporal-tls", mountPath: MOUNT }]);
+    it("they are mounted as files, and the image's TLS env vars point at those files with host verification", async () => {
+      const r = await planOk(env, change);
+      const { index } = r;
+      const rt = runtimeOf(r);
+      /** Key Vault secret -> the file it is mounted at. */
+      let fileOf: Record<string, string>;
+      if (rt === "aca") {
+        const t = appInputs(uiApp(index)).template;
+        expect(t.volumes).toEqual([
+          {
+            name: "temporal-tls",
+            storageType: "Secret",
+            secrets: [
+              { path: "ca.pem", secretRef: "temporal-tls-ca" },
+              { path: "client.pem", secretRef: "temporal-tls-ui-cert" },
+              { path: "client.key", secretRef: "temporal-tls-ui-key" },
+            ],
+          },
+        ]);
+        expect(t.containers[0].volumeMounts).toEqual([{ volumeName: "temporal-tls", mountPath: MOUNT }]);
+        fileOf = Object.fromEntries(t.volumes[0].secrets.map((s) => [s.secretRef, `${MOUNT}/${s.path}`]));
+      } else {
+        // Each secret of the CSI volume at its file, read-only (a rotation rolls the pods: the stamp).
+        const files = uiContainer(index).volumeMounts.filter((m) => m.subPath !== undefined);
+        expect(files.map((m) => [m.mountPath, m.name, m.subPath, m.readOnly])).toEqual([
+          [`${MOUNT}/ca.pem`, "secrets-store", "temporal-tls-ca", true],
+          [`${MOUNT}/client.key`, "secrets-store", "temporal-tls-ui-key", true],
+          [`${MOUNT}/client.pem`, "secrets-store", "temporal-tls-ui-cert", true],
+        ]);
+        fileOf = Object.fromEntries(files.map((m) => [m.subPath as string, m.mountPath]));
+      }
       // The names temporalio/ui reads (ui-server config/docker.yaml); values are paths, no secret.
-      const e = envMap(uiApp(index));
-      const file = (secret: string) =>
-        `${MOUNT}/${t.volumes[0].secrets.find((s) => s.secretRef === secret)?.path ?? "?"}`;
+      const e = Object.fromEntries(uiWorkload(index, rt).env.map((v) => [v.name, v]));
+      const file = (secret: string) => fileOf[secret] ?? "?";
       expect(e.TEMPORAL_TLS_CA).toEqual({ name: "TEMPORAL_TLS_CA", value: file("temporal-tls-ca") });
       expect(e.TEMPORAL_TLS_CERT).toEqual({ name: "TEMPORAL_TLS_CERT", value: file("temporal-tls-ui-cert") });
       expect(e.TEMPORAL_TLS_KEY).toEqual({ name: "TEMPORAL_TLS_KEY", value: file("temporal-tls-ui-key") });
       // Without it ui-server skips verifying the server certificate (InsecureSkipVerify).
       expect(e.TEMPORAL_TLS_ENABLE_HOST_VERIFICATION?.value).toBe("true");
+      // The name the UI dials: the Container App's, or the temporal Service's cluster DNS name.
       const serverName = e.TEMPORAL_TLS_SERVER_NAME?.value;
-      expect(serverName).toBe(`ca-engram-${env}-temporal`);
+      expect(serverName).toBe(
+        rt === "aca" ? `ca-engram-${env}-temporal` : "temporal.engram.svc.cluster.local",
+      );
       const serverCsr = index.one("tls:index/certRequest:CertRequest", "temporal-tls-server-csr");
       expect(serverCsr.newState.inputs.dnsNames).toContain(serverName);
     });
 
     it("it depends on exactly its three Key Vault grants and its AcrPull", async () => {
-      const { index, config } = await planOk(env, change);
+      const r = await planOk(env, change);
+      const { index, config } = r;
       const own = principalIdOf(index, "temporal-ui");
-      const deps = uiApp(index).newState.dependencies.filter((u) => index.get(u)?.newState.type === T.role);
+      // The Container App, or the Deployment (its pods start only once they can read their secrets).
+      const deps = uiWorkload(index, runtimeOf(r)).step.newState.dependencies.filter(
+        (u) => index.get(u)?.newState.type === T.role,
+      );
       const expected = index
         .ofType(T.role)
         .filter((g) => g.newState.inputs.principalId === own)
@@ -274,24 +366,26 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
     });
 
     it("its rotation stamp is the certificates' issue time, like the worker's", async () => {
-      const { index } = await planOk(env, change);
+      const r = await planOk(env, change);
+      const { index } = r;
+      const rt = runtimeOf(r);
       const issued = outputsOf(
         index.one("tls:index/locallySignedCert:LocallySignedCert", "temporal-tls-ui-cert"),
       ).validityStartTime as string;
       expect(issued).toMatch(/^\d{4}-\d\d-\d\dT/);
-      const stamp = envMap(uiApp(index)).ENGRAM_SECRETS_ROTATED;
+      const stamp = uiWorkload(index, rt).env.find((v) => v.name === "ENGRAM_SECRETS_ROTATED");
       expect(stamp).toEqual({
         name: "ENGRAM_SECRETS_ROTATED",
         value: UI_SECRETS.map((n) => `${n}@${issued}`).join(";"),
       });
-      const worker = envMap(index.one("azure-native:app:ContainerApp", "worker-app")).ENGRAM_SECRETS_ROTATED;
+      const worker = appWorkload(index, rt, "worker").env.find((v) => v.name === "ENGRAM_SECRETS_ROTATED");
       expect(worker?.value).toContain(`temporal-tls-client-cert@${issued}`);
       // The stamp comes from the leaf certificates (all issue times are equal offline): the UI's
-      // template depends on each leaf, so re-issuing one changes it.
+      // template (the Deployment's pod template on AKS) depends on each leaf, so re-issuing one
+      // changes it: a new revision on ACA, a rollout on AKS.
       const leaves = index.ofType("tls:index/locallySignedCert:LocallySignedCert");
       expect(leaves).toHaveLength(3);
-      for (const leaf of leaves)
-        expect(uiApp(index).newState.propertyDependencies.template).toContain(leaf.urn);
+      for (const leaf of leaves) expect(uiWorkload(index, rt).templateDependencies).toContain(leaf.urn);
     });
   });
 });

@@ -4,13 +4,16 @@ import { placeholderResource } from "../scripts/offline/placeholders";
 import { spcObjects } from "../scripts/offline/report/aks";
 import { inputs, Json } from "./helpers/data";
 import { planOk, report } from "./helpers/plan";
-import { AKS_CHANGE, FED } from "./helpers/variants";
+import { AKS_CHANGE, FED, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
+import { appWorkload } from "./helpers/workloads";
 
 /**
  * DESIGN.md §11 "Workloads" (SOP 000 "workload identity with federated service accounts", SOP 004
  * workload identity; SOP 002 secrets): the Kubernetes objects of prod (and staging rehearsing it)
  * on AKS, read from the plan. Expectations are written out here (DESIGN.md §2, §3), and the
- * env-var contract and images are compared with the same stack's Container Apps plan.
+ * env-var contract is compared with Container Apps under the same settings: staging on AKS with
+ * staging on Container Apps, prod (which has no Container Apps) with staging on Container Apps with
+ * prod's settings (PROD_LIKE_ACA: the WAF and Temporal mTLS on).
  */
 
 const APPS = ["backend", "worker", "zep", "temporal", "temporal-ui"] as const;
@@ -58,6 +61,20 @@ const SIZES: Record<App, { cpu: string; memory: string }> = {
   zep: { cpu: "500m", memory: "1Gi" },
   temporal: { cpu: "1000m", memory: "2Gi" },
   "temporal-ui": { cpu: "250m", memory: "0.5Gi" },
+};
+
+/** The Container Apps plan with the same env-var-deciding settings as each AKS plan. */
+const ACA_PEER = {
+  prod: () => planOk(PROD_LIKE_ACA_STACK, PROD_LIKE_ACA),
+  staging: () => planOk("staging"),
+};
+/** The image key of each app (src/services.ts imageKey, written out). */
+const IMAGE_KEY: Record<App, string> = {
+  backend: "backend",
+  worker: "worker",
+  zep: "zep",
+  temporal: "temporal",
+  "temporal-ui": "temporalUi",
 };
 
 describe.each(["prod", "staging"] as const)("the AKS workloads of %s", (env) => {
@@ -116,17 +133,20 @@ describe.each(["prod", "staging"] as const)("the AKS workloads of %s", (env) => 
     }
   });
 
-  it("env var names are those of the same stack's Container Apps; secrets come from the CSI-synced Secret", async () => {
-    const { index } = await aks();
-    const aca = (await planOk(env)).index;
+  it("env var names, and which come from which secret, are those of Container Apps with the same settings; secrets come from the CSI-synced Secret", async () => {
+    const { index, config } = await aks();
+    const peer = await ACA_PEER[env]();
+    // Same settings apart from the runtime: the decisions that shape env vars agree.
+    for (const k of ["temporalMtls", "authRequired", "allowDevTokens", "postgresPasswordAuth"] as const)
+      expect(peer.config.decisions[k].value).toBe(config.decisions[k].value);
+    expect(peer.config.decisions.runtime.value).toBe("aca");
     for (const a of APPS) {
-      const acaEnv = (
-        inputs(aca.one("azure-native:app:ContainerApp", `${a}-app`)).template.containers[0].env as Json[]
-      )
-        .map((e) => e.name)
-        .sort();
+      const contract = (w: ReturnType<typeof appWorkload>) =>
+        w.env.map((e) => `${e.name}${e.secret !== undefined ? ` <- ${e.secret}` : ""}`).sort();
+      const acaContract = contract(appWorkload(peer.index, "aca", a));
+      expect(acaContract.length).toBeGreaterThan(0);
+      expect(contract(appWorkload(index, "aks", a))).toEqual(acaContract);
       const env = container(index, a).env as Json[];
-      expect(env.map((e) => e.name).sort()).toEqual(acaEnv);
       for (const e of env.filter((x) => x.valueFrom))
         expect(e.valueFrom.secretKeyRef.name).toBe(`${a}-kv-env`);
     }
@@ -184,15 +204,43 @@ describe.each(["prod", "staging"] as const)("the AKS workloads of %s", (env) => 
     }
   });
 
-  it("images are pinned by digest, the same as on Container Apps", async () => {
-    const { index } = await aks();
-    const aca = (await planOk(env)).index;
+  it("images are pinned by digest and come from config, the same as on Container Apps", async () => {
+    const { index, config } = await aks();
+    const peer = await ACA_PEER[env]();
     for (const a of APPS) {
       const image = container(index, a).image as string;
       expect(image).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(image).toBe((config.images as Record<string, string>)[IMAGE_KEY[a]]);
+      // The images of both stack files are the same release; staging on ACA runs the same one.
       expect(image).toBe(
-        inputs(aca.one("azure-native:app:ContainerApp", `${a}-app`)).template.containers[0].image,
+        inputs(peer.index.one("azure-native:app:ContainerApp", `${a}-app`)).template.containers[0].image,
       );
+    }
+  });
+
+  it("the backend scales between the environment's replicas (the matrix's FIXED row) with an HPA; the other apps as on Container Apps, at least one replica", async () => {
+    const { index, config } = await aks();
+    const peer = await ACA_PEER[env]();
+    const hpa = (a: App) =>
+      index
+        .ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+        .find((s) => inputs(s).metadata.name === a);
+    /** [min, max] of the app on AKS: its HPA's bounds, or the Deployment's fixed replica count. */
+    const bounds = (a: App) => {
+      const h = hpa(a);
+      if (!h) return [deployment(index, a).spec.replicas, deployment(index, a).spec.replicas];
+      // The HPA owns the replica count: the Deployment states none, and the HPA targets it.
+      expect(deployment(index, a).spec.replicas).toBeUndefined();
+      expect(inputs(h).spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: a });
+      return [inputs(h).spec.minReplicas, inputs(h).spec.maxReplicas];
+    };
+    if (env === "prod") expect(config.fixed.replicas).toEqual({ min: 2, max: 10 });
+    expect(bounds("backend")).toEqual([config.fixed.replicas.min, config.fixed.replicas.max]);
+    expect(hpa("backend")).toBeDefined();
+    for (const a of ["worker", "zep", "temporal", "temporal-ui"] as const) {
+      const scale = inputs(peer.index.one("azure-native:app:ContainerApp", `${a}-app`)).template.scale;
+      // A Deployment does not scale to zero: the Temporal UI's ACA minimum of 0 becomes 1.
+      expect(bounds(a)).toEqual([Math.max(1, scale.minReplicas), Math.max(1, scale.maxReplicas)]);
     }
   });
 

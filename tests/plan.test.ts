@@ -76,7 +76,10 @@ describe.each(SHAPE_STACKS)("the plan of %s has the shape of `pulumi preview --j
     for (const s of result.plan.steps.slice(1)) {
       const chain = urnParts(s.urn).chain.join("$");
       if (s.newState.type.startsWith("pulumi:providers:")) {
-        expect(s.newState.parent).toBe("");
+        // A default provider has no parent; a provider the program creates (prod's Kubernetes
+        // provider `aks`) is the Stack's child, whose type the chain leaves out.
+        const isDefault = urnParts(s.urn).name.startsWith("default_");
+        expect(s.newState.parent).toBe(isDefault ? "" : stackUrn);
         expect(chain).toBe(s.newState.type);
         continue;
       }
@@ -92,7 +95,10 @@ describe.each(SHAPE_STACKS)("the plan of %s has the shape of `pulumi preview --j
     }
   });
 
-  it("points every custom resource at a default provider step of its package, and no component at one", () => {
+  it("points every custom resource at a default provider step of its package (Kubernetes objects at the program's own provider), and no component at one", () => {
+    /** The one provider the program creates: the Kubernetes provider of the AKS runtime (DESIGN.md §11). */
+    const explicitKubernetes = `urn:pulumi:${stack}::engram-infra::pulumi:providers:kubernetes::aks`;
+    const aks = result.config.decisions.runtime.value === "aks";
     for (const s of result.plan.steps) {
       if (s.newState.type.startsWith("pulumi:")) continue;
       if (!s.newState.custom) {
@@ -105,14 +111,30 @@ describe.each(SHAPE_STACKS)("the plan of %s has the shape of `pulumi preview --j
         s.provider!.slice(0, s.provider!.lastIndexOf("::")),
         s.provider!.slice(s.provider!.lastIndexOf("::") + 2),
       ];
+      const provider = index.get(providerUrn);
+      expect(result.plan.steps.indexOf(provider!)).toBeLessThan(result.plan.steps.indexOf(s));
+      if (pkg === "kubernetes") {
+        // Only on AKS, and only through the cluster's Entra-kubeconfig provider (never a default one).
+        expect(aks).toBe(true);
+        expect(providerUrn).toBe(explicitKubernetes);
+        expect(providerId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(provider?.newState).toMatchObject({
+          type: "pulumi:providers:kubernetes",
+          custom: true,
+          parent: stackUrn,
+        });
+        continue;
+      }
       expect(providerUrn).toMatch(
         new RegExp(`^urn:pulumi:${stack}::engram-infra::pulumi:providers:${pkg}::default_\\d+_\\d+_\\d+`),
       );
       expect(providerId).toBe("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
-      const provider = index.get(providerUrn);
       expect(provider?.newState).toMatchObject({ type: `pulumi:providers:${pkg}`, custom: true, parent: "" });
-      expect(result.plan.steps.indexOf(provider!)).toBeLessThan(result.plan.steps.indexOf(s));
     }
+    // No default Kubernetes provider: it would read the deploying machine's kubeconfig.
+    expect(index.ofType("pulumi:providers:kubernetes").map((p) => p.urn)).toEqual(
+      aks ? [explicitKubernetes] : [],
+    );
     const azure = index.get(
       `urn:pulumi:${stack}::engram-infra::pulumi:providers:azure-native::default_3_28_0`,
     );

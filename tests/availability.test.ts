@@ -2,13 +2,15 @@ import type { PlanIndex } from "../scripts/offline/plan-index";
 import { inputs, Json, T } from "./helpers/data";
 import { PostgresServer } from "../components/postgres";
 import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
+import { AKS_CHANGE } from "./helpers/variants";
 
 /**
  * The matrix row `availability` (issue 17; DESIGN.md §1, §7): staging and prod hold production data,
  * so there both Postgres servers run zone-redundant HA with geo-redundant backup, Storage is GZRS,
- * the Container Apps environment is zone-redundant, public IPs are zone-redundant, the NAT gateway
- * sits in one zone (it is zonal) and the Application Gateway spans zones 1-3. Off (dev, test, uat
- * by default) the request states HA and geo-redundant backup off, ZRS, no zone redundancy, no zones.
+ * the Container Apps environment is zone-redundant (on AKS, prod: both node pools span zones 1-3),
+ * public IPs are zone-redundant, the NAT gateway sits in one zone (it is zonal) and the Application
+ * Gateway spans zones 1-3. Off (dev, test, uat by default) the request states HA and geo-redundant
+ * backup off, ZRS, no zone redundancy, no zones.
  * Every value below is written out, per environment.
  */
 
@@ -16,6 +18,7 @@ const PIP = "azure-native:network:PublicIPAddress";
 const NAT = "azure-native:network:NatGateway";
 const ACA_ENV = "azure-native:app:ManagedEnvironment";
 const AGW = "azure-native:network:ApplicationGateway";
+const CLUSTER = "azure-native:containerservice:ManagedCluster";
 
 /** What each resource's request carries. `zones: undefined` means the request names no zone. */
 interface Expected {
@@ -28,7 +31,11 @@ interface Expected {
     geoRedundantBackup: string;
   };
   storageSku: string;
-  acaZoneRedundant: boolean;
+  /**
+   * The runtime's part: the Container Apps environment's zone redundancy, or on AKS each node pool's
+   * zones (name -> zones; undefined: the pool names no zone).
+   */
+  runtime: { aca: { zoneRedundant: boolean } } | { aks: { poolZones: Record<string, string[] | undefined> } };
   egressIpZones: string[] | undefined;
   natZones: string[] | undefined;
   /** undefined: no Application Gateway in this environment */
@@ -50,7 +57,7 @@ const EXPECTED: Record<Environment, Expected> = {
   dev: {
     postgres: { servers: ["psql-psql"], sku: { name: "Standard_B1ms", tier: "Burstable" }, ...OFF_POSTGRES },
     storageSku: "Standard_ZRS",
-    acaZoneRedundant: false,
+    runtime: { aca: { zoneRedundant: false } },
     egressIpZones: undefined,
     natZones: undefined,
     gatewayZones: undefined,
@@ -58,7 +65,7 @@ const EXPECTED: Record<Environment, Expected> = {
   test: {
     postgres: { servers: ["psql-psql"], sku: { name: "Standard_B1ms", tier: "Burstable" }, ...OFF_POSTGRES },
     storageSku: "Standard_ZRS",
-    acaZoneRedundant: false,
+    runtime: { aca: { zoneRedundant: false } },
     egressIpZones: undefined,
     natZones: undefined,
     gatewayZones: undefined,
@@ -70,7 +77,7 @@ const EXPECTED: Record<Environment, Expected> = {
       ...OFF_POSTGRES,
     },
     storageSku: "Standard_ZRS",
-    acaZoneRedundant: false,
+    runtime: { aca: { zoneRedundant: false } },
     egressIpZones: undefined,
     natZones: undefined,
     gatewayZones: undefined,
@@ -82,7 +89,7 @@ const EXPECTED: Record<Environment, Expected> = {
       ...ON_POSTGRES,
     },
     storageSku: "Standard_GZRS",
-    acaZoneRedundant: true,
+    runtime: { aca: { zoneRedundant: true } },
     egressIpZones: ["1", "2", "3"],
     natZones: ["1"],
     // the committed staging stack turns the WAF on
@@ -95,7 +102,8 @@ const EXPECTED: Record<Environment, Expected> = {
       ...ON_POSTGRES,
     },
     storageSku: "Standard_GZRS",
-    acaZoneRedundant: true,
+    // prod runs on AKS: the system and user pools both over zones 1-3
+    runtime: { aks: { poolZones: { system: ["1", "2", "3"], user: ["1", "2", "3"] } } },
     egressIpZones: ["1", "2", "3"],
     natZones: ["1"],
     gatewayZones: ["1", "2", "3"],
@@ -125,7 +133,18 @@ function expectAvailability(index: PlanIndex, e: Expected): void {
     expect([name, server.backup.geoRedundantBackup]).toEqual([name, e.postgres.geoRedundantBackup]);
   }
   expect(inputs(index.one(T.account)).sku).toEqual({ name: e.storageSku });
-  expect(inputs(index.one(ACA_ENV)).zoneRedundant).toBe(e.acaZoneRedundant);
+  if ("aca" in e.runtime) {
+    expect(inputs(index.one(ACA_ENV)).zoneRedundant).toBe(e.runtime.aca.zoneRedundant);
+    expect(index.ofType(CLUSTER)).toEqual([]);
+  } else {
+    expect(index.ofType(ACA_ENV)).toEqual([]);
+    const pools = (inputs(index.one(CLUSTER)).agentPoolProfiles as Json[]).map((p) => [
+      p.name,
+      p.availabilityZones,
+    ]);
+    expect(Object.fromEntries(pools)).toEqual(e.runtime.aks.poolZones);
+    expect(pools).toHaveLength(Object.keys(e.runtime.aks.poolZones).length);
+  }
   expect(inputs(index.one(PIP, "network-egress-pip")).zones).toEqual(e.egressIpZones);
   expect(inputs(index.one(NAT)).zones).toEqual(e.natZones);
   if (e.gatewayZones === undefined) {
@@ -146,6 +165,16 @@ describe.each(ENVIRONMENTS)("availability in %s (committed stack)", (env) => {
   it("requests exactly the matrix row's settings on every resource it switches", async () => {
     const { index } = await planOk(env);
     expectAvailability(index, EXPECTED[env]);
+  });
+});
+
+describe("availability in staging rehearsing AKS", () => {
+  it("puts both node pools over zones 1-3 instead of a zone-redundant Container Apps environment", async () => {
+    const { index } = await planOk("staging", AKS_CHANGE.staging);
+    expectAvailability(index, {
+      ...EXPECTED.staging,
+      runtime: { aks: { poolZones: { system: ["1", "2", "3"], user: ["1", "2", "3"] } } },
+    });
   });
 });
 
@@ -170,7 +199,7 @@ describe("availability=true as an override below staging", () => {
         ...ON_POSTGRES,
       },
       storageSku: "Standard_GZRS",
-      acaZoneRedundant: true,
+      runtime: { aca: { zoneRedundant: true } },
       egressIpZones: ["1", "2", "3"],
       natZones: ["1"],
       gatewayZones: undefined,
@@ -186,7 +215,7 @@ describe("availability=true as an override below staging", () => {
         ...ON_POSTGRES,
       },
       storageSku: "Standard_GZRS",
-      acaZoneRedundant: true,
+      runtime: { aca: { zoneRedundant: true } },
       egressIpZones: ["1", "2", "3"],
       natZones: ["1"],
       gatewayZones: undefined,

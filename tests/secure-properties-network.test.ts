@@ -2,7 +2,7 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { inputs, T } from "./helpers/data";
 import { SETTINGS } from "../src/matrix";
 import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
-import { ACA_STACKS } from "./helpers/variants";
+import { ACA_STACKS, AKS_STACKS } from "./helpers/variants";
 import { appEnvVar, appWorkload } from "./helpers/workloads";
 
 /**
@@ -226,9 +226,9 @@ describe.each(ACA_STACKS)("Container Apps ingress in %s", (env) => {
   });
 });
 
-describe("the AKS workloads' connections in prod", () => {
+describe.each(AKS_STACKS)("the AKS workloads' connections in %s", (env) => {
   it("Temporal connects to Postgres over TLS, and the backend and worker reach Zep at its ClusterIP Service", async () => {
-    const { index } = await planOk("prod");
+    const { index } = await planOk(env);
     expect(appEnvVar(appWorkload(index, "aks", "temporal"), "SQL_TLS_ENABLED")).toEqual({
       name: "SQL_TLS_ENABLED",
       value: "true",

@@ -63,11 +63,12 @@ export const ACA_STACKS = ENVIRONMENTS.filter((e) => SETTINGS.runtime.defaults[e
 export const AKS_STACKS = ENVIRONMENTS.filter((e) => SETTINGS.runtime.defaults[e] === "aks");
 
 /**
- * PROD_LIKE_ACA_STACK (staging) on Container Apps with what only prod had turned on where the matrix allows it (the WAF,
- * Temporal mTLS): the ACA coverage of the rules prod's Container Apps plan used to prove. One
- * variant for every file, so the plan servers plan it once. What the matrix cannot switch on in
- * staging (prod's replicas 2-10, the Temporal UI without allowlist, no break-glass) is a FIXED row
- * of prod only and is asserted on prod's AKS plan instead.
+ * PROD_LIKE_ACA_STACK (staging) on Container Apps with what only prod had turned on, where the
+ * matrix allows it: the WAF (already on in Pulumi.staging.yaml, set here so the variant does not
+ * depend on it) and Temporal mTLS. The ACA coverage of the rules prod's Container Apps plan used to
+ * prove. One variant for every file, so the plan servers plan it once. What the matrix cannot
+ * switch on in staging (prod's replicas 2-10, the Temporal UI without allowlist) is a FIXED row of
+ * prod only and is asserted on prod's AKS plan instead.
  */
 export const PROD_LIKE_ACA: { set: Record<string, string> } = {
   set: { "engram:waf": "true", "engram:temporalMtls": "true" },

@@ -135,6 +135,22 @@ describe.each(SHAPE_STACKS)("the plan of %s has the shape of `pulumi preview --j
     expect(index.ofType("pulumi:providers:kubernetes").map((p) => p.urn)).toEqual(
       aks ? [explicitKubernetes] : [],
     );
+    // A provider resource has no provider of its own (the engine invents none for it).
+    const providerSteps = result.plan.steps.filter((s) => s.newState.type.startsWith("pulumi:providers:"));
+    expect(
+      providerSteps.filter((s) => s.provider !== undefined || s.newState.provider !== undefined),
+    ).toEqual([]);
+    expect(providerSteps.map((s) => s.newState.type.split(":")[2]).sort()).toEqual(
+      [
+        "azure-native",
+        "azuread",
+        "random",
+        "time",
+        // tls: the Temporal mTLS certificates (prod).
+        ...(result.config.decisions.temporalMtls.value ? ["tls"] : []),
+        ...(aks ? ["kubernetes"] : []),
+      ].sort(),
+    );
     const azure = index.get(
       `urn:pulumi:${stack}::engram-infra::pulumi:providers:azure-native::default_3_28_0`,
     );

@@ -106,7 +106,8 @@ function toSteps(stack: string, resources: RecordedResource[]): PlanStep[] {
     return ref;
   };
   for (const r of resources) {
-    const provider = r.custom ? providerRef(r) : undefined;
+    // A provider resource (the program's own, e.g. `pulumi:providers:kubernetes::aks`) has none.
+    const provider = r.custom && !r.type.startsWith("pulumi:providers:") ? providerRef(r) : undefined;
     steps.push({
       op: "create",
       urn: r.urn,

@@ -4,7 +4,7 @@ import { placeholderResource } from "../scripts/offline/placeholders";
 import { spcObjects } from "../scripts/offline/report/aks";
 import { inputs, Json } from "./helpers/data";
 import { planOk, report } from "./helpers/plan";
-import { AKS_CHANGE, FED, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
+import { AKS_CHANGE, FED, fedSecretsVariant, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
 import { appWorkload } from "./helpers/workloads";
 
 /**
@@ -310,7 +310,8 @@ describe.each(["prod", "staging"] as const)("the AKS workloads of %s", (env) => 
 });
 
 it("GIVEN secrets fed to prod on AKS THEN no value appears in the plan or its report", async () => {
-  const change = { set: AKS_CHANGE.prod.set, secrets: FED };
+  // The fed-secrets variant of prod that tests/secrets.test.ts plans too (one plan for both).
+  const change = fedSecretsVariant("prod");
   const { plan } = await planOk("prod", change);
   const text = JSON.stringify(plan) + (await report("prod", change));
   for (const v of Object.values(FED)) expect(text).not.toContain(v);

@@ -6,7 +6,7 @@ import * as queries from "../src/observability/queries";
 import { byCodePoint } from "../lib/text";
 import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
-import { AKS_CHANGE, fedSecretsVariant } from "./helpers/variants";
+import { AKS_CHANGE, fedSecretsVariant, PROD_OPTIONS } from "./helpers/variants";
 
 const SQR = "azure-native:monitor:ScheduledQueryRule";
 const ACTIVITY = "azure-native:monitor:ActivityLogAlert";
@@ -19,7 +19,8 @@ const DEFAULTS = { authFailures: 50, secretReads: 100, accessDenied: 1, missingS
  * prod with the optional observability settings, one variant for the tests of each (independent:
  * the sign-in alert rule, the workspace's retention).
  */
-const PROD_OPTIONAL = { set: { "engram:signInAlerts": "true", "engram:logRetentionDays": "400" } };
+/** Prod's shared variant with the sign-in alert and 400 days of logs (and other independent options). */
+const PROD_OPTIONAL = PROD_OPTIONS;
 
 const actionGroupId = (env: string) =>
   `${SUB}/resourceGroups/rg-engram-${env}/providers/Microsoft.Insights/actionGroups/ag-engram-${env}`;

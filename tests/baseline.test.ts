@@ -2,6 +2,7 @@ import { inputs, T } from "./helpers/data";
 import { namespaceValues, validateConfig } from "../src/config";
 import { SETTINGS } from "../src/matrix";
 import { ENVIRONMENTS, Environment, planOk, planRefused, stackConfig } from "./helpers/plan";
+import { PROD_OPTIONS } from "./helpers/variants";
 
 /**
  * Microsoft's Azure Policy built-ins, the every-environment part (issue 17; docs/azure-policy-baseline.md):
@@ -139,7 +140,9 @@ describe.each(ENVIRONMENTS)("the Azure Policy baseline in %s", (env) => {
 // every malformed id is refused by validateConfig in each environment, with one end-to-end refusal.
 describe("engram:ddosProtectionPlanId", () => {
   it("GIVEN a DDoS protection plan id in prod THEN the VNet is linked to that plan with DDoS protection on", async () => {
-    const { index } = await planOk("prod", { set: { "engram:ddosProtectionPlanId": PLAN_ID } });
+    // Prod's shared variant of optional settings (this plan id among them).
+    const { index } = await planOk("prod", PROD_OPTIONS);
+    expect(PROD_OPTIONS.set["engram:ddosProtectionPlanId"]).toBe(PLAN_ID);
     const vnet = inputs(index.one(T.vnet));
     expect(vnet.enableDdosProtection).toBe(true);
     expect(vnet.ddosProtectionPlan).toEqual({ id: PLAN_ID });

@@ -13,6 +13,7 @@ import { SERVICE_NAMES } from "../src/services";
 import { expectedPermissionId } from "./helpers/ids";
 import { ENVIRONMENTS, Environment, planOk, runUnit, stackConfig } from "./helpers/plan";
 import { appWorkload, runtimeOf } from "./helpers/workloads";
+import { PROD_OPTIONS } from "./helpers/variants";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -272,7 +273,8 @@ describe("role and scope ids across environments", () => {
 
 describe("Azure CLI pre-authorization override", () => {
   it("pre-authorizes the Azure CLI in prod only with engram:azureCliPreAuthorized=true", async () => {
-    const { index } = await planOk("prod", { set: { "engram:azureCliPreAuthorized": "true" } });
+    // Prod's shared variant of optional settings (engram:azureCliPreAuthorized=true among them).
+    const { index } = await planOk("prod", PROD_OPTIONS);
     expect(preAuthorizations(index).map((p) => p.authorizedClientId)).toContain(AZURE_CLI);
   });
 

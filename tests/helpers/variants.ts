@@ -75,3 +75,22 @@ export const PROD_LIKE_ACA: { set: Record<string, string> } = {
 };
 /** The stack PROD_LIKE_ACA applies to. */
 export const PROD_LIKE_ACA_STACK = "staging";
+
+/** The organisation's DDoS Network Protection plan in the shared prod variant. */
+export const DDOS_PLAN_ID =
+  "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram";
+
+/**
+ * Prod with its optional settings turned on, one plan for the files that read them (each asserts
+ * only its own setting; they are independent): the Entra sign-in alert and 400 days of logs
+ * (tests/alerts.test.ts), the Azure CLI pre-authorized (tests/identity.test.ts), and the VNet linked to
+ * a DDoS protection plan (tests/baseline.test.ts). A prod plan is the dearest variant.
+ */
+export const PROD_OPTIONS = {
+  set: {
+    "engram:signInAlerts": "true",
+    "engram:logRetentionDays": "400",
+    "engram:azureCliPreAuthorized": "true",
+    "engram:ddosProtectionPlanId": DDOS_PLAN_ID,
+  },
+};

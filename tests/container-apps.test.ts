@@ -4,7 +4,7 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
 import { Environment, planOk, planRefused } from "./helpers/plan";
-import { ACA_STACKS, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK } from "./helpers/variants";
+import { ACA_STACKS, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK, PROD_OPTIONS } from "./helpers/variants";
 import { appWorkload } from "./helpers/workloads";
 
 /**
@@ -363,7 +363,9 @@ describe("registry", () => {
   });
 
   it("with Temporal mTLS in prod (AKS) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no AcrPull", async () => {
-    const { index } = await planOk("prod", GHCR);
+    // Prod's shared variant of optional settings: its registry is ghcr.io (GHCR), not an ACR.
+    expect(PROD_OPTIONS.set["engram:registry"]).toBe(GHCR.set["engram:registry"]);
+    const { index } = await planOk("prod", PROD_OPTIONS);
     const ui = appWorkload(index, "aks", "temporal-ui").step;
     const mi = identityOf(index, "temporal-ui");
     const sa = index

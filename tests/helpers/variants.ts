@@ -83,11 +83,13 @@ export const DDOS_PLAN_ID =
 /**
  * Prod with its optional settings turned on, one plan for the files that read them (each asserts
  * only its own setting; they are independent): the Entra sign-in alert and 400 days of logs
- * (tests/alerts.test.ts), the Azure CLI pre-authorized (tests/identity.test.ts), and the VNet linked to
- * a DDoS protection plan (tests/baseline.test.ts). A prod plan is the dearest variant.
+ * (tests/alerts.test.ts), the Azure CLI pre-authorized (tests/identity.test.ts), the VNet linked to
+ * a DDoS protection plan (tests/baseline.test.ts), and images from a registry that is not an ACR
+ * (tests/container-apps.test.ts: no AcrPull). A prod plan is the dearest variant.
  */
 export const PROD_OPTIONS = {
   set: {
+    "engram:registry": "ghcr.io",
     "engram:signInAlerts": "true",
     "engram:logRetentionDays": "400",
     "engram:azureCliPreAuthorized": "true",

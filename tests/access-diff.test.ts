@@ -2,7 +2,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { accessDiff, renderAccessDiff } from "../scripts/offline/access-diff";
+import { accessDiff, KindDiff, renderAccessDiff } from "../scripts/offline/access-diff";
+import { accessModel } from "../scripts/offline/access-model";
+import { PlanIndex } from "../scripts/offline/plan-index";
 import type { PreviewJson } from "../scripts/offline/plan";
 import { committed, inputs, Json, Step, step } from "./helpers/plan-copies";
 
@@ -109,9 +111,8 @@ describe("the access diff of two plans", () => {
     ).toBe(true);
   });
 
-  // Prod runs on AKS, which has no Container App: a secret reference is dropped from staging's.
-  // scripts/offline/access-model.ts reads Container App secret references and ingress only, not an
-  // AKS SecretProviderClass's objects, Services or NetworkPolicies: a known gap on AKS.
+  // Prod runs on AKS, which has no Container App: a secret reference is dropped from staging's (prod's
+  // SecretProviderClass, Service and NetworkPolicy cases are below).
   it("GIVEN a Container App secret reference dropped THEN secret readers change", async () => {
     const base = await committed("staging");
     const head = await committed("staging");
@@ -124,6 +125,193 @@ describe("the access diff of two plans", () => {
       added: [],
       removed: ["azure-ai-key <- zep (Container App secret reference)"],
     });
+  });
+});
+
+/** Every kind with no change, but for the ones given. */
+function onlyChanges(changed: Partial<Record<string, Omit<KindDiff, "kind">>>): KindDiff[] {
+  return ["Role assignments", "App-role assignments", "Secret readers", "Network paths"].map((kind) => ({
+    kind,
+    added: [],
+    removed: [],
+    ...changed[kind],
+  }));
+}
+
+const KV = "kv-engram-prod-506f53";
+const BACKEND_LB_INTERNAL = `internal load balancer 10.50.1.254 in snet-engram-prod-aks -> backend:80/TCP (Service engram/backend, LoadBalancer)`;
+const BACKEND_LB_PUBLIC = "internet -> backend:80/TCP (Service engram/backend, public LoadBalancer)";
+
+/** Adds a Key Vault secret to a SecretProviderClass's `objects` (the format components/k8s-workload.ts writes). */
+function addObject(plan: PreviewJson, spc: string, secret: string): void {
+  const params = inputs(plan, spc).spec.parameters as Json;
+  params.objects = String(params.objects).replace(
+    "array:\n",
+    `array:\n  - |\n    objectName: ${secret}\n    objectType: secret\n`,
+  );
+}
+
+/** Removes a Key Vault secret from a SecretProviderClass's `objects`. */
+function dropObject(plan: PreviewJson, spc: string, secret: string): void {
+  const params = inputs(plan, spc).spec.parameters as Json;
+  const entry = `  - |\n    objectName: ${secret}\n    objectType: secret\n`;
+  if (!String(params.objects).includes(entry)) throw new Error(`${spc} does not name ${secret}`);
+  params.objects = String(params.objects).replace(entry, "");
+}
+
+/** Prod with the backend's SecretProviderClass reading postgres-password and its Service made public. */
+async function changedProd(): Promise<PreviewJson> {
+  const head = await committed("prod");
+  addObject(head, "aks-backend-spc", "postgres-password");
+  delete (inputs(head, "aks-backend-service").metadata.annotations as Json)[
+    "service.beta.kubernetes.io/azure-load-balancer-internal"
+  ];
+  return head;
+}
+
+const PROD_DIFF = [
+  "### Access changes in `prod` (environment `prod`)",
+  "",
+  "3 changes for a security reviewer to approve (SOP 000 Change Control).",
+  "",
+  "**Role assignments**",
+  "",
+  "No change.",
+  "",
+  "**App-role assignments**",
+  "",
+  "No change.",
+  "",
+  "**Secret readers**",
+  "",
+  `- added \`postgres-password <- backend (SecretProviderClass engram/backend-kv on ${KV})\``,
+  "",
+  "**Network paths**",
+  "",
+  `- added \`${BACKEND_LB_PUBLIC}\``,
+  `- removed \`${BACKEND_LB_INTERNAL}\``,
+  "",
+].join("\n");
+
+describe("the access diff of two prod plans (AKS)", () => {
+  it("reads prod's SecretProviderClasses: each object with the identity whose client id the class names", async () => {
+    const model = accessModel(new PlanIndex(await committed("prod")));
+    const spc = (app: string, secrets: string[]) =>
+      secrets.map((s) => `${s} <- ${app} (SecretProviderClass engram/${app}-kv on ${KV})`);
+    expect(model.secretReaders.filter((l) => l.includes("(SecretProviderClass "))).toEqual(
+      [
+        ...spc("backend", ["azure-ai-key", "zep-api-key"]),
+        ...spc("worker", [
+          "azure-ai-key",
+          "temporal-tls-ca",
+          "temporal-tls-client-cert",
+          "temporal-tls-client-key",
+          "zep-api-key",
+        ]),
+        ...spc("zep", ["azure-ai-key", "postgres-password", "zep-api-key"]),
+        ...spc("temporal", [
+          "postgres-password",
+          "temporal-tls-ca",
+          "temporal-tls-server-cert",
+          "temporal-tls-server-key",
+        ]),
+        ...spc("temporal-ui", ["temporal-tls-ca", "temporal-tls-ui-cert", "temporal-tls-ui-key"]),
+      ].sort(),
+    );
+  });
+
+  it("reads prod's Services: the backend behind the internal load balancer, the others ClusterIP", async () => {
+    const model = accessModel(new PlanIndex(await committed("prod")));
+    expect(model.networkPaths.filter((l) => l.includes("(Service "))).toEqual([
+      "cluster -> temporal-ui:8080/TCP (Service engram/temporal-ui, ClusterIP)",
+      "cluster -> temporal:7233/TCP (Service engram/temporal, ClusterIP)",
+      "cluster -> zep:8000/TCP (Service engram/zep, ClusterIP)",
+      BACKEND_LB_INTERNAL,
+    ]);
+  });
+
+  it("GIVEN postgres-password added to the backend's SecretProviderClass THEN backend is a new reader of it", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    addObject(head, "aks-backend-spc", "postgres-password");
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Secret readers": {
+          added: [`postgres-password <- backend (SecretProviderClass engram/backend-kv on ${KV})`],
+          removed: [],
+        },
+      }),
+    );
+  });
+
+  it("GIVEN zep-api-key removed from the worker's SecretProviderClass THEN the worker no longer reads it that way", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    dropObject(head, "aks-worker-spc", "zep-api-key");
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Secret readers": {
+          added: [],
+          removed: [`zep-api-key <- worker (SecretProviderClass engram/worker-kv on ${KV})`],
+        },
+      }),
+    );
+  });
+
+  it("GIVEN the backend's SecretProviderClass reading with the worker's client id THEN the worker is the reader", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    const worker = inputs(head, "aks-worker-spc").spec.parameters.clientID as string;
+    inputs(head, "aks-backend-spc").spec.parameters.clientID = worker;
+    const how = `(SecretProviderClass engram/backend-kv on ${KV})`;
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Secret readers": {
+          added: [`azure-ai-key <- worker ${how}`, `zep-api-key <- worker ${how}`],
+          removed: [`azure-ai-key <- backend ${how}`, `zep-api-key <- backend ${how}`],
+        },
+      }),
+    );
+  });
+
+  it("GIVEN the internal annotation dropped from the backend's Service THEN a public load balancer path is added", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    delete (inputs(head, "aks-backend-service").metadata.annotations as Json)[
+      "service.beta.kubernetes.io/azure-load-balancer-internal"
+    ];
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({ "Network paths": { added: [BACKEND_LB_PUBLIC], removed: [BACKEND_LB_INTERNAL] } }),
+    );
+  });
+
+  it("GIVEN an egress rule to public addresses on port 80 THEN each pod it selects gets a new path", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    const spec = inputs(head, "aks-network-policies-ai-and-entra-egress").spec as Json;
+    spec.egress = [
+      ...(spec.egress as Json[]),
+      {
+        ports: [{ port: 80, protocol: "TCP" }],
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      },
+    ];
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Network paths": {
+          added: [
+            "backend -> internet TCP/80 (NetworkPolicy)",
+            "worker -> internet TCP/80 (NetworkPolicy)",
+            "zep -> internet TCP/80 (NetworkPolicy)",
+          ],
+          removed: [],
+        },
+      }),
+    );
+  });
+
+  it("GIVEN a SecretProviderClass object and a public Service THEN the Markdown names both", async () => {
+    expect(renderAccessDiff(await committed("prod"), await changedProd())).toBe(PROD_DIFF);
   });
 });
 
@@ -144,6 +332,14 @@ describe("npm run access-diff", () => {
     fs.writeFileSync(base, JSON.stringify(await committed("staging")));
     fs.writeFileSync(head, JSON.stringify(await changedStaging()));
     expect(accessDiffCli(base, head)).toEqual({ status: 0, stdout: STAGING_DIFF, stderr: "" });
+  });
+
+  it("GIVEN two plan files of prod (AKS) THEN the Markdown diff on stdout, exit 0", async () => {
+    const base = path.join(tmp, "prod-base.json");
+    const head = path.join(tmp, "prod-head.json");
+    fs.writeFileSync(base, JSON.stringify(await committed("prod")));
+    fs.writeFileSync(head, JSON.stringify(await changedProd()));
+    expect(accessDiffCli(base, head)).toEqual({ status: 0, stdout: PROD_DIFF, stderr: "" });
   });
 
   it("GIVEN plans of two stacks THEN exit 2 with one line and the usage", async () => {

@@ -1,11 +1,13 @@
 import { byCodePoint } from "../../lib/text";
+import { aksNetworkPaths, aksSecretReaders } from "./access-model-aks";
 import { PlanStep } from "./plan";
 import { PlanIndex } from "./plan-index";
 import { grantParts, lastSegment } from "./report/format";
 
 /**
  * Who can reach what in a plan, as plain facts: Azure role assignments, app-role assignments, secret
- * readers and network paths. The report's access diagram draws them; `npm run access-diff` compares
+ * readers and network paths (on AKS also SecretProviderClass readers, Services and NetworkPolicy
+ * flows: access-model-aks.ts). The report's access diagram draws them; `npm run access-diff` compares
  * them between two plans of a stack. Reads the plan only; every list is sorted by code point.
  */
 
@@ -100,6 +102,7 @@ function secretReaders(index: PlanIndex, grants: RoleGrant[]): string[] {
       if (typeof s.keyVaultUrl === "string")
         out.push(`${lastSegment(s.keyVaultUrl)} <- ${service} (Container App secret reference)`);
   }
+  out.push(...aksSecretReaders(index));
   return sorted(out);
 }
 
@@ -166,6 +169,7 @@ function networkPaths(index: PlanIndex): string[] {
       `${String(i.startIpAddress)}-${String(i.endIpAddress)} -> ${lastSegment(i.serverName)} (Postgres firewall rule)`,
     );
   }
+  out.push(...aksNetworkPaths(index));
   return sorted(out);
 }
 

@@ -1,4 +1,5 @@
-import type { PlanIndex } from "../scripts/offline/plan-index";
+import { PlanIndex } from "../scripts/offline/plan-index";
+import { availabilitySection } from "../scripts/offline/report/availability";
 import { inputs, Json, T } from "./helpers/data";
 import { PostgresServer } from "../components/postgres";
 import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
@@ -223,14 +224,18 @@ describe("availability=true as an override below staging", () => {
   });
 });
 
+/** The report's Availability section, line by line. */
+function availabilityLines(md: string): string[] {
+  const start = md.indexOf("## Availability");
+  return md
+    .slice(start, md.indexOf("\n## ", start + 1))
+    .trim()
+    .split("\n");
+}
+
 describe("the plan report's Availability section", () => {
   it("lists each setting per resource in staging", async () => {
-    const md = await report("staging");
-    const section = md.slice(
-      md.indexOf("## Availability"),
-      md.indexOf("\n## ", md.indexOf("## Availability") + 1),
-    );
-    expect(section.trim().split("\n")).toEqual([
+    expect(availabilityLines(await report("staging"))).toEqual([
       "## Availability",
       "",
       "Matrix row `engram:availability`: true (default). What each request asks for:",
@@ -251,6 +256,45 @@ describe("the plan report's Availability section", () => {
       "| pip-engram-staging-egress | `azure-native:network:PublicIPAddress` | zones | 1, 2, 3 |",
       "| ng-engram-staging | `azure-native:network:NatGateway` | zones | 1 |",
       "| agw-engram-staging | `azure-native:network:ApplicationGateway` | zones | 1, 2, 3 |",
+    ]);
+  });
+
+  it("lists each AKS node pool's zones in prod, and no Container Apps environment", async () => {
+    expect(availabilityLines(await report("prod"))).toEqual([
+      "## Availability",
+      "",
+      "Matrix row `engram:availability`: true (default). What each request asks for:",
+      "",
+      "| resource | type | setting | value |",
+      "|---|---|---|---|",
+      "| psql-engram-prod-506f53 | `azure-native:dbforpostgresql:Server` | high availability | ZoneRedundant |",
+      "| psql-engram-prod-506f53 | `azure-native:dbforpostgresql:Server` | zone (primary) | 1 |",
+      "| psql-engram-prod-506f53 | `azure-native:dbforpostgresql:Server` | zone (standby) | 2 |",
+      "| psql-engram-prod-506f53 | `azure-native:dbforpostgresql:Server` | geo-redundant backup | Enabled |",
+      "| psql-engram-prod-platform-506f53 | `azure-native:dbforpostgresql:Server` | high availability | ZoneRedundant |",
+      "| psql-engram-prod-platform-506f53 | `azure-native:dbforpostgresql:Server` | zone (primary) | 1 |",
+      "| psql-engram-prod-platform-506f53 | `azure-native:dbforpostgresql:Server` | zone (standby) | 2 |",
+      "| psql-engram-prod-platform-506f53 | `azure-native:dbforpostgresql:Server` | geo-redundant backup | Enabled |",
+      "| stengramprod506f53 | `azure-native:storage:StorageAccount` | replication (SKU) | Standard_GZRS |",
+      "| aks-engram-prod | `azure-native:containerservice:ManagedCluster` | zones (node pool system) | 1, 2, 3 |",
+      "| aks-engram-prod | `azure-native:containerservice:ManagedCluster` | zones (node pool user) | 1, 2, 3 |",
+      "| pip-engram-prod-agw | `azure-native:network:PublicIPAddress` | zones | 1, 2, 3 |",
+      "| pip-engram-prod-egress | `azure-native:network:PublicIPAddress` | zones | 1, 2, 3 |",
+      "| ng-engram-prod | `azure-native:network:NatGateway` | zones | 1 |",
+      "| agw-engram-prod | `azure-native:network:ApplicationGateway` | zones | 1, 2, 3 |",
+    ]);
+  });
+
+  it("reads the node pools' zones from the plan: a pool without zones shows none", async () => {
+    const r = await planOk("prod");
+    const plan = JSON.parse(JSON.stringify(r.plan)) as typeof r.plan;
+    const index = new PlanIndex(plan);
+    const pools = inputs(index.one(CLUSTER)).agentPoolProfiles as Json[];
+    delete pools[1].availabilityZones;
+    const md = availabilitySection({ result: r, index }) ?? "";
+    expect(md.split("\n").filter((l) => l.includes(CLUSTER))).toEqual([
+      "| aks-engram-prod | `azure-native:containerservice:ManagedCluster` | zones (node pool system) | 1, 2, 3 |",
+      "| aks-engram-prod | `azure-native:containerservice:ManagedCluster` | zones (node pool user) | none (no zone requested) |",
     ]);
   });
 

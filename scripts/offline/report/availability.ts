@@ -6,8 +6,9 @@ import { ReportSection } from "./section";
  * Availability as planned (the matrix row `availability`, DESIGN.md §1, §7): per resource, each
  * zone and redundancy setting its request carries. Postgres servers (high availability, zones,
  * geo-redundant backup), the storage account (replication), the Container Apps environment (zone
- * redundancy), public IPs, the NAT gateway and the Application Gateway (zones). Reads the plan only;
- * a setting the request leaves out shows as "not set".
+ * redundancy) or the AKS cluster (each node pool's zones), public IPs, the NAT gateway and the
+ * Application Gateway (zones). Reads the plan only; a setting the request leaves out shows as
+ * "not set".
  */
 
 const NOT_SET = "not set";
@@ -46,6 +47,15 @@ const KINDS: Kind[] = [
     type: "azure-native:app:ManagedEnvironment",
     name: (i) => i.environmentName,
     settings: (i) => [["zone redundant", str(i.zoneRedundant)]],
+  },
+  {
+    type: "azure-native:containerservice:ManagedCluster",
+    name: (i) => i.resourceName,
+    settings: (i) =>
+      ((i.agentPoolProfiles as Inputs[] | undefined) ?? []).map((p) => [
+        `zones (node pool ${String(p.name)})`,
+        zones(p.availabilityZones),
+      ]),
   },
   {
     type: "azure-native:network:PublicIPAddress",

@@ -39,6 +39,12 @@ async function expectations(args: ValidateArgs, outputs: StackOutputs): Promise<
         : `cannot read it (${escapeText((err as Error).message.split("\n")[0])})`;
     throw new SetupError(`stack file ${escapeText(args.stackFile)}: ${why}`);
   }
+  // Outputs of another environment are refused before the program loads (and again after planning).
+  const fileEnvironment = config.values["engram:environment"];
+  if (fileEnvironment !== undefined && fileEnvironment !== outputs.environment)
+    throw new SetupError(
+      `the outputs are of environment ${escapeText(outputs.environment)}, the stack file of ${escapeText(fileEnvironment)}`,
+    );
   // The program and the SDK load only now: --help and a wrong command line answer at once.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { planStack } = require("../offline/plan") as { planStack: typeof PlanStack };

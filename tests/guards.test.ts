@@ -417,7 +417,11 @@ describe("layer guards, reached by running the real program with one layer's inp
       const network = build(ctx, platform);
       return { ...network, subnets: { ...network.subnets, appgw: undefined } };
     });
-    const { types, error } = await registrationsInProcess("prod", { secrets: AI_KEY });
+    // uat with the WAF turned on: the same guard as prod's, on a smaller program run.
+    const { types, error } = await registrationsInProcess("uat", {
+      set: { "engram:waf": "true" },
+      secrets: AI_KEY,
+    });
     expect(messageOf(error)).toBe("the WAF is on but the network layer has no appgw subnet");
     expect(types).not.toContain("azure-native:network:ApplicationGateway");
   });

@@ -29,8 +29,8 @@ function plan(...args: (string | Record<string, string>)[]) {
 }
 
 /** A stack file: the committed prod file with some config changed. */
-function writeStackFile(name: string, change: Record<string, unknown>): string {
-  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
+function writeStackFile(name: string, change: Record<string, unknown>, base = "prod"): string {
+  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${base}.yaml`), "utf8")) as {
     config: Record<string, unknown>;
   };
   Object.assign(doc.config, change);
@@ -252,31 +252,31 @@ describe("npm run plan", () => {
   });
 
   it("GIVEN --stack-file without --stack THEN the stack name comes from the file name, never the default dev", () => {
-    const file = writeStackFile("Pulumi.prod-weu.yaml", {});
+    const file = writeStackFile("Pulumi.uat-weu.yaml", {}, "uat");
     const outDir = path.join(tmp, "from-file-name");
     const r = plan("--stack-file", file, "--out-dir", outDir);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(outDir).sort()).toEqual(["prod-weu.json", "prod-weu.md"]);
-    const json = JSON.parse(fs.readFileSync(path.join(outDir, "prod-weu.json"), "utf8")) as {
+    expect(fs.readdirSync(outDir).sort()).toEqual(["uat-weu.json", "uat-weu.md"]);
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, "uat-weu.json"), "utf8")) as {
       steps: { urn: string }[];
     };
     expect(json.steps[0].urn).toBe(
-      "urn:pulumi:prod-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-prod-weu",
+      "urn:pulumi:uat-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-uat-weu",
     );
-    expect(fs.readFileSync(path.join(outDir, "prod-weu.md"), "utf8")).toContain(
-      "# Offline plan: stack `prod-weu` (environment `prod`)",
+    expect(fs.readFileSync(path.join(outDir, "uat-weu.md"), "utf8")).toContain(
+      "# Offline plan: stack `uat-weu` (environment `uat`)",
     );
-    // A free stack name with the prod config: every URN under that stack, prod's resource group
+    // A free stack name with uat's config: every URN under that stack, uat's resource group
     // (protected), and the globally unique names suffixed from project and stack name.
-    const steps = (JSON.parse(fs.readFileSync(path.join(outDir, "prod-weu.json"), "utf8")) as PreviewJson)
+    const steps = (JSON.parse(fs.readFileSync(path.join(outDir, "uat-weu.json"), "utf8")) as PreviewJson)
       .steps;
-    expect(steps.filter((s) => !s.urn.startsWith("urn:pulumi:prod-weu::engram-infra::"))).toEqual([]);
+    expect(steps.filter((s) => !s.urn.startsWith("urn:pulumi:uat-weu::engram-infra::"))).toEqual([]);
     const rg = steps.find((s) => s.newState.type === "azure-native:resources:ResourceGroup");
-    expect([rg?.newState.inputs.resourceGroupName, rg?.newState.protect]).toEqual(["rg-engram-prod", true]);
+    expect([rg?.newState.inputs.resourceGroupName, rg?.newState.protect]).toEqual(["rg-engram-uat", true]);
     const vault = steps.find((s) => s.newState.type === "azure-native:keyvault:Vault");
     expect(vault?.newState.inputs.vaultName).toBe(
-      `kv-engram-prod-${defaultNameSuffix("engram-infra", "prod-weu")}`,
+      `kv-engram-uat-${defaultNameSuffix("engram-infra", "uat-weu")}`,
     );
   });
 

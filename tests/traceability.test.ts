@@ -65,11 +65,23 @@ describe("docs/sop-traceability.md", () => {
     expect(missing).toEqual([]);
   });
 
+  /** A `.cases.ts` file runs inside the test file of its folder that imports it (one module registry). */
+  const runByATestFile = (file: string): boolean => {
+    const dir = path.dirname(path.join(ROOT, file));
+    const module = `./${path.basename(file, ".ts")}`;
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".test.ts"))
+      .some((f) => fs.readFileSync(path.join(dir, f), "utf8").includes(`import "${module}";`));
+  };
+
   it("proves every rule with a test that exists, or says why it cannot be proven here", () => {
     const problems: string[] = [];
     for (const r of all) {
       const refs = [
-        ...r.test.matchAll(/`((?:bootstrap\/)?tests\/[^`]+\.test\.ts)`(?:\s*(?:[›>:]\s*)?"([^"]+)")?/g),
+        ...r.test.matchAll(
+          /`((?:bootstrap\/)?tests\/[^`]+\.(?:test|cases)\.ts)`(?:\s*(?:[›>:]\s*)?"([^"]+)")?/g,
+        ),
       ];
       if (refs.length === 0) {
         if (!/^not provable offline:/i.test(r.test)) problems.push(`line ${r.line}: no test named`);
@@ -78,6 +90,10 @@ describe("docs/sop-traceability.md", () => {
       for (const [, file, name] of refs) {
         const full = path.join(ROOT, file);
         if (!fs.existsSync(full)) problems.push(`line ${r.line}: ${file} does not exist`);
+        else if (file.endsWith(".cases.ts") && !runByATestFile(file))
+          problems.push(
+            `line ${r.line}: ${file} is imported by no test file of its folder, so jest never runs it`,
+          );
         else if (name) {
           // A quoted name may abbreviate with "…": every piece between the ellipses must be in the file.
           const source = fs.readFileSync(full, "utf8");

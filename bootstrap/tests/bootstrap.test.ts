@@ -696,3 +696,6 @@ describe("bootstrap program with grantGraphPermissions and manageGithub", () => 
     }
   });
 });
+
+// The CI/CD hub's cases, in this file's module registry (the SDK and the program load once).
+import "./cicdHub.cases";

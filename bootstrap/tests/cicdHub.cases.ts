@@ -1,7 +1,8 @@
 /**
  * The CI/CD hub of the bootstrap (DESIGN.md §11 Delivery): GitHub-hosted runners with Azure
  * private networking in a delegated subnet, and the narrow rights an environment's deployers get
- * on the hub VNet. Run through the same offline harness as bootstrap.test.ts.
+ * on the hub VNet. Run through the same offline harness as bootstrap.test.ts, and inside that file
+ * (it imports this one): one jest file, so the SDK and the bootstrap program load once.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -7,6 +7,7 @@ import { askPlanServer } from "./helpers/plan-client";
 import { PLAN_SERVERS_ENV, PlanServerAddress, planServers, ROOT } from "./helpers/plan-files";
 import { decodeExact, encodeExact, jsonDifference, ServerStatus } from "./helpers/plan-protocol";
 import { plan, planOk, planRefused, programRun, stackConfig } from "./helpers/plan";
+import { fedSecretsVariant } from "./helpers/variants";
 
 /**
  * The plan servers (tests/helpers/plan-server.ts): test files plan variants on them without loading
@@ -25,7 +26,8 @@ afterAll(() => {
 describe("variants in a test file", () => {
   it("are planned and run on this run's plan servers: this file loads neither the Pulumi SDK nor the program", async () => {
     expect(planServers()).toHaveLength(2);
-    const { index, config } = await planOk("dev", { set: { "engram:alerts": "true" } });
+    // dev's shared fed-secrets variant (engram:alerts=true among its overrides): planned once per run.
+    const { index, config } = await planOk("dev", fedSecretsVariant("dev"));
     expect(config.decisions.alerts).toEqual({ value: true, source: "override" });
     expect(index.ofType("azure-native:monitor:ActionGroup").length).toBeGreaterThan(0);
     expect(await planRefused("prod", { set: { "engram:alerts": "false" } })).toEqual([

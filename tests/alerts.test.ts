@@ -6,7 +6,13 @@ import * as queries from "../src/observability/queries";
 import { byCodePoint } from "../lib/text";
 import { idOf, Json } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused } from "./helpers/plan";
-import { AKS_CHANGE, fedSecretsVariant, PROD_OPTIONS } from "./helpers/variants";
+import {
+  AKS_CHANGE,
+  CUSTOM_THRESHOLDS,
+  fedSecretsVariant,
+  PROD_OPTIONS,
+  UAT_OPTIONS,
+} from "./helpers/variants";
 
 const SQR = "azure-native:monitor:ScheduledQueryRule";
 const ACTIVITY = "azure-native:monitor:ActivityLogAlert";
@@ -120,8 +126,14 @@ describe.each(ENVIRONMENTS.filter(isHigher))("security alerts in %s (required)",
 
 describe("alert thresholds and switches", () => {
   it("puts custom thresholds from engram:alertThresholds into the rules", async () => {
-    const custom = { authFailures: 7, secretReads: 33, accessDenied: 2, missingSecretExits: 3 };
-    const { index } = await planOk("uat", { set: { "engram:alertThresholds": custom } });
+    // uat's shared variant of optional settings (these thresholds among them).
+    expect(CUSTOM_THRESHOLDS).toEqual({
+      authFailures: 7,
+      secretReads: 33,
+      accessDenied: 2,
+      missingSecretExits: 3,
+    });
+    const { index } = await planOk("uat", UAT_OPTIONS);
     expect(condition(rule(index, "uat", "api-auth-failures")).threshold).toBe(7);
     expect(condition(rule(index, "uat", "kv-secret-reads")).threshold).toBe(33);
     expect(condition(rule(index, "uat", "kv-access-denied")).threshold).toBe(2);

@@ -3,6 +3,7 @@ import { availabilitySection } from "../scripts/offline/report/availability";
 import { inputs, Json, T } from "./helpers/data";
 import { PostgresServer } from "../components/postgres";
 import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
+import { UAT_OPTIONS } from "./helpers/variants";
 import { AKS_CHANGE } from "./helpers/variants";
 
 /**
@@ -191,7 +192,9 @@ describe("availability=true as an override below staging", () => {
   const ON: PlanChange = { set: { "engram:availability": "true" } };
 
   it("turns every setting on in uat (no WAF there, so no gateway)", async () => {
-    const { index, config } = await planOk("uat", ON);
+    // uat's shared variant of optional settings (availability=true among them).
+    expect(UAT_OPTIONS.set["engram:availability"]).toBe(ON.set?.["engram:availability"]);
+    const { index, config } = await planOk("uat", UAT_OPTIONS);
     expect(config.decisions.availability).toEqual({ value: true, source: "override" });
     expectAvailability(index, {
       postgres: {

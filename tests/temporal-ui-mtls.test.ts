@@ -5,7 +5,7 @@ import { SERVICE_NAMES } from "../src/services";
 import { assignments, idOf, principalIdOf, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused } from "./helpers/plan";
 import { TLS_READERS } from "./helpers/tls-readers";
-import { PROD_LIKE_ACA } from "./helpers/variants";
+import { PROD_LIKE_ACA, UAT_OPTIONS } from "./helpers/variants";
 import { appWorkload, Runtime, runtimeOf } from "./helpers/workloads";
 
 /**
@@ -43,8 +43,9 @@ const casesFor = (env: Environment): Case[] =>
                 mtls: true,
               }
             : {
+                // uat's shared variant of optional settings (engram:temporalMtls=true among them).
                 title: "with engram:temporalMtls=true",
-                change: { set: { "engram:temporalMtls": "true" } },
+                change: UAT_OPTIONS,
                 mtls: true,
               },
         ]
@@ -440,7 +441,7 @@ describe("peer encryption and Temporal mTLS overrides", () => {
   });
 
   it("uat may turn Temporal mTLS on: CA, server and client certificates land in Key Vault and as files", async () => {
-    const { index } = await planOk("uat", { set: { "engram:temporalMtls": "true" } });
+    const { index } = await planOk("uat", UAT_OPTIONS);
     expect(index.ofType("tls:index/selfSignedCert:SelfSignedCert")).toHaveLength(1);
     expect(
       secretNames(index, "temporal")

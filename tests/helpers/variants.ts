@@ -96,3 +96,20 @@ export const PROD_OPTIONS = {
     "engram:ddosProtectionPlanId": DDOS_PLAN_ID,
   },
 };
+
+/** The custom alert thresholds of the shared uat variant (tests/alerts.test.ts reads them back). */
+export const CUSTOM_THRESHOLDS = { authFailures: 7, secretReads: 33, accessDenied: 2, missingSecretExits: 3 };
+
+/**
+ * uat with the settings it may turn on beyond its defaults, one plan for the files that read them
+ * (each asserts only its own setting; they are independent): Temporal mTLS
+ * (tests/temporal-ui-mtls.test.ts), availability (tests/availability.test.ts) and custom alert
+ * thresholds (tests/alerts.test.ts).
+ */
+export const UAT_OPTIONS = {
+  set: {
+    "engram:temporalMtls": "true",
+    "engram:availability": "true",
+    "engram:alertThresholds": CUSTOM_THRESHOLDS,
+  },
+};

@@ -3,7 +3,7 @@ import { availabilitySection } from "../scripts/offline/report/availability";
 import { inputs, Json, T } from "./helpers/data";
 import { PostgresServer } from "../components/postgres";
 import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
-import { UAT_OPTIONS } from "./helpers/variants";
+import { DEV_OPTIONS, UAT_OPTIONS } from "./helpers/variants";
 import { AKS_CHANGE } from "./helpers/variants";
 
 /**
@@ -211,7 +211,9 @@ describe("availability=true as an override below staging", () => {
   });
 
   it("in dev moves Postgres off Burstable (which has no high availability) to General Purpose", async () => {
-    const { index } = await planOk("dev", ON);
+    // dev's shared variant of higher-tier settings (availability=true among them).
+    expect(DEV_OPTIONS.set["engram:availability"]).toBe(ON.set?.["engram:availability"]);
+    const { index } = await planOk("dev", DEV_OPTIONS);
     expectAvailability(index, {
       postgres: {
         servers: ["psql-psql"],

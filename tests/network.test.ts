@@ -3,6 +3,7 @@ import { addressSpaceProblem, carveSubnets, ipRange } from "../lib/cidr";
 import { isHigher, SETTINGS } from "../src/matrix";
 import { idOf, inputs, registrations, T } from "./helpers/data";
 import { ENVIRONMENTS, planOk, planRefused, stackConfig } from "./helpers/plan";
+import { DEV_OPTIONS } from "./helpers/variants";
 
 /**
  * The network of DESIGN.md §6 (SOP 000 Network Controls): VNet and subnets carved from
@@ -164,7 +165,8 @@ describe("network options", () => {
   });
 
   it("GIVEN dev with engram:privateEndpoints=true THEN dev gets private endpoints (one Postgres server) and private data planes", async () => {
-    const { index } = await planOk("dev", { set: { "engram:privateEndpoints": "true" } });
+    // dev's shared variant of higher-tier settings (engram:privateEndpoints=true among them).
+    const { index } = await planOk("dev", DEV_OPTIONS);
     expect(
       index
         .ofType(T.endpoint)

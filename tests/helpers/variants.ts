@@ -113,3 +113,12 @@ export const UAT_OPTIONS = {
     "engram:alertThresholds": CUSTOM_THRESHOLDS,
   },
 };
+
+/**
+ * dev with the higher tier's data-plane settings turned on, one plan for the files that read them
+ * (each asserts only its own setting): availability (tests/availability.test.ts) and private
+ * endpoints (tests/network.test.ts).
+ */
+export const DEV_OPTIONS = {
+  set: { "engram:availability": "true", "engram:privateEndpoints": "true" },
+};

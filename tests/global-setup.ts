@@ -18,11 +18,13 @@ import { PLAN_SERVERS_ENV, PlanServerAddress, PLANS_DIR_ENV, PLANS_ROOT, ROOT } 
  */
 
 /**
- * The committed stacks over two processes, dealt largest first in a snake (0, 1, 1, 0, 0, ...), so
- * both take about as long: prod, test and dev; staging and uat.
+ * The committed stacks over two processes, so both take about as long: prod (the AKS runtime, the
+ * largest plan by far) with dev (the smallest); staging, uat and test.
  */
-const ORDER = [...ENVIRONMENTS].reverse();
-const GROUPS = [0, 1].map((g) => ORDER.filter((_, i) => (i % 4 === 0 || i % 4 === 3 ? 0 : 1) === g));
+const GROUPS = [
+  ENVIRONMENTS.filter((e) => e === "prod" || e === "dev"),
+  ENVIRONMENTS.filter((e) => e !== "prod" && e !== "dev"),
+];
 const STALE_MS = 24 * 3600 * 1000;
 /** A planning process that runs this long is stuck (five plans take seconds). */
 const TIMEOUT_MS = 5 * 60 * 1000;

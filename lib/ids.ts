@@ -62,3 +62,6 @@ export function roleAssignmentName(
   const parts = [scope.toLowerCase(), principalId.toLowerCase(), roleDefinitionId.toLowerCase()];
   return uuidOf(scheme, scheme.roleAssignmentKind === "" ? parts : [scheme.roleAssignmentKind, ...parts]);
 }
+
+/** The Azure CLI's well-known client id (SOP 001: pre-authorized for token-based smoke tests). */
+export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";

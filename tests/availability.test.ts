@@ -1,8 +1,7 @@
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { availabilitySection } from "../scripts/offline/report/availability";
 import { inputs, Json, T } from "./helpers/data";
-import { PostgresServer } from "../components/postgres";
-import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report, runUnit } from "./helpers/plan";
+import { Environment, ENVIRONMENTS, planOk, planRefused, PlanChange, report } from "./helpers/plan";
 import { DEV_OPTIONS, UAT_OPTIONS } from "./helpers/variants";
 import { AKS_CHANGE } from "./helpers/variants";
 
@@ -325,39 +324,5 @@ describe("the plan report's Availability section", () => {
         "| ng-engram-uat | `azure-native:network:NatGateway` | zones | none (no zone requested) |",
       ].join("\n"),
     );
-  });
-});
-
-describe("the Postgres component's guard (Burstable compute has no high availability)", () => {
-  const attempt = (sku: { name: string; tier: "Burstable" | "GeneralPurpose" }) =>
-    runUnit(
-      () =>
-        void new PostgresServer("psql", {
-          serverName: "psql-engram-unit",
-          resourceGroupName: "rg-engram-unit",
-          location: "westeurope",
-          tenantId: "11111111-1111-1111-1111-111111111111",
-          databases: ["engram"],
-          sku,
-          availability: true,
-          protect: false,
-          tags: {},
-        }),
-    );
-
-  it("GIVEN availability on a Burstable SKU THEN it refuses before registering the server", async () => {
-    const run = await attempt({ name: "Standard_B1ms", tier: "Burstable" });
-    expect(run.error instanceof Error ? run.error.message : String(run.error)).toBe(
-      "Postgres server psql-engram-unit: zone-redundant high availability needs General Purpose or Memory Optimized compute, not Standard_B1ms (Burstable)",
-    );
-    expect(run.resources.map((r) => r.type)).not.toContain(T.server);
-  });
-
-  it("GIVEN availability on General Purpose THEN the server is registered zone-redundant", async () => {
-    const run = await attempt({ name: "Standard_D2ds_v5", tier: "GeneralPurpose" });
-    expect(run.error).toBeUndefined();
-    expect(run.resources.filter((r) => r.type === T.server).map((r) => r.inputs.highAvailability)).toEqual([
-      { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
-    ]);
   });
 });

@@ -1,14 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
-import { grant } from "../components/role-assignment";
 import { PLACEHOLDER_SUBSCRIPTION } from "../scripts/offline/placeholders";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { checkGrant } from "../lib/grants";
-import { BUILT_IN_ROLES, FORBIDDEN_ROLES, RoleName } from "../lib/roles";
+import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../lib/roles";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { principalIdOf } from "./helpers/data";
 import { expectedAssignmentName } from "./helpers/ids";
-import { ENVIRONMENTS, planOk, runUnit } from "./helpers/plan";
+import { ENVIRONMENTS, planOk } from "./helpers/plan";
 
 /**
  * Least-privilege role assignments (DESIGN.md §4; SOP 000 Identity Principles, SOP 001 Workload
@@ -169,52 +167,5 @@ describe("checkGrant refusals (pure)", () => {
       expect(
         checkGrant({ role: "Contributor", principalLabel: "group:dev", principalType: "Group", environment }),
       ).toBe(BUILT_IN_ROLES.Contributor);
-  });
-});
-
-describe("grant()", () => {
-  const attempt = (role: string, scope: string) =>
-    runUnit(() => {
-      const parent = new pulumi.ComponentResource("engram:test:Parent", "parent");
-      grant(
-        {
-          principal: { principalId: "p", principalType: "ServicePrincipal", label: "backend" },
-          role: role as RoleName,
-          scope: { id: scope, label: "x" },
-          subscriptionId: PLACEHOLDER_SUBSCRIPTION,
-          environment: "prod",
-        },
-        { parent },
-      );
-    });
-
-  it("throws before registering anything when asked for Owner", async () => {
-    const run = await attempt("Owner", `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/resourceGroups/rg`);
-    expect(String(run.error)).toContain(
-      "role assignment backend -> Owner is refused: Owner is never assigned by this program",
-    );
-    expect(run.resources.filter((r) => r.type === ROLE_ASSIGNMENT)).toEqual([]);
-  });
-
-  it("throws before registering anything when asked for a subscription scope", async () => {
-    const run = await attempt("Reader", `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}`);
-    expect(String(run.error)).toContain(
-      `role assignment backend -> Reader on scope "/subscriptions/${PLACEHOLDER_SUBSCRIPTION}" is refused`,
-    );
-    expect(run.resources.filter((r) => r.type === ROLE_ASSIGNMENT)).toEqual([]);
-  });
-
-  it("registers an allowed grant with principalType and its deterministic name", async () => {
-    const scope = `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/resourceGroups/rg`;
-    const run = await attempt("Reader", scope);
-    expect(run.error).toBeUndefined();
-    const [ra] = run.resources.filter((r) => r.type === ROLE_ASSIGNMENT);
-    const roleDef = `/subscriptions/${PLACEHOLDER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.Reader}`;
-    expect(ra.inputs).toMatchObject({
-      principalType: "ServicePrincipal",
-      scope,
-      roleDefinitionId: roleDef,
-      roleAssignmentName: expectedAssignmentName(scope, "p", roleDef),
-    });
   });
 });

@@ -512,3 +512,6 @@ describe("the engine masks secrets (what `pulumi preview --json` prints)", () =>
     });
   });
 });
+
+// The components' own guards, in this file's module registry (the SDK loads once per run).
+import "./component-guards.cases";

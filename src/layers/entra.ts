@@ -1,3 +1,4 @@
+import { AZURE_CLI_CLIENT_ID } from "../../lib/ids";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { ApiAppRole, ApiAppRoleAssignment, EntraApiApp } from "../../components/entra-api-app";
@@ -25,8 +26,8 @@ export const GROUP_APP_ROLE: Record<(typeof APP_ROLE_GROUPS)[number], AppRoleVal
 /** The delegated scope the API exposes (SOP 000 Token & Audience, SOP 001 smoke tests). */
 export const API_SCOPE_VALUE = "user_impersonation";
 
-/** The Azure CLI's well-known client id (SOP 001: pre-authorized for token-based smoke tests). */
-export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+/** The Azure CLI's well-known client id (lib/ids.ts: the report reads it without the SDK). */
+export { AZURE_CLI_CLIENT_ID };
 
 /** The Application ID URI (audience) of an environment's API. */
 export const apiIdentifierUri = (environment: string) => `api://engram-${environment}`;

@@ -1,7 +1,7 @@
 import { byCodePoint } from "../../../lib/text";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../../lib/roles";
 import { PlanIndex } from "../plan-index";
-import { AZURE_CLI_CLIENT_ID } from "../../../src/layers/entra";
+import { AZURE_CLI_CLIENT_ID } from "../../../lib/ids";
 import { code, grantParts, Inputs, inputsOf, table } from "./format";
 import { ReportSection } from "./section";
 

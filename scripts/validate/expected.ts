@@ -1,3 +1,4 @@
+import { APP_NAMES, SERVICES } from "../../src/services";
 import { byCodePoint } from "../../lib/text";
 import type { ValidatedConfig } from "../../src/config";
 import type { Runtime } from "../../src/matrix";
@@ -60,7 +61,10 @@ export interface Expected {
   cluster?: string;
 }
 
-const INTERNAL_SERVICES = ["zep", "temporal", "temporal-ui"];
+/** The apps src/services.ts keeps inside the environment (internal ingress): zep, temporal, temporal-ui. */
+const INTERNAL_SERVICES: readonly string[] = APP_NAMES.filter((a) =>
+  SERVICES[a].ingress.startsWith("internal"),
+);
 
 /** The plan's scope with the real subscription in place of the placeholder one. */
 export function liveScope(planned: string, subscriptionId: string): string {

@@ -4,7 +4,13 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
 import { Environment, planOk, planRefused } from "./helpers/plan";
-import { ACA_STACKS, PROD_LIKE_ACA, PROD_LIKE_ACA_STACK, PROD_OPTIONS } from "./helpers/variants";
+import {
+  ACA_STACKS,
+  DEV_OPTIONS,
+  PROD_LIKE_ACA,
+  PROD_LIKE_ACA_STACK,
+  PROD_OPTIONS,
+} from "./helpers/variants";
 import { appWorkload } from "./helpers/workloads";
 
 /**
@@ -314,7 +320,9 @@ describe("registry", () => {
       .some((i) => index.logicalName(i) === "id-temporal-ui-mi");
 
   it("a non-ACR registry gets no registry entry (public images; never a password) and no temporal-ui identity", async () => {
-    const { index } = await planOk("dev", GHCR);
+    // dev's shared variant of optional settings: its registry is ghcr.io (GHCR).
+    expect(DEV_OPTIONS.set["engram:registry"]).toBe(GHCR.set["engram:registry"]);
+    const { index } = await planOk("dev", DEV_OPTIONS);
     for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
     expect(inputs(appStep(index, "temporal-ui")).identity).toEqual({ type: "None" });
     expect(hasUiIdentity(index)).toBe(false);
@@ -324,7 +332,7 @@ describe("registry", () => {
   });
 
   it("grants no AcrPull when the registry is a login server rather than an ACR", async () => {
-    const { index } = await planOk("dev", GHCR);
+    const { index } = await planOk("dev", DEV_OPTIONS);
     expect(acrPulls(index)).toEqual([]);
   });
 

@@ -115,10 +115,11 @@ export const UAT_OPTIONS = {
 };
 
 /**
- * dev with the higher tier's data-plane settings turned on, one plan for the files that read them
- * (each asserts only its own setting): availability (tests/availability.test.ts) and private
- * endpoints (tests/network.test.ts).
+ * dev with settings beyond its defaults, one plan for the files that read them (each asserts only
+ * its own setting; they are independent): availability (tests/availability.test.ts), private
+ * endpoints (tests/network.test.ts) and images from a registry that is not an ACR
+ * (tests/container-apps.test.ts).
  */
 export const DEV_OPTIONS = {
-  set: { "engram:availability": "true", "engram:privateEndpoints": "true" },
+  set: { "engram:availability": "true", "engram:privateEndpoints": "true", "engram:registry": "ghcr.io" },
 };

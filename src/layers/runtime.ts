@@ -1,7 +1,7 @@
 import { Context, Platform } from "../context";
 import { buildAcaRuntime } from "./runtime/aca";
 import { buildAksRuntime } from "./runtime/aks";
-import { RuntimeDeps, RuntimeLayer, sharedRuntime } from "./runtime/shared";
+import { RuntimeDeps, RuntimeLayer } from "./runtime/shared";
 
 export { PORTS } from "./runtime/apps";
 export { APP_NAMES } from "./runtime/plans";
@@ -9,7 +9,6 @@ export type { AppName } from "./runtime/plans";
 export { TEMPORAL_TLS_SECRETS, TLS_MOUNT } from "./runtime/temporal-mtls";
 export type { TemporalTlsReader, TemporalTlsSecret } from "./runtime/temporal-mtls";
 export { APPGW_CERT_SECRET } from "./runtime/waf";
-export type { AcaRuntimeLayer } from "./runtime/aca";
 export type { RuntimeDeps, RuntimeLayer, SharedRuntime } from "./runtime/shared";
 
 /**
@@ -19,6 +18,6 @@ export type { RuntimeDeps, RuntimeLayer, SharedRuntime } from "./runtime/shared"
  */
 export function buildRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): RuntimeLayer {
   return ctx.cfg.decisions.runtime.value === "aks"
-    ? buildAksRuntime(ctx, platform, deps, sharedRuntime(ctx, platform, deps))
+    ? buildAksRuntime(ctx, platform, deps)
     : buildAcaRuntime(ctx, platform, deps);
 }

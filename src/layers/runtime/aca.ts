@@ -1,25 +1,16 @@
-import { ContainerApp } from "../../../components/container-app";
-import { ContainerAppsEnvironment } from "../../../components/container-apps-environment";
 import { Context, Platform } from "../../context";
 import { buildApps } from "./apps";
 import { appNameOf, buildEnvironment, internalFqdnOf } from "./environment";
-import { AppName } from "./plans";
 import { finishPlans, RuntimeDeps, RuntimeLayer, sharedRuntime } from "./shared";
 import { wireTemporalMtls } from "./temporal-mtls";
 import { buildWafFront } from "./waf";
-
-/** The Container Apps runtime: its environment and apps too. */
-export interface AcaRuntimeLayer extends RuntimeLayer {
-  environment: ContainerAppsEnvironment;
-  apps: Record<AppName, ContainerApp>;
-}
 
 /**
  * The Container Apps runtime (DESIGN.md §2, §3, §6): the environment, the five apps with Key
  * Vault references and secretRefs derived from src/services.ts, Temporal mTLS when the matrix says
  * so, and the WAF in front of the API when it is on. Each concern is a module of runtime/.
  */
-export function buildAcaRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): AcaRuntimeLayer {
+export function buildAcaRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): RuntimeLayer {
   const decisions = ctx.cfg.decisions;
   const environment = buildEnvironment(ctx, platform, deps.network);
   const shared = sharedRuntime(ctx, platform, deps);
@@ -42,10 +33,6 @@ export function buildAcaRuntime(ctx: Context, platform: Platform, deps: RuntimeD
     : undefined;
 
   return {
-    runtime: "aca",
-    environment,
-    apps,
-    waf: gateway,
     diagnosticTargets: {
       managedEnvironmentId: environment.id,
       ...(gateway ? { applicationGatewayId: gateway.id } : {}),

@@ -8,7 +8,7 @@ import { buildCluster } from "./aks/cluster";
 import { AKS_NAMESPACE, serviceDns } from "./aks/names";
 import { buildWorkloads } from "./aks/workloads";
 import type { AppSpec } from "./apps";
-import { finishPlans, RuntimeDeps, RuntimeLayer, SharedRuntime } from "./shared";
+import { finishPlans, RuntimeDeps, RuntimeLayer, sharedRuntime } from "./shared";
 
 /**
  * Prod on AKS (DESIGN.md §11; SOP 000 "prod (AKS)"): the private cluster, then the workloads in
@@ -16,12 +16,8 @@ import { finishPlans, RuntimeDeps, RuntimeLayer, SharedRuntime } from "./shared"
  * Container Apps, the network policies, and the WAF in front of the backend's internal load
  * balancer. Each concern is a module of aks/.
  */
-export function buildAksRuntime(
-  ctx: Context,
-  platform: Platform,
-  deps: RuntimeDeps,
-  shared: SharedRuntime,
-): RuntimeLayer {
+export function buildAksRuntime(ctx: Context, platform: Platform, deps: RuntimeDeps): RuntimeLayer {
+  const shared = sharedRuntime(ctx, platform, deps);
   const { ui, plans } = shared;
   const controlPlane = deps.platformIdentities["aks-control-plane"];
   const kubelet = deps.platformIdentities["aks-kubelet"];
@@ -62,8 +58,6 @@ export function buildAksRuntime(
       })
     : undefined;
   return {
-    runtime: "aks",
-    waf: gateway,
     diagnosticTargets: {
       managedClusterId: cluster.clusterId,
       ...(gateway ? { applicationGatewayId: gateway.id } : {}),

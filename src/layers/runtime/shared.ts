@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppGatewayWaf } from "../../../components/app-gateway-waf";
 import { ServiceIdentity } from "../../../components/service-identity";
 import { Context, Platform } from "../../context";
-import { Runtime } from "../../matrix";
 import { ServiceName } from "../../services";
 import { DataLayer } from "../data";
 import { applyAccess } from "../grants";
@@ -35,8 +33,6 @@ export interface RuntimeDeps {
 
 /** What both runtimes hand to the alerts layer and the stack outputs. */
 export interface RuntimeLayer {
-  runtime: Runtime;
-  waf?: AppGatewayWaf;
   /** For the observability layer's diagnostic settings (this layer creates none). */
   diagnosticTargets: {
     /** The Container Apps environment (runtime aca). */

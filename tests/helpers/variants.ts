@@ -1,4 +1,5 @@
 import { ENVIRONMENTS, SETTINGS } from "../../src/matrix";
+import { stackConfig } from "./plan";
 
 /**
  * Variant plans that several test files read. A plan server answers the same request once per run
@@ -39,14 +40,10 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
 export const fedSecretsVariant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
 
 /**
- * The bootstrap's CI/CD hub (bootstrap/src/cicdHub.ts names and default address space): runtime
- * aks requires it (the API server is private).
+ * The CI/CD hub prod's stack file names (the bootstrap's `cicdHub` output): runtime aks requires it
+ * (the API server is private), so staging rehearsing AKS takes the same one.
  */
-export const CICD_HUB = JSON.stringify({
-  vnetId:
-    "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-engram-cicd/providers/Microsoft.Network/virtualNetworks/vnet-engram-cicd",
-  addressSpace: "10.255.0.0/24",
-});
+export const CICD_HUB: string = stackConfig("prod").values["engram:cicdHub"];
 
 /**
  * Prod (and staging rehearsing it) on AKS: the change every AKS test plans with, so they share one

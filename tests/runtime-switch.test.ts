@@ -90,6 +90,12 @@ describe("the runtime switch", () => {
     ]);
   });
 
+  it("GIVEN runtime as a list THEN it is refused saying what a runtime is", async () => {
+    expect(await planRefused("staging", { set: { "engram:runtime": ["aks"] } })).toEqual([
+      'engram:runtime=["aks"] is not allowed in staging: expected one of "aca", "aks", got a list',
+    ]);
+  });
+
   describe("GIVEN staging on Container Apps and staging rehearsing prod on AKS", () => {
     const both = async () => [
       (await planOk("staging")).index,

@@ -1,7 +1,7 @@
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../../lib/roles";
 import { byCodePoint, escapeText } from "../../lib/text";
 import type { PlannedGrant } from "./expected";
-import { HttpError } from "./rest";
+import { HttpError, Json, obj } from "./rest";
 import { Check, Context, fail, once, Outcome, verdict } from "./types";
 
 /**
@@ -11,25 +11,26 @@ import { Check, Context, fail, once, Outcome, verdict } from "./types";
  * ones (SOP 000 "Least privilege + RBAC everywhere"; DESIGN.md §3-§4).
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
 const RA_API = "api-version=2022-04-01";
 
+/** Key Vault roles that also read secret values, which this program never assigns (so not in lib/roles.ts). */
+const OTHER_SECRET_READER_ROLES = {
+  "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+  "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+} as const;
 /** A role's name by its GUID (the roles this program knows), else the GUID. */
 const ROLE_NAMES = new Map<string, string>(
   [
     ...Object.entries(BUILT_IN_ROLES),
     ...Object.entries(FORBIDDEN_ROLES),
-    ["Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"],
-    ["Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483"],
+    ...Object.entries(OTHER_SECRET_READER_ROLES),
   ].map(([n, g]) => [g, n]),
 );
 export const roleName = (guid: string): string => ROLE_NAMES.get(guid) ?? `role ${escapeText(guid)}`;
 /** Roles that read secret values (data actions on secrets). */
-const SECRET_READERS = [
-  "4633458b-17de-408a-b874-0445c86b69e6",
-  "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
-  "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+const SECRET_READERS: readonly string[] = [
+  BUILT_IN_ROLES["Key Vault Secrets User"],
+  ...Object.values(OTHER_SECRET_READER_ROLES),
 ];
 
 export interface LiveAssignment {

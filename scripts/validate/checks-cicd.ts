@@ -17,7 +17,7 @@ import { FORBIDDEN_ROLES } from "../../lib/roles";
 import { byCodePoint, escapeText } from "../../lib/text";
 import { assignmentsOf, identity, roleName, unreadNote } from "./checks-access";
 import { subscriptionOf } from "./outputs";
-import { HttpError } from "./rest";
+import { HttpError, list, obj } from "./rest";
 import { Check, Context, Outcome, skip, verdict } from "./types";
 
 /**
@@ -25,10 +25,6 @@ import { Check, Context, Outcome, skip, verdict } from "./types";
  * deployerIdentity.ts): federated credentials only, bound to the expected GitHub subjects, and
  * roles only on the environment's resource group (plus its own state container and secrets key).
  */
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 interface Deployer {
   kind: "plan" | "apply";

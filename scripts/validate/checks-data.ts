@@ -1,4 +1,5 @@
 import { byCodePoint, escapeText } from "../../lib/text";
+import { list, obj } from "./rest";
 import { Check, Context, Outcome, verdict } from "./types";
 
 /**
@@ -6,8 +7,6 @@ import { Check, Context, Outcome, verdict } from "./types";
  * compared with the matrix (DESIGN.md §1) and the stack's plan.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
 const q = (v: unknown) => escapeText(String(v));
 
 async function postgresCheck(ctx: Context): Promise<Outcome> {
@@ -72,7 +71,7 @@ async function storageCheck(ctx: Context): Promise<Outcome> {
       `public network access is ${q(p.publicNetworkAccess)}, expected ${exp.storage.publicNetworkAccess}`,
     );
   const acls = obj(p.networkAcls);
-  const ipRules = (Array.isArray(acls.ipRules) ? acls.ipRules : [])
+  const ipRules = list(acls.ipRules)
     .map((r) => String(obj(r).value))
     .sort(byCodePoint);
   if (acls.defaultAction !== exp.storage.defaultAction)

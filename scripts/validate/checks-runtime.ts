@@ -1,5 +1,5 @@
 import { byCodePoint, escapeText } from "../../lib/text";
-import { get } from "./rest";
+import { get, Json, list, obj } from "./rest";
 import { Check, Context, fail, Outcome, skip, verdict } from "./types";
 
 /**
@@ -7,8 +7,6 @@ import { Check, Context, fail, Outcome, skip, verdict } from "./types";
  * cluster) and by anonymous HTTPS requests to the Static Web App.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
 const q = (v: unknown) => escapeText(JSON.stringify(v) ?? "undefined");
 
 /** On AKS, what Zep and Temporal are reachable from lives in Kubernetes, not in ARM. */
@@ -43,10 +41,8 @@ async function temporalUiCheck(ctx: Context): Promise<Outcome> {
   const ui = ctx.expected.apps.find((a) => a.service === "temporal-ui");
   if (!ui) return fail("the plan has no Temporal UI Container App");
   const ingress = await ingressOf(ctx, ui.name);
-  const rules = (Array.isArray(ingress.ipSecurityRestrictions) ? ingress.ipSecurityRestrictions : []).map(
-    obj,
-  );
-  const allowed = rules
+  const allowed = list(ingress.ipSecurityRestrictions)
+    .map(obj)
     .filter((r) => r.action === "Allow")
     .map((r) => String(r.ipAddressRange))
     .sort(byCodePoint);

@@ -1,6 +1,6 @@
 import { escapeText } from "../../lib/text";
 import { apiToken } from "./checks-api";
-import { get, HttpError } from "./rest";
+import { get, HttpError, Json, list, obj } from "./rest";
 import { Check, Context, fail, once, Outcome, skip, verdict } from "./types";
 
 /**
@@ -10,9 +10,6 @@ import { Check, Context, fail, once, Outcome, skip, verdict } from "./types";
  * library) against the keys the tenant publishes; nothing here does its own cryptography.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const q = (v: unknown) => escapeText(JSON.stringify(v) ?? "undefined");
 
 /** The issuer the program configures the API for (src/layers/entra.ts): the tenant's v2 endpoint. */

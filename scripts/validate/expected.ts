@@ -6,6 +6,7 @@ import type { PreviewJson } from "../offline/plan";
 import { PLACEHOLDER_SUBSCRIPTION } from "../offline/placeholder-ids";
 import { PlanIndex } from "../offline/plan-index";
 import { grantParts, lastSegment } from "../offline/report/format";
+import { list, obj } from "./rest";
 
 /**
  * What the live environment must be, taken from the repository itself: the offline plan of the
@@ -13,9 +14,6 @@ import { grantParts, lastSegment } from "../offline/report/format";
  * decisions that plan was made with. Names are deterministic (lib/naming.ts), so a planned scope
  * is the live ARM id once the plan's placeholder subscription is replaced by the real one.
  */
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
 
 export interface PlannedGrant {
   /** `backend`, `group:sre`, `appgw`: who, as the access table names it. */
@@ -97,12 +95,11 @@ function appsOf(index: PlanIndex): PlannedApp[] {
     .filter((i) => INTERNAL_SERVICES.includes(String(obj(i.tags).service)))
     .map((i) => {
       const ingress = obj(obj(i.configuration).ingress);
-      const rules = Array.isArray(ingress.ipSecurityRestrictions) ? ingress.ipSecurityRestrictions : [];
       return {
         service: String(obj(i.tags).service),
         name: String(i.containerAppName),
         external: ingress.external === true,
-        allowlist: rules
+        allowlist: list(ingress.ipSecurityRestrictions)
           .map(obj)
           .filter((r) => r.action === "Allow")
           .map((r) => String(r.ipAddressRange)),
@@ -131,10 +128,7 @@ export function expectedFrom(plan: PreviewJson, config: ValidatedConfig, subscri
       name: String(account.accountName),
       publicNetworkAccess: String(account.publicNetworkAccess ?? "Enabled"),
       defaultAction: String(obj(account.networkRuleSet).defaultAction ?? "Allow"),
-      ipRules: (Array.isArray(obj(account.networkRuleSet).ipRules)
-        ? (obj(account.networkRuleSet).ipRules as unknown[])
-        : []
-      )
+      ipRules: list(obj(account.networkRuleSet).ipRules)
         .map((r) => String(obj(r).iPAddressOrRange))
         .sort(byCodePoint),
       containers: inputs("azure-native:storage:BlobContainer").map((c) => String(c.containerName)),

@@ -56,7 +56,11 @@ export async function get(
   }
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
+/** A value as an object (anything else: empty), for reading ARM and Graph answers. */
+export const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
+/** A value as an array (anything else: empty). */
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 export class Rest {
   constructor(

@@ -1,4 +1,6 @@
 // table
+import { APP_ROLE_VALUES } from "../../src/config/types";
+
 /**
  * What each app role may reach on the API (SOP 000 "Roles (App + Platform)": "App roles: Admin
  * (full), Analyst (chat/memory/agents), PM (workflows/agents), Viewer (read)"; SOP 001 "Map Entra
@@ -10,7 +12,8 @@
  * this table moves with it.
  */
 
-export const APP_ROLES = ["Admin", "Analyst", "PM", "Viewer"] as const;
+/** The API's app roles, as the program registers them (src/layers/entra.ts). */
+export const APP_ROLES = APP_ROLE_VALUES;
 export type AppRole = (typeof APP_ROLES)[number];
 
 export interface RoleRoute {

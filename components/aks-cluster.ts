@@ -43,11 +43,6 @@ export interface AksClusterArgs {
   zones?: string[];
   /** The system pool (tainted CriticalAddonsOnly) and the user pool (the workloads). */
   pools: { system: NodePoolSize; user: NodePoolSize };
-  /**
-   * The control plane's upgrade channel; the minor version moves only when a change says so
-   * (`patch`), or with AKS's stable channel. @default "patch"
-   */
-  upgradeChannel?: "patch" | "stable";
   /** Resources the cluster waits for (its identity's role assignments). @default [] */
   dependsOn?: pulumi.Resource[];
   tags: Record<string, string>;
@@ -153,7 +148,8 @@ export class AksCluster extends pulumi.ComponentResource {
           pool(args, "user", "User", args.pools.user),
         ],
         autoUpgradeProfile: {
-          upgradeChannel: args.upgradeChannel ?? "patch",
+          // The minor version moves only when a change says so (docs/aks.md, "Version and upgrades").
+          upgradeChannel: "patch",
           nodeOSUpgradeChannel: "NodeImage",
         },
         securityProfile: {

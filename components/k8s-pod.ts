@@ -7,6 +7,8 @@ import { HealthProbe } from "./container-app";
 export const CSI_DRIVER = "secrets-store.csi.k8s.io";
 /** Where every app's CSI volume is mounted (each Key Vault secret a file named like the secret). */
 export const SECRETS_MOUNT = "/mnt/secrets-store";
+/** The label every object of an app carries (its name), and what its selectors match. */
+export const APP_LABEL = "app.kubernetes.io/name";
 /** The workload identity webhook's pod label (AKS: opt-in per pod). */
 export const WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use";
 
@@ -103,7 +105,7 @@ function mountsOf(a: PodArgs): { volumes: k8s.core.v1.Volume[]; mounts: k8s.core
 /** The pod template of one app: restricted-profile security, its secrets through the CSI driver. */
 export function podTemplate(a: PodArgs): k8s.core.v1.PodTemplateSpec {
   const { volumes, mounts } = mountsOf(a);
-  const selector = { matchLabels: { "app.kubernetes.io/name": a.app } };
+  const selector = { matchLabels: { [APP_LABEL]: a.app } };
   const spread = (topologyKey: string) => ({
     maxSkew: 1,
     topologyKey,

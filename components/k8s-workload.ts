@@ -6,7 +6,7 @@ import { HorizontalPodAutoscaler } from "@pulumi/kubernetes/autoscaling/v2";
 import { Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
 import { isSecretLikeEnv } from "../lib/env-vars";
-import { PodArgs, podTemplate } from "./k8s-pod";
+import { APP_LABEL, PodArgs, podTemplate } from "./k8s-pod";
 
 /** The workload identity of one app: its managed identity, federated with its ServiceAccount. */
 export interface WorkloadIdentityArgs {
@@ -131,7 +131,7 @@ function exposeAndProtect(
   parent: pulumi.Resource,
 ): void {
   const a = args.app;
-  const selector = { matchLabels: { "app.kubernetes.io/name": a } };
+  const selector = { matchLabels: { [APP_LABEL]: a } };
   const s = args.service;
   if (s && args.containerPort) {
     const ilb = s.internalLoadBalancer;
@@ -211,14 +211,14 @@ export class K8sWorkload extends pulumi.ComponentResource {
     super("engram:aks:Workload", name, {}, opts);
     checkArgs(args);
     const a = args.app;
-    const labels = { ...args.labels, "app.kubernetes.io/name": a };
+    const labels = { ...args.labels, [APP_LABEL]: a };
     const meta = (n: string, annotations?: Record<string, pulumi.Input<string>>) => ({
       name: n,
       namespace: args.namespace,
       labels,
       ...(annotations ? { annotations } : {}),
     });
-    const selector = { matchLabels: { "app.kubernetes.io/name": a } };
+    const selector = { matchLabels: { [APP_LABEL]: a } };
     const id = args.identity;
     const waitFor: pulumi.Resource[] = [...(args.dependsOn ?? [])];
 

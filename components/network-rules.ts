@@ -7,14 +7,27 @@ import type { SubnetKey as CarvedSubnetKey } from "../lib/cidr";
  */
 export type SubnetKey = CarvedSubnetKey | "aks";
 
+/** What the VNet of runtime aks needs to know of the cluster. */
+export interface AksNetworkArgs {
+  /** The port of the backend's internal load balancer, admitted from the appgw subnet only. */
+  backendPort: number;
+  /**
+   * The overlay pod CIDR: Azure CNI overlay needs node-to-pod and pod-to-pod traffic admitted by
+   * the node subnet's NSG.
+   */
+  podCidr: string;
+  /**
+   * The CI/CD hub's address space; its runners reach the private API server (whose private
+   * endpoint sits in the node subnet) on 443. @default none
+   */
+  apiServerClients?: string;
+}
+
 /** What the rules depend on (components/network.ts NetworkArgs documents each). */
 export interface SubnetRulesArgs {
-  runtime?: "aca" | "aks";
   appGateway?: boolean;
   acaPublicIngress?: boolean;
-  aksBackendPort?: number;
-  aksPodCidr?: string;
-  apiServerClients?: string;
+  aks?: AksNetworkArgs;
 }
 
 /**
@@ -44,7 +57,6 @@ const allowIn = (
   ports: string,
   description: string,
   protocol: Rule["protocol"] = "Tcp",
-  destination = "*",
 ): Rule => ({
   name,
   description,
@@ -54,16 +66,68 @@ const allowIn = (
   protocol,
   sourceAddressPrefix: source,
   sourcePortRange: "*",
-  destinationAddressPrefix: destination,
+  destinationAddressPrefix: "*",
   destinationPortRange: ports,
 });
 
-/** The inbound rules of every subnet the VNet may have, from its carved prefixes. */
+/** The inbound rules of the AKS node subnet (runtime aks). */
+function aksRules(aks: AksNetworkArgs, appGateway: boolean, prefixes: Record<SubnetKey, string>): Rule[] {
+  return [
+    ...(appGateway
+      ? [
+          allowIn(
+            "allow-appgw-backend",
+            100,
+            prefixes.appgw,
+            String(aks.backendPort),
+            "The WAF to the backend's internal load balancer",
+          ),
+        ]
+      : []),
+    allowIn(
+      "allow-vnet-nodes",
+      110,
+      prefixes.aks,
+      "*",
+      "Nodes and pods (overlay, SNAT to the node) of the cluster among themselves",
+      "*",
+    ),
+    allowIn(
+      "allow-pods",
+      120,
+      aks.podCidr,
+      "*",
+      "Pod-to-pod and pod-to-node traffic of the CNI overlay",
+      "*",
+    ),
+    allowIn("allow-azure-lb", 130, "AzureLoadBalancer", "*", "Load balancer health probes", "*"),
+    ...(aks.apiServerClients
+      ? [
+          allowIn(
+            "allow-cicd-apiserver",
+            140,
+            aks.apiServerClients,
+            "443",
+            "The CI/CD hub's runners to the private API server endpoint",
+          ),
+        ]
+      : []),
+    DENY_ALL_INBOUND,
+  ];
+}
+
+/**
+ * The inbound rules of every subnet the VNet may have, from its carved prefixes (the aks subnet's
+ * only with runtime aks).
+ */
 export function subnetRules(
   args: SubnetRulesArgs,
   prefixes: Record<SubnetKey, string>,
 ): Record<SubnetKey, Rule[]> {
-  const aks = args.runtime === "aks";
+  // The subnet the workloads run in, the only one the private endpoints admit.
+  const runtime = args.aks
+    ? { key: "aks", who: "AKS", prefix: prefixes.aks }
+    : { key: "aca", who: "Container Apps", prefix: prefixes.aca };
   return {
     aca: [
       allowIn(
@@ -80,75 +144,24 @@ export function subnetRules(
         : []),
       DENY_ALL_INBOUND,
     ],
-    aks: [
-      ...(args.appGateway
-        ? [
-            allowIn(
-              "allow-appgw-backend",
-              100,
-              prefixes.appgw,
-              String(args.aksBackendPort ?? 80),
-              "The WAF to the backend's internal load balancer",
-            ),
-          ]
-        : []),
+    aks: args.aks ? aksRules(args.aks, args.appGateway ?? false, prefixes) : [],
+    privateEndpoints: [
       allowIn(
-        "allow-vnet-nodes",
-        110,
-        prefixes.aks,
-        "*",
-        "Nodes and pods (overlay, SNAT to the node) of the cluster among themselves",
-        "*",
+        `allow-${runtime.key}-https`,
+        100,
+        runtime.prefix,
+        "443",
+        `${runtime.who} to Key Vault and Blob private endpoints`,
       ),
-      ...(args.aksPodCidr
-        ? [
-            allowIn(
-              "allow-pods",
-              120,
-              args.aksPodCidr,
-              "*",
-              "Pod-to-pod and pod-to-node traffic of the CNI overlay",
-              "*",
-            ),
-          ]
-        : []),
-      allowIn("allow-azure-lb", 130, "AzureLoadBalancer", "*", "Load balancer health probes", "*"),
-      ...(args.apiServerClients
-        ? [
-            allowIn(
-              "allow-cicd-apiserver",
-              140,
-              args.apiServerClients,
-              "443",
-              "The CI/CD hub's runners to the private API server endpoint",
-            ),
-          ]
-        : []),
+      allowIn(
+        `allow-${runtime.key}-postgres`,
+        110,
+        runtime.prefix,
+        "5432",
+        `${runtime.who} to Postgres private endpoints`,
+      ),
       DENY_ALL_INBOUND,
     ],
-    privateEndpoints: aks
-      ? [
-          allowIn("allow-aks-https", 100, prefixes.aks, "443", "AKS to Key Vault and Blob private endpoints"),
-          allowIn("allow-aks-postgres", 110, prefixes.aks, "5432", "AKS to Postgres private endpoints"),
-          DENY_ALL_INBOUND,
-        ]
-      : [
-          allowIn(
-            "allow-aca-https",
-            100,
-            prefixes.aca,
-            "443",
-            "Container Apps to Key Vault and Blob private endpoints",
-          ),
-          allowIn(
-            "allow-aca-postgres",
-            110,
-            prefixes.aca,
-            "5432",
-            "Container Apps to Postgres private endpoints",
-          ),
-          DENY_ALL_INBOUND,
-        ],
     appgw: [
       allowIn(
         "allow-gateway-manager",

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { standardPublicIp, ZONE_REDUNDANT } from "./public-ip";
 import { carveSubnets } from "../lib/cidr";
-import { SubnetKey, subnetRules } from "./network-rules";
+import { AksNetworkArgs, SubnetKey, subnetRules } from "./network-rules";
 
 export type { SubnetKey } from "./network-rules";
 
@@ -17,25 +17,10 @@ export interface NetworkArgs {
   /** Create the appgw subnet (when the WAF is on). @default false */
   appGateway?: boolean;
   /**
-   * The runtime the VNet hosts: `aca` (the delegated aca subnet) or `aks` (the `aks` node subnet,
-   * not delegated, in the same slot). @default "aca"
+   * Runtime aks: the `aks` node subnet (not delegated) takes the aca slot, with the rules the
+   * cluster needs. Absent: runtime aca, the delegated aca subnet. @default none
    */
-  runtime?: "aca" | "aks";
-  /**
-   * Runtime aks: the port of the backend's internal load balancer, admitted from the appgw subnet
-   * only. @default 80
-   */
-  aksBackendPort?: number;
-  /**
-   * Runtime aks: the overlay pod CIDR. Azure CNI overlay needs node-to-pod and pod-to-pod traffic
-   * admitted by the node subnet's NSG. @default none (runtime aca)
-   */
-  aksPodCidr?: string;
-  /**
-   * Runtime aks: the CI/CD hub's address space; its runners reach the private API server (whose
-   * private endpoint sits in the node subnet) on 443. @default none
-   */
-  apiServerClients?: string;
+  aks?: AksNetworkArgs;
   /**
    * The Container Apps environment takes public ingress on 443 (no WAF in front). When false the
    * aca subnet takes nothing from the Internet. @default false
@@ -102,7 +87,7 @@ export class Network extends pulumi.ComponentResource {
     const carved = carveSubnets(args.addressSpace);
     const prefixes: Record<SubnetKey, string> = { ...carved, aks: carved.aca };
     // The subnet the workloads run in.
-    const runtimeKey: SubnetKey = args.runtime === "aks" ? "aks" : "aca";
+    const runtimeKey: SubnetKey = args.aks ? "aks" : "aca";
 
     const vnet = new network.VirtualNetwork(
       `${name}-vnet`,

@@ -1,3 +1,5 @@
+import { ipToNumber } from "./cidr";
+
 /**
  * Which flows a set of Kubernetes NetworkPolicy objects lets through, computed the way the API
  * defines it (networking.k8s.io/v1): a pod is isolated in a direction once any policy of its
@@ -87,15 +89,11 @@ export function selectorMatches(sel: LabelSelector | undefined, labels: Record<s
   return true;
 }
 
-function ipNumber(ip: string): number {
-  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
 /** Whether an IPv4 address lies in a CIDR. */
 export function inCidr(ip: string, cidr: string): boolean {
   const [base, bits] = cidr.split("/");
   const size = 2 ** (32 - Number(bits ?? "32"));
-  return Math.floor(ipNumber(ip) / size) === Math.floor(ipNumber(base) / size);
+  return Math.floor(ipToNumber(ip) / size) === Math.floor(ipToNumber(base) / size);
 }
 
 /**

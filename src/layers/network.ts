@@ -64,10 +64,11 @@ export function buildNetwork(ctx: Context, platform: Platform): NetworkLayer {
     appGateway: waf,
     ...(aks
       ? {
-          runtime: "aks" as const,
-          aksBackendPort: AKS_BACKEND_PORT,
-          aksPodCidr: AKS_POD_CIDR,
-          apiServerClients: ctx.cfg.cicdHub?.addressSpace,
+          aks: {
+            backendPort: AKS_BACKEND_PORT,
+            podCidr: AKS_POD_CIDR,
+            apiServerClients: ctx.cfg.cicdHub?.addressSpace,
+          },
         }
       : {}),
     acaPublicIngress: !waf,

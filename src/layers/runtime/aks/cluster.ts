@@ -20,10 +20,6 @@ export interface AksClusterLayer {
    * exec credential (kubelogin), never an admin or local account. A secret Output.
    */
   kubeconfig: pulumi.Output<string>;
-  /** The API server's private FQDN (in the program's private DNS zone). */
-  privateFqdn: pulumi.Output<string>;
-  /** The kubelet identity (AcrPull on the registry). */
-  kubeletIdentity: ServiceIdentity;
 }
 
 export interface ClusterDeps {
@@ -113,7 +109,5 @@ export function buildCluster(ctx: Context, platform: Platform, deps: ClusterDeps
     clusterName: aks.name,
     oidcIssuerUrl: aks.oidcIssuerUrl,
     kubeconfig: aks.kubeconfig,
-    privateFqdn: aks.privateFqdn,
-    kubeletIdentity: kubelet,
   };
 }

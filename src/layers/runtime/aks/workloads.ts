@@ -38,8 +38,6 @@ export interface Workloads {
   backendIp: string;
   /** The port that load balancer listens on. */
   backendPort: number;
-  /** The Kubernetes provider every workload object is created with (Entra credentials). */
-  provider: Provider;
 }
 
 /** Labels on every object of the namespace. */
@@ -162,5 +160,5 @@ export function buildWorkloads(ctx: Context, platform: Platform, deps: WorkloadD
     },
     { ...k8sOpts, dependsOn: [ns.namespace] },
   );
-  return { backendIp, backendPort: AKS_BACKEND_PORT, provider };
+  return { backendIp, backendPort: AKS_BACKEND_PORT };
 }

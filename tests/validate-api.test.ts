@@ -127,6 +127,12 @@ describe("mcp.token: the MCP endpoint accepts an Entra token", () => {
         "/api/v1/mcp answered 401 to a token of the Admin test principal, expected it to accept the token",
     });
   });
+  it("FAIL on a server error", async () => {
+    h.fake.state.status.set("/api/api/v1/mcp", 502);
+    expect((await h.check("mcp.token", { env: roles() })).reason).toBe(
+      "/api/v1/mcp answered 502 to a token of the Admin test principal, expected it to accept the token",
+    );
+  });
 });
 
 describe("api.roles: each role reaches exactly what SOP 000 allows", () => {
@@ -145,6 +151,12 @@ describe("api.roles: each role reaches exactly what SOP 000 allows", () => {
     expect((await h.check("api.roles", { env: roles() })).reason).toBe(
       "PM got 403 on /api/v1/workflows (workflows), which SOP 000 allows it; " +
         "Viewer got 200 on /api/v1/admin/users (administration), expected 403: SOP 000 does not allow it",
+    );
+  });
+  it("FAIL when a route a role may reach is missing (404), not only when it is refused", async () => {
+    h.fake.state.api.overrides.set("Analyst /api/v1/memory", 404);
+    expect((await h.check("api.roles", { env: roles() })).reason).toBe(
+      "Analyst got 404 on /api/v1/memory (memory), which SOP 000 allows it",
     );
   });
   it("SKIP, saying so, when no test principal is configured", async () => {
@@ -199,6 +211,12 @@ describe("tokens.app-registration: api://engram-<env>, v2, user_impersonation, n
         "it holds 1 passwordCredentials (client secrets or certificates); it must hold none",
     );
   });
+  it("FAIL when the registration lets other tenants sign in", async () => {
+    h.fake.state.graph.applications[0].signInAudience = "AzureADMultipleOrgs";
+    expect((await h.check("tokens.app-registration")).reason).toBe(
+      'signInAudience is "AzureADMultipleOrgs", expected "AzureADMyOrg"',
+    );
+  });
   it("FAIL when Graph has no application with the stack's apiClientId", async () => {
     h.fake.state.graph.applications = [];
     expect((await h.check("tokens.app-registration")).reason).toBe(
@@ -222,6 +240,12 @@ describe("web.login: the Static Web App enforces the Entra login", () => {
     expect((await h.check("web.login")).reason).toBe(
       "/ answered 200 to an anonymous visitor; expected 401 or a redirect to /.auth/login/aad; " +
         "/.auth/login/github answered 302: a login provider other than Entra is open",
+    );
+  });
+  it("FAIL when an anonymous visitor is redirected somewhere other than the Entra login", async () => {
+    h.fake.state.web.set("/index.html", { status: 302, location: "/.auth/login/github" });
+    expect((await h.check("web.login")).reason).toBe(
+      "/index.html answered 302 (to /.auth/login/github) to an anonymous visitor; expected 401 or a redirect to /.auth/login/aad",
     );
   });
 });

@@ -12,6 +12,8 @@ const h = harness();
 const KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+const USER_ACCESS_ADMIN = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+const KV_SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 const rgId = (env: string) => `/subscriptions/${SUB}/resourceGroups/rg-engram-${env}`;
 
 describe.each(ENVIRONMENTS)("%s: identity.roles, exactly the planned role assignments", (env) => {
@@ -98,6 +100,21 @@ describe("keyvault.readers: the vault's secret readers are the planned ones", ()
       `unplanned reader: principal ${group} has Key Vault Secrets User on ${rgId("uat")}`,
     );
   });
+  it("FAIL on a planned reader that is missing and on a Secrets Officer (it reads values too)", async () => {
+    const zep = idOf("principal zep");
+    const i = h.fake.state.assignments.findIndex(
+      (a) => a.principalId === zep && a.scope.endsWith("/secrets/zep-api-key"),
+    );
+    const [removed] = h.fake.state.assignments.splice(i, 1);
+    h.fake.state.assignments.push({
+      principalId: zep,
+      roleDefinitionId: roleDef(KV_SECRETS_OFFICER),
+      scope: removed.scope,
+    });
+    expect((await h.check("keyvault.readers")).reason).toBe(
+      `missing: zep -> Key Vault Secrets User on kv-secret:zep-api-key; unplanned reader: zep has Key Vault Secrets Officer on ${removed.scope}`,
+    );
+  });
 });
 
 describe.each(ENVIRONMENTS)("%s: data.postgres and data.storage follow the matrix", (env) => {
@@ -155,6 +172,35 @@ describe("data.storage: the firewall as planned", () => {
   });
 });
 
+describe("data.postgres and data.storage: the settings the matrix does not decide", () => {
+  beforeEach(() => h.stack("prod"));
+  it("data.postgres: FAIL on Entra auth off, public network access and an unplanned administrator", async () => {
+    const app = h.outputs.postgresAppHost.split(".")[0];
+    const base = `${rgId("prod")}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${app}`.toLowerCase();
+    const server = h.fake.state.arm.get(base) as { properties: Record<string, Record<string, string>> };
+    server.properties.authConfig.activeDirectoryAuth = "Disabled";
+    server.properties.network.publicNetworkAccess = "Enabled";
+    (h.fake.state.arm.get(`${base}/administrators`) as unknown[]).push({
+      name: "intruder",
+      properties: { objectId: "intruder", principalType: "User" },
+    });
+    expect((await h.check("data.postgres")).reason).toBe(
+      `${app}: Entra auth is Disabled, expected Enabled; ${app}: public network access is Enabled, expected Disabled; ${app}: unplanned Entra administrator intruder`,
+    );
+  });
+  it("data.storage: FAIL on blob public access, public network access and a missing container", async () => {
+    const st =
+      `${rgId("prod")}/providers/Microsoft.Storage/storageAccounts/${h.outputs.storageAccountName}`.toLowerCase();
+    const props = (h.fake.state.arm.get(st) as { properties: Record<string, unknown> }).properties;
+    props.allowBlobPublicAccess = true;
+    props.publicNetworkAccess = "Enabled";
+    h.fake.state.arm.set(`${st}/blobservices/default/containers`, []);
+    expect((await h.check("data.storage")).reason).toBe(
+      "allowBlobPublicAccess is true, expected false; public network access is Enabled, expected Disabled; the container engram-data does not exist",
+    );
+  });
+});
+
 describe("data.postgres: an Entra administrator", () => {
   beforeEach(() => h.stack("prod"));
   it("FAIL when a server has none", async () => {
@@ -199,6 +245,12 @@ describe("runtime: Zep and Temporal internal, the Temporal UI gated, the AKS clu
     });
     expect((await h.check("runtime.temporal-ui")).reason).toBe(
       'ca-engram-dev-temporal-ui: IP allowlist is ["0.0.0.0/0","203.0.113.0/24"], planned ["203.0.113.0/24"]',
+    );
+  });
+  it("FAIL when the Temporal UI's ingress is external", async () => {
+    app("ca-engram-dev-temporal-ui").properties.configuration.ingress.external = true;
+    expect((await h.check("runtime.temporal-ui")).reason).toBe(
+      "ca-engram-dev-temporal-ui: ingress external is true, planned false",
     );
   });
   it("SKIP both on AKS, saying why; runtime.cluster SKIPs on ACA", async () => {
@@ -267,6 +319,15 @@ describe("prod on AKS (engram:runtime aks): the cluster is checked, what lives i
     );
     expect((await h.check("runtime.cluster")).reason).toBe("aks-engram-prod: no network policy engine");
   });
+  it("FAIL when Kubernetes authorization is not Azure RBAC", async () => {
+    const cluster = h.fake.state.arm.get(
+      `${rgId("prod")}/providers/Microsoft.ContainerService/managedClusters/aks-engram-prod`.toLowerCase(),
+    ) as { properties: { aadProfile: Record<string, unknown> } };
+    cluster.properties.aadProfile.enableAzureRbac = false;
+    expect((await h.check("runtime.cluster")).reason).toBe(
+      "aks-engram-prod: Azure RBAC for Kubernetes authorization is off",
+    );
+  });
 });
 
 describe("cicd: the deployer identities", () => {
@@ -296,6 +357,20 @@ describe("cicd: the deployer identities", () => {
         "id-engram-staging-apply: unexpected federated credential github-main=repo:someone/fork:ref:refs/heads/main",
     );
   });
+  it("FAIL on a credential that trusts another issuer or audience, and on a missing one", async () => {
+    const plan = h.fake.state.arm.get(creds("plan")) as {
+      name: string;
+      properties: Record<string, unknown>;
+    }[];
+    plan[0].properties.issuer = "https://token.example.com";
+    plan[1].properties.audiences = ["api://other"];
+    (h.fake.state.arm.get(creds("apply")) as unknown[]).length = 0;
+    expect((await h.check("cicd.oidc")).reason).toBe(
+      "id-engram-staging-plan: github-pull-request trusts issuer https://token.example.com; " +
+        'id-engram-staging-plan: github-env-staging-preview has audiences ["api://other"]; ' +
+        "id-engram-staging-apply: no federated credential github-env-staging=repo:engram-org/engram-infra:environment:staging",
+    );
+  });
   it("PASS, saying what was not checked, when Graph may not be read; SKIP without the repository", async () => {
     h.fake.state.status.set("/graph/v1.0/serviceprincipals", 403);
     expect((await h.check("cicd.oidc")).reason).toBe(
@@ -321,6 +396,22 @@ describe("cicd: the deployer identities", () => {
       status: "PASS",
       reason: `the deployer identities hold roles only on rg-engram-staging and their own state (not readable, so not checked: /subscriptions/${SUB})`,
     });
+  });
+  it("FAIL on another environment's state and User Access Administrator", async () => {
+    const plan = idOf("principal id-engram-staging-plan");
+    const prodState = `${BOOTSTRAP_RG}/providers/Microsoft.Storage/storageAccounts/stengramstateab12cd/blobServices/default/containers/state-prod`;
+    h.fake.state.assignments.push(
+      {
+        principalId: plan,
+        roleDefinitionId: roleDef("ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
+        scope: prodState,
+      },
+      { principalId: plan, roleDefinitionId: roleDef(USER_ACCESS_ADMIN), scope: rgId("staging") },
+    );
+    expect((await h.check("cicd.scope")).reason).toBe(
+      `id-engram-staging-plan: User Access Administrator on ${rgId("staging")}, a role the deployers never hold; ` +
+        `id-engram-staging-plan: Storage Blob Data Contributor on ${prodState}, outside rg-engram-staging`,
+    );
   });
   it("FAIL on Owner at the subscription and an unconditioned RBAC administrator", async () => {
     const apply = idOf("principal id-engram-staging-apply");

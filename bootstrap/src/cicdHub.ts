@@ -1,3 +1,4 @@
+import { cidrsOverlap } from "../../lib/aks-network";
 import { parseCidr } from "../../lib/cidr";
 import { uuidOf } from "../../lib/ids";
 import { BOOTSTRAP_IDS, Environment, ENVIRONMENTS } from "./names";
@@ -81,15 +82,6 @@ export const HUB_RULES = {
 } as const;
 
 const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
-/** Whether two CIDRs share any address. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  if (!x || !y) return false;
-  const size = 2 ** (32 - Math.min(x.prefix, y.prefix));
-  return Math.floor(x.base / size) === Math.floor(y.base / size);
-}
 
 const isPrivate = (cidr: string): boolean => {
   const c = parseCidr(cidr);

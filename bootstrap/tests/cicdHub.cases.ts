@@ -9,7 +9,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BOOTSTRAP_ROLES } from "../../lib/roles";
 import { BootstrapConfigError, validateBootstrapConfig } from "../src/config";
-import { cidrsOverlap, DEFAULT_HUB_ADDRESS_SPACE, hubPeeringRoleGuid } from "../src/cicdHub";
+import { cidrsOverlap } from "../../lib/aks-network";
+import { DEFAULT_HUB_ADDRESS_SPACE, hubPeeringRoleGuid } from "../src/cicdHub";
 import { ENVIRONMENTS } from "../src/names";
 import { BASE_CONFIG, MOCK_GITHUB_ID, Registration, Run, runBootstrap, SUB } from "./harness";
 
@@ -76,6 +77,27 @@ describe("cicdHub config (pure validation, exact messages)", () => {
     ).toEqual([
       'engram-bootstrap:cicdHub.addressSpace="10.255.0.0/28" is not valid: a private (RFC 1918) IPv4 CIDR from /16 to /27 with no host bits set; the runner subnet takes all of it',
       'engram-bootstrap:cicdHub.peerEnvironments="[]" is not valid: a non-empty JSON list of distinct environments (dev, test, uat, staging, prod)',
+    ]);
+  });
+
+  it("GIVEN a zero databaseId, a /15 hub, a repeated environment and a bare address THEN each is refused", () => {
+    expect(
+      refusals(
+        HUB({
+          githubDatabaseId: "0",
+          addressSpace: "10.0.0.0/15",
+          peerEnvironments: ["prod", "prod"],
+          environmentAddressSpaces: { prod: "10.50.0.0" },
+        }),
+      ),
+    ).toEqual([
+      'engram-bootstrap:cicdHub.githubDatabaseId="0" is not valid: required; the GitHub organization\'s databaseId, a positive integer (GraphQL: organization(login) { databaseId })',
+      'engram-bootstrap:cicdHub.addressSpace="10.0.0.0/15" is not valid: a private (RFC 1918) IPv4 CIDR from /16 to /27 with no host bits set; the runner subnet takes all of it',
+      'engram-bootstrap:cicdHub.peerEnvironments="[\\"prod\\",\\"prod\\"]" is not valid: a non-empty JSON list of distinct environments (dev, test, uat, staging, prod)',
+      'engram-bootstrap:cicdHub.environmentAddressSpaces.prod="10.50.0.0" is not valid: an IPv4 CIDR with no host bits set: that environment\'s engram:network.addressSpace',
+    ]);
+    expect(refusals(HUB({ githubDatabaseId: 1, environmentAddressSpaces: ["10.50.0.0/16"] }))).toEqual([
+      'engram-bootstrap:cicdHub.environmentAddressSpaces="[\\"10.50.0.0/16\\"]" is not valid: a JSON object {"githubDatabaseId": <id>, "addressSpace": "<CIDR>", "peerEnvironments": [<env>], "environmentAddressSpaces": {<env>: "<CIDR>"}}; only githubDatabaseId is required',
     ]);
   });
 

@@ -1,8 +1,9 @@
-import { parse } from "yaml";
 import { flowText } from "../../lib/network-reachability";
 import { PlanIndex } from "./plan-index";
 import { placeholderUuid } from "./placeholder-ids";
+import { keyVaultObjects } from "./report/aks";
 import { planFlows } from "./report/aks-network";
+import { Inputs, list, obj } from "./report/format";
 
 /**
  * The AKS part of the access model (scripts/offline/access-model.ts), read from the plan's
@@ -11,10 +12,6 @@ import { planFlows } from "./report/aks-network";
  * to whom, and the flows the NetworkPolicies let through (lib/network-reachability.ts, through the
  * report's plan reading in report/aks-network.ts). No Kubernetes object: no line.
  */
-
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 const SPC_TYPE = "kubernetes:secrets-store.csi.x-k8s.io/v1:SecretProviderClass";
 const SERVICE_TYPE = "kubernetes:core/v1:Service";
@@ -39,15 +36,6 @@ function identitiesByClientId(index: PlanIndex): Map<string, string> {
   return out;
 }
 
-/** The `objects` parameter of a SecretProviderClass (`array:` of YAML documents), as type and name. */
-function keyVaultObjects(objects: unknown): { name: string; type: string }[] {
-  if (typeof objects !== "string") return [];
-  return list(obj(parse(objects)).array).map((entry) => {
-    const o = obj(typeof entry === "string" ? parse(entry) : entry);
-    return { name: String(o.objectName), type: String(o.objectType ?? "secret") };
-  });
-}
-
 /** `<secret> <- <identity> (SecretProviderClass <ns>/<name> on <vault>)` per object of each class. */
 export function aksSecretReaders(index: PlanIndex): string[] {
   const byClientId = identitiesByClientId(index);
@@ -66,7 +54,7 @@ export function aksSecretReaders(index: PlanIndex): string[] {
 }
 
 /** Who a Service lets in: the cluster (ClusterIP), the nodes (NodePort), an internal or a public load balancer. */
-function serviceFrom(i: Json, port: Json): string {
+function serviceFrom(i: Inputs, port: Inputs): string {
   const spec = obj(i.spec);
   const annotations = obj(obj(i.metadata).annotations);
   const type = String(spec.type ?? "ClusterIP");

@@ -1,8 +1,7 @@
 import { byCodePoint } from "../../lib/text";
 import { aksNetworkPaths, aksSecretReaders } from "./access-model-aks";
-import { PlanStep } from "./plan";
 import { PlanIndex } from "./plan-index";
-import { grantParts, lastSegment } from "./report/format";
+import { grantParts, Inputs, inputsOf, lastSegment, list, obj } from "./report/format";
 
 /**
  * Who can reach what in a plan, as plain facts: Azure role assignments, app-role assignments, secret
@@ -11,10 +10,6 @@ import { grantParts, lastSegment } from "./report/format";
  * them between two plans of a stack. Reads the plan only; every list is sorted by code point.
  */
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (v !== null && typeof v === "object" ? (v as Json) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const inputsOf = (s: PlanStep): Json => s.newState.inputs;
 const sorted = (xs: string[]) => [...new Set(xs)].sort(byCodePoint);
 
 export interface RoleGrant {
@@ -128,7 +123,7 @@ function networkPaths(index: PlanIndex): string[] {
         out.push(
           `${String(r.sourceAddressPrefix)} -> ${index.logicalName(nsg)}:${String(r.destinationPortRange)}/${String(r.protocol)} (NSG rule ${String(r.name)})`,
         );
-  const dataPlanes: [string, (i: Json) => { name: unknown; public: unknown; ips: string[] }][] = [
+  const dataPlanes: [string, (i: Inputs) => { name: unknown; public: unknown; ips: string[] }][] = [
     [
       "azure-native:keyvault:Vault",
       (i) => ({

@@ -1,7 +1,8 @@
+import { parse } from "yaml";
 import { byCodePoint } from "../../../lib/text";
 import { PlanStep } from "../plan";
 import { PlanIndex } from "../plan-index";
-import { code, Inputs, table } from "./format";
+import { code, Inputs, list, obj, orNotSet, table } from "./format";
 import { ReportSection } from "./section";
 
 /**
@@ -11,13 +12,12 @@ import { ReportSection } from "./section";
  */
 
 const CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster";
-const str = (v: unknown): string => (v === undefined || v === null || v === "" ? "not set" : String(v));
 const at = (o: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Inputs)[k] : undefined), o);
 
 function poolsText(i: Inputs, f: (pool: Inputs) => unknown): string {
   const pools = (i.agentPoolProfiles as Inputs[] | undefined) ?? [];
-  return pools.map((p) => `${String(p.name)}: ${str(f(p))}`).join("; ") || "no pools";
+  return pools.map((p) => `${String(p.name)}: ${orNotSet(f(p))}`).join("; ") || "no pools";
 }
 
 function addonsText(i: Inputs): string {
@@ -41,27 +41,27 @@ function addonsText(i: Inputs): string {
 function hardeningRows(i: Inputs): string[][] {
   const net = (i.networkProfile as Inputs | undefined) ?? {};
   return [
-    ["private API server", str(at(i, "apiServerAccessProfile", "enablePrivateCluster"))],
+    ["private API server", orNotSet(at(i, "apiServerAccessProfile", "enablePrivateCluster"))],
     [
       "public FQDN for the private API server",
-      str(at(i, "apiServerAccessProfile", "enablePrivateClusterPublicFQDN")),
+      orNotSet(at(i, "apiServerAccessProfile", "enablePrivateClusterPublicFQDN")),
     ],
     [
       "run command",
       at(i, "apiServerAccessProfile", "disableRunCommand") === true ? "disabled" : "not disabled",
     ],
-    ["local accounts disabled", str(i.disableLocalAccounts)],
-    ["Entra integration (managed)", str(at(i, "aadProfile", "managed"))],
-    ["Azure RBAC for Kubernetes authorization", str(at(i, "aadProfile", "enableAzureRBAC"))],
-    ["OIDC issuer", str(at(i, "oidcIssuerProfile", "enabled"))],
-    ["workload identity", str(at(i, "securityProfile", "workloadIdentity", "enabled"))],
+    ["local accounts disabled", orNotSet(i.disableLocalAccounts)],
+    ["Entra integration (managed)", orNotSet(at(i, "aadProfile", "managed"))],
+    ["Azure RBAC for Kubernetes authorization", orNotSet(at(i, "aadProfile", "enableAzureRBAC"))],
+    ["OIDC issuer", orNotSet(at(i, "oidcIssuerProfile", "enabled"))],
+    ["workload identity", orNotSet(at(i, "securityProfile", "workloadIdentity", "enabled"))],
     [
       "network plugin / mode / dataplane / policy",
       [net.networkPlugin, net.networkPluginMode, net.networkDataplane, net.networkPolicy]
-        .map(str)
+        .map(orNotSet)
         .join(" / "),
     ],
-    ["outbound type", str(net.outboundType)],
+    ["outbound type", orNotSet(net.outboundType)],
     ["SSH to nodes (per pool)", poolsText(i, (p) => at(p, "securityProfile", "sshAccess"))],
     ["encryption at host (per pool)", poolsText(i, (p) => p.enableEncryptionAtHost)],
     [
@@ -72,14 +72,17 @@ function hardeningRows(i: Inputs): string[][] {
       "zones (per pool)",
       poolsText(i, (p) => ((p.availabilityZones as string[] | undefined) ?? []).join(", ")),
     ],
-    ["tier", str(at(i, "sku", "tier"))],
+    ["tier", orNotSet(at(i, "sku", "tier"))],
     [
       "upgrade channel / node OS channel",
-      `${str(at(i, "autoUpgradeProfile", "upgradeChannel"))} / ${str(at(i, "autoUpgradeProfile", "nodeOSUpgradeChannel"))}`,
+      `${orNotSet(at(i, "autoUpgradeProfile", "upgradeChannel"))} / ${orNotSet(at(i, "autoUpgradeProfile", "nodeOSUpgradeChannel"))}`,
     ],
     ["add-ons", addonsText(i)],
-    ["Defender for Containers", str(at(i, "securityProfile", "defender", "securityMonitoring", "enabled"))],
-    ["image cleaner", str(at(i, "securityProfile", "imageCleaner", "enabled"))],
+    [
+      "Defender for Containers",
+      orNotSet(at(i, "securityProfile", "defender", "securityMonitoring", "enabled")),
+    ],
+    ["image cleaner", orNotSet(at(i, "securityProfile", "imageCleaner", "enabled"))],
   ];
 }
 
@@ -105,10 +108,18 @@ interface Container {
   securityContext?: { readOnlyRootFilesystem?: boolean };
 }
 
+/** The `objects` parameter of a SecretProviderClass (`array:` of YAML documents), as type and name. */
+export function keyVaultObjects(objects: unknown): { name: string; type: string }[] {
+  if (typeof objects !== "string") return [];
+  return list(obj(parse(objects)).array).map((entry) => {
+    const o = obj(typeof entry === "string" ? parse(entry) : entry);
+    return { name: String(o.objectName), type: String(o.objectType ?? "secret") };
+  });
+}
+
 /** The Key Vault object names of a SecretProviderClass's `objects` parameter. */
 export function spcObjects(step: PlanStep): string[] {
-  const objects = String(at(step.newState.inputs, "spec", "parameters", "objects") ?? "");
-  return [...objects.matchAll(/objectName:\s*(\S+)/g)].map((m) => m[1]);
+  return keyVaultObjects(at(step.newState.inputs, "spec", "parameters", "objects")).map((o) => o.name);
 }
 
 function workloadRow(index: PlanIndex, d: PlanStep): string[] {

@@ -1,5 +1,5 @@
 import { byCodePoint } from "../../../lib/text";
-import { code, Inputs, inputsOf, table } from "./format";
+import { code, Inputs, inputsOf, orNotSet, table } from "./format";
 import { ReportSection } from "./section";
 
 /**
@@ -11,10 +11,8 @@ import { ReportSection } from "./section";
  * "not set".
  */
 
-const NOT_SET = "not set";
 const zones = (v: unknown): string =>
   Array.isArray(v) && v.length > 0 ? v.map(String).join(", ") : "none (no zone requested)";
-const str = (v: unknown): string => (v === undefined || v === null || v === "" ? NOT_SET : String(v));
 
 interface Kind {
   type: string;
@@ -31,22 +29,22 @@ const KINDS: Kind[] = [
       const ha = (i.highAvailability as Inputs | undefined) ?? {};
       const backup = (i.backup as Inputs | undefined) ?? {};
       return [
-        ["high availability", str(ha.mode)],
-        ["zone (primary)", str(i.availabilityZone)],
-        ["zone (standby)", str(ha.standbyAvailabilityZone)],
-        ["geo-redundant backup", str(backup.geoRedundantBackup)],
+        ["high availability", orNotSet(ha.mode)],
+        ["zone (primary)", orNotSet(i.availabilityZone)],
+        ["zone (standby)", orNotSet(ha.standbyAvailabilityZone)],
+        ["geo-redundant backup", orNotSet(backup.geoRedundantBackup)],
       ];
     },
   },
   {
     type: "azure-native:storage:StorageAccount",
     name: (i) => i.accountName,
-    settings: (i) => [["replication (SKU)", str((i.sku as Inputs | undefined)?.name)]],
+    settings: (i) => [["replication (SKU)", orNotSet((i.sku as Inputs | undefined)?.name)]],
   },
   {
     type: "azure-native:app:ManagedEnvironment",
     name: (i) => i.environmentName,
-    settings: (i) => [["zone redundant", str(i.zoneRedundant)]],
+    settings: (i) => [["zone redundant", orNotSet(i.zoneRedundant)]],
   },
   {
     type: "azure-native:containerservice:ManagedCluster",

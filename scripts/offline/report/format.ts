@@ -14,10 +14,18 @@ export function table(header: string[], rows: string[][]): string {
   ].join("\n");
 }
 
+/** A setting's value as text; "not set" when the request leaves it out (undefined, null or ""). */
+export const orNotSet = (v: unknown): string =>
+  v === undefined || v === null || v === "" ? "not set" : String(v);
+
 /** A value as inline code: strings as they are, anything else as JSON. */
 export const code = (v: unknown): string => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 
 export const inputsOf = (s: PlanStep): Inputs => s.newState.inputs;
+
+/** Reading plan JSON of unknown shape: an object (else `{}`), a list (else `[]`). */
+export const obj = (v: unknown): Inputs => (v !== null && typeof v === "object" ? (v as Inputs) : {});
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The last segment of an ARM id (the resource's name). */
 export const lastSegment = (id: unknown): string =>

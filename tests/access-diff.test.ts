@@ -285,6 +285,42 @@ describe("the access diff of two prod plans (AKS)", () => {
     );
   });
 
+  it("GIVEN a source range on the backend's load balancer and Zep on a NodePort THEN a path per range, and the nodes reach Zep", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    inputs(head, "aks-backend-service").spec.loadBalancerSourceRanges = ["10.60.0.0/24"];
+    inputs(head, "aks-zep-service").spec.type = "NodePort";
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Network paths": {
+          added: [
+            "10.60.0.0/24 via internal load balancer 10.50.1.254 in snet-engram-prod-aks -> backend:80/TCP (Service engram/backend, LoadBalancer, source range)",
+            "aks nodes (node port any) -> zep:8000/TCP (Service engram/zep, NodePort)",
+          ],
+          removed: ["cluster -> zep:8000/TCP (Service engram/zep, ClusterIP)", BACKEND_LB_INTERNAL],
+        },
+      }),
+    );
+  });
+
+  it("GIVEN a Key Vault key (not a secret) added to the worker's SecretProviderClass THEN the line names its type", async () => {
+    const base = await committed("prod");
+    const head = await committed("prod");
+    const params = inputs(head, "aks-worker-spc").spec.parameters as Json;
+    params.objects = String(params.objects).replace(
+      "array:\n",
+      "array:\n  - |\n    objectName: signing-key\n    objectType: key\n",
+    );
+    expect(accessDiff(base, head)).toEqual(
+      onlyChanges({
+        "Secret readers": {
+          added: [`key signing-key <- worker (SecretProviderClass engram/worker-kv on ${KV})`],
+          removed: [],
+        },
+      }),
+    );
+  });
+
   it("GIVEN an egress rule to public addresses on port 80 THEN each pod it selects gets a new path", async () => {
     const base = await committed("prod");
     const head = await committed("prod");

@@ -618,6 +618,214 @@ describe("each policy on a committed plan broken in one way", () => {
         "enableHttpsTrafficOnly is unset, must be true (SOP 000 Identity Principles: HTTPS/TLS everywhere)",
       ],
     ],
+    [
+      "prod: the AKS API server public",
+      "prod",
+      (p) => (inputs(p, "aks-aks").apiServerAccessProfile.enablePrivateCluster = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "apiServerAccessProfile.enablePrivateCluster is false, must be true (SOP 000: AKS private cluster)",
+      ],
+    ],
+    [
+      "prod: the cluster's local accounts on",
+      "prod",
+      (p) => (inputs(p, "aks-aks").disableLocalAccounts = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "disableLocalAccounts is false, must be true (SOP 000 Identity Principles: Entra ID only)",
+      ],
+    ],
+    [
+      "prod: the cluster without Azure RBAC",
+      "prod",
+      (p) => (inputs(p, "aks-aks").aadProfile.enableAzureRBAC = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "aadProfile.enableAzureRBAC is false, must be true (SOP 000: RBAC everywhere)",
+      ],
+    ],
+    [
+      "prod: the cluster without an OIDC issuer",
+      "prod",
+      (p) => (inputs(p, "aks-aks").oidcIssuerProfile.enabled = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "oidcIssuerProfile.enabled is false, must be true (SOP 000: workload identity)",
+      ],
+    ],
+    [
+      "prod: the cluster without workload identity",
+      "prod",
+      (p) => (inputs(p, "aks-aks").securityProfile.workloadIdentity.enabled = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "securityProfile.workloadIdentity.enabled is false, must be true (SOP 000: workload identity with federated service accounts)",
+      ],
+    ],
+    [
+      "prod: the cluster without Defender",
+      "prod",
+      (p) => delete inputs(p, "aks-aks").securityProfile.defender,
+      [
+        "aks-cluster",
+        "aks-aks",
+        "securityProfile.defender.securityMonitoring.enabled is unset, must be true (SOP 000 Logging & Monitoring: runtime threat detection)",
+      ],
+    ],
+    [
+      "prod: the cluster without the Azure Policy add-on",
+      "prod",
+      (p) => (inputs(p, "aks-aks").addonProfiles.azurepolicy.enabled = false),
+      [
+        "aks-cluster",
+        "aks-aks",
+        "addonProfiles.azurepolicy.enabled is false, must be true (Azure Policy add-on)",
+      ],
+    ],
+    [
+      "prod: the cluster without a network policy engine",
+      "prod",
+      (p) => (inputs(p, "aks-aks").networkProfile.networkPolicy = "none"),
+      [
+        "aks-cluster",
+        "aks-aks",
+        'networkProfile.networkPolicy is "none", must name an engine (SOP 000: Network policies in AKS)',
+      ],
+    ],
+    [
+      "prod: a node pool without encryption at host",
+      "prod",
+      (p) => ((inputs(p, "aks-aks").agentPoolProfiles as Json[])[0].enableEncryptionAtHost = false),
+      ["aks-cluster", "aks-aks", 'node pool "system": enableEncryptionAtHost is false, must be true'],
+    ],
+    [
+      "prod: a node pool with public IPs",
+      "prod",
+      (p) => ((inputs(p, "aks-aks").agentPoolProfiles as Json[])[1].enableNodePublicIP = true),
+      ["aks-cluster", "aks-aks", 'node pool "user": enableNodePublicIP is true, must be false'],
+    ],
+    [
+      "prod: Zep's pod on the host network",
+      "prod",
+      (p) => (((inputs(p, "aks-zep-deployment").spec as Json).template as Json).spec.hostNetwork = true),
+      ["k8s-pod-security", "aks-zep-deployment", "hostNetwork is true (Pod Security restricted)"],
+    ],
+    [
+      "prod: Zep's container allowed to run as root",
+      "prod",
+      (p) => ((containerOf(p, "aks-zep-deployment").securityContext as Json).runAsNonRoot = false),
+      ["k8s-pod-security", "aks-zep-deployment", 'container "main": runAsNonRoot is false, must be true'],
+    ],
+    [
+      "prod: the backend's container privileged",
+      "prod",
+      (p) => ((containerOf(p, "aks-backend-deployment").securityContext as Json).privileged = true),
+      ["k8s-pod-security", "aks-backend-deployment", 'container "main": privileged is true'],
+    ],
+    [
+      "prod: the worker's container keeping its capabilities",
+      "prod",
+      (p) => ((containerOf(p, "aks-worker-deployment").securityContext as Json).capabilities = { drop: [] }),
+      ["k8s-pod-security", "aks-worker-deployment", 'container "main": capabilities.drop must include "ALL"'],
+    ],
+    [
+      "prod: Temporal's container without a seccomp profile",
+      "prod",
+      (p) =>
+        ((containerOf(p, "aks-temporal-deployment").securityContext as Json).seccompProfile = {
+          type: "Unconfined",
+        }),
+      [
+        "k8s-pod-security",
+        "aks-temporal-deployment",
+        'container "main": seccompProfile.type is "Unconfined", must be "RuntimeDefault"',
+      ],
+    ],
+    [
+      "prod: the Temporal UI without a memory limit",
+      "prod",
+      (p) => delete (containerOf(p, "aks-temporal-ui-deployment").resources as Json).limits.memory,
+      [
+        "k8s-pod-security",
+        "aks-temporal-ui-deployment",
+        'container "main": resources.limits.memory is unset',
+      ],
+    ],
+    [
+      "prod: Zep's image by tag only",
+      "prod",
+      (p) =>
+        (containerOf(p, "aks-zep-deployment").image = "crengramshared.azurecr.io/mirror/getzep/zep:0.27.2"),
+      [
+        "k8s-pod-security",
+        "aks-zep-deployment",
+        'container "main": image "crengramshared.azurecr.io/mirror/getzep/zep:0.27.2" is not pinned by digest in prod',
+      ],
+    ],
+    [
+      "prod: the backend on a NodePort",
+      "prod",
+      (p) => (inputs(p, "aks-backend-service").spec.type = "NodePort"),
+      [
+        "k8s-internal-services",
+        "aks-backend-service",
+        'Service "backend" is a NodePort (SOP 000 Network Controls)',
+      ],
+    ],
+    [
+      "prod: Zep on an internal load balancer",
+      "prod",
+      (p) => {
+        const zep = inputs(p, "aks-zep-service");
+        zep.spec.type = "LoadBalancer";
+        zep.metadata.annotations = { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" };
+      },
+      [
+        "k8s-internal-services",
+        "aks-zep-service",
+        'Service "zep" is "LoadBalancer", must be ClusterIP (SOP 000: Zep internal-only, Temporal server internal)',
+      ],
+    ],
+    [
+      "prod: the default-deny policy letting egress out",
+      "prod",
+      (p) => (inputs(p, "aks-network-policies-default-deny").spec.egress = [{}]),
+      [
+        "k8s-default-deny",
+        "prod",
+        'namespace "engram" has workloads but no default-deny NetworkPolicy (SOP 000: Network policies in AKS: default deny)',
+      ],
+    ],
+    [
+      "prod: the default-deny policy selecting some pods only",
+      "prod",
+      (p) =>
+        (inputs(p, "aks-network-policies-default-deny").spec.podSelector = {
+          matchLabels: { "app.kubernetes.io/name": "zep" },
+        }),
+      [
+        "k8s-default-deny",
+        "prod",
+        'namespace "engram" has workloads but no default-deny NetworkPolicy (SOP 000: Network policies in AKS: default deny)',
+      ],
+    ],
+    [
+      "prod: the namespace only warning about Pod Security",
+      "prod",
+      (p) =>
+        (inputs(p, "aks-namespace-ns").metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline"),
+      [
+        "k8s-default-deny",
+        "prod",
+        'namespace "engram" does not enforce Pod Security "restricted" (SOP 000 Runtime security)',
+      ],
+    ],
   ];
 
   it.each(cases)(
@@ -635,6 +843,27 @@ describe("each policy on a committed plan broken in one way", () => {
         .map((p) => p.name)
         .sort(),
     );
+  });
+
+  it("GIVEN dev with prod's AKS cluster, and prod with staging's Container Apps environment THEN runtime-by-environment alone refuses each", async () => {
+    const prod = await committed("prod");
+    const dev = await committed("dev");
+    dev.steps.push(step(prod, "aks-aks"));
+    expect(await violations(dev)).toEqual([
+      [
+        "runtime-by-environment",
+        "dev",
+        "dev has an AKS cluster; dev, test and uat run on Container Apps (SOP 000 Environment Matrix)",
+      ],
+    ]);
+    prod.steps.push(step(await committed("staging"), "aca-env"));
+    expect(await violations(prod)).toEqual([
+      [
+        "runtime-by-environment",
+        "prod",
+        "prod has 1 Container Apps resources; prod runs on AKS (SOP 000 Environment Matrix: prod (AKS))",
+      ],
+    ]);
   });
 
   it("GIVEN dev THEN its lower-environment allowances hold: the Dev group's Contributor, public endpoints, shared keys, 30 days of logs", async () => {

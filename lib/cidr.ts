@@ -45,11 +45,19 @@ export function ipRange(value: string): { start: string; end: string } {
   return { start: numberToIp(c.base), end: numberToIp(c.base + 2 ** (32 - c.prefix) - 1) };
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((r) => parseCidr(r) as Cidr);
+/** The private IPv4 ranges of RFC 1918. */
+export const PRIVATE_RANGES: readonly string[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+const PRIVATE_CIDRS = PRIVATE_RANGES.map((r) => parseCidr(r) as Cidr);
 
 const within = (inner: Cidr, outer: Cidr): boolean =>
   inner.prefix >= outer.prefix &&
   Math.floor(inner.base / 2 ** (32 - outer.prefix)) === Math.floor(outer.base / 2 ** (32 - outer.prefix));
+
+/** Whether a CIDR lies wholly inside one of the RFC 1918 ranges (false when it is not a CIDR). */
+export function isPrivateCidr(value: string): boolean {
+  const c = parseCidr(value);
+  return c !== undefined && PRIVATE_CIDRS.some((r) => within(c, r));
+}
 
 /** The subnets, their size and their fixed offset (in /24 blocks) inside the address space. */
 export const SUBNET_LAYOUT = {
@@ -74,7 +82,7 @@ export function addressSpaceProblem(value: string): string | undefined {
   const c = /\//.test(value) ? parseCidr(value) : undefined;
   if (!c || c.prefix < LARGEST_ADDRESS_SPACE || c.prefix > SMALLEST_ADDRESS_SPACE)
     return ADDRESS_SPACE_RULES.shape;
-  if (!PRIVATE_RANGES.some((r) => within(c, r))) return ADDRESS_SPACE_RULES.private;
+  if (!PRIVATE_CIDRS.some((r) => within(c, r))) return ADDRESS_SPACE_RULES.private;
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { cidrsOverlap } from "../../lib/aks-network";
-import { parseCidr } from "../../lib/cidr";
+import { isPrivateCidr, parseCidr } from "../../lib/cidr";
 import { uuidOf } from "../../lib/ids";
 import { BOOTSTRAP_IDS, Environment, ENVIRONMENTS } from "./names";
 
@@ -81,13 +81,6 @@ export const HUB_RULES = {
   overlap: "the hub must not overlap an environment's address space (peered VNets need disjoint ranges)",
 } as const;
 
-const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
-const isPrivate = (cidr: string): boolean => {
-  const c = parseCidr(cidr);
-  return c !== undefined && PRIVATE.some((r) => cidrsOverlap(r, cidr) && c.prefix >= Number(r.split("/")[1]));
-};
-
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -127,7 +120,7 @@ export function cicdHubOf(value: string | undefined, report: Report): CicdHubCon
   const space = parsed.addressSpace ?? DEFAULT_HUB_ADDRESS_SPACE;
   const spaceOk = typeof space === "string" && /\//.test(space) && parseCidr(space) !== undefined;
   const prefix = spaceOk ? (parseCidr(space) as { prefix: number }).prefix : 0;
-  if (!spaceOk || prefix < 16 || prefix > 27 || !isPrivate(space)) {
+  if (!spaceOk || prefix < 16 || prefix > 27 || !isPrivateCidr(space)) {
     fail("addressSpace", show(space), HUB_RULES.addressSpace);
   }
 

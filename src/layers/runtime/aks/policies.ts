@@ -1,11 +1,11 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import { NetworkPolicySpec } from "../../../../components/network-policies";
+import { PRIVATE_RANGES } from "../../../../lib/cidr";
 import { AppName } from "../plans";
 import { APP_LABEL, appSelector } from "./names";
 import { AllowedPath, ExternalPeer, isApp, Peer } from "./paths";
 
 /** RFC 1918: what "the Internet" excludes, so the 443 rule never opens a path inside the VNet. */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** The address ranges the external peers stand for, from the network layer's subnets. */
 export interface PeerCidrs {
@@ -22,7 +22,8 @@ function peerOf(p: Peer, cidrs: PeerCidrs): k8s.networking.v1.NetworkPolicyPeer 
     },
     waf: { ipBlock: { cidr: cidrs.waf } },
     "private-endpoints": { ipBlock: { cidr: cidrs.privateEndpoints } },
-    internet: { ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } },
+    // RFC 1918 excluded, so the 443 rule never opens a path inside the VNet.
+    internet: { ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } },
   };
   return external[p];
 }

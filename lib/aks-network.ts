@@ -1,5 +1,3 @@
-import { parseCidr } from "./cidr";
-
 /**
  * The address ranges of the AKS cluster that live outside the VNet (DESIGN.md §11, docs/aks.md):
  * Azure CNI overlay gives pods addresses from the pod CIDR (never from the VNet), and Services
@@ -14,15 +12,6 @@ import { parseCidr } from "./cidr";
 export const AKS_POD_CIDR = "192.168.0.0/16";
 export const AKS_SERVICE_CIDR = "172.16.0.0/16";
 export const AKS_DNS_SERVICE_IP = "172.16.0.10";
-
-/** Whether two IPv4 CIDRs share an address; false when either is malformed. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  if (!x || !y) return false;
-  const size = (c: { prefix: number }) => 2 ** (32 - c.prefix);
-  return x.base < y.base + size(y) && y.base < x.base + size(x);
-}
 
 /** The ranges of the cluster a given range must not overlap, as `name CIDR` for messages. */
 export const AKS_RANGES: readonly { name: string; cidr: string }[] = [

@@ -102,3 +102,12 @@ export function carveSubnets(addressSpace: string): SubnetPrefixes {
     out[key] = formatCidr({ base: space.base + s.offset * 256, prefix: s.prefix });
   return out;
 }
+
+/** Whether two IPv4 CIDRs share an address; false when either is malformed. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  if (!x || !y) return false;
+  const size = (c: { prefix: number }) => 2 ** (32 - c.prefix);
+  return x.base < y.base + size(y) && y.base < x.base + size(x);
+}

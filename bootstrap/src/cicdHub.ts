@@ -1,5 +1,4 @@
-import { cidrsOverlap } from "../../lib/aks-network";
-import { isPrivateCidr, parseCidr } from "../../lib/cidr";
+import { cidrsOverlap, isPrivateCidr, parseCidr } from "../../lib/cidr";
 import { uuidOf } from "../../lib/ids";
 import { BOOTSTRAP_IDS, Environment, ENVIRONMENTS } from "./names";
 

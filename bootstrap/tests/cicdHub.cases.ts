@@ -9,7 +9,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { BOOTSTRAP_ROLES } from "../../lib/roles";
 import { BootstrapConfigError, validateBootstrapConfig } from "../src/config";
-import { cidrsOverlap } from "../../lib/aks-network";
+import { cidrsOverlap } from "../../lib/cidr";
 import { DEFAULT_HUB_ADDRESS_SPACE, hubPeeringRoleGuid } from "../src/cicdHub";
 import { ENVIRONMENTS } from "../src/names";
 import { BASE_CONFIG, MOCK_GITHUB_ID, Registration, Run, runBootstrap, SUB } from "./harness";

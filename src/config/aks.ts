@@ -1,4 +1,5 @@
-import { AKS_RANGES, cidrsOverlap } from "../../lib/aks-network";
+import { AKS_RANGES } from "../../lib/aks-network";
+import { cidrsOverlap } from "../../lib/cidr";
 import { decide } from "../matrix";
 import type { Overrides, Working } from "./checks";
 import { missing, notAllowed } from "./messages";

@@ -18,12 +18,19 @@ function stop(server: PlanServerProcess): Promise<void> {
   });
 }
 
-/** Stops this run's plan servers and removes its committed plans (tests/global-setup.ts). */
+/**
+ * Stops this run's plan servers and removes its committed plans (tests/global-setup.ts).
+ * ENGRAM_KEEP_PLANS=<dir> keeps a copy of the run's directory there first: the plans and each plan
+ * server's log, one line per variant with what it cost (to see where a slow run went).
+ */
 export default async function globalTeardown(): Promise<void> {
   const servers = ((globalThis as Record<string, unknown>)[SERVERS_GLOBAL] ?? []) as PlanServerProcess[];
   await Promise.all(servers.map(stop));
   for (const s of servers) if (s.socketDir) fs.rmSync(s.socketDir, { recursive: true, force: true });
   delete process.env[PLAN_SERVERS_ENV];
   const dir = process.env[PLANS_DIR_ENV];
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (!dir) return;
+  const keep = process.env.ENGRAM_KEEP_PLANS;
+  if (keep) fs.cpSync(dir, keep, { recursive: true, filter: (f) => !f.endsWith(".sock") });
+  fs.rmSync(dir, { recursive: true, force: true });
 }

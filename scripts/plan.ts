@@ -3,7 +3,15 @@ import * as path from "path";
 import { escapeText } from "../lib/text";
 import type { planStack as PlanStack } from "./offline/plan";
 import type { renderReport as RenderReport } from "./offline/report";
-import { HelpRequest, parsePlanArgs, Target, USAGE, UsageError } from "./offline/plan-args";
+import {
+  CommandIo,
+  HelpRequest,
+  internalError,
+  parsePlanArgs,
+  Target,
+  USAGE,
+  UsageError,
+} from "./offline/plan-args";
 import { planConfig, validatePlanConfig } from "./offline/plan-config";
 import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
 
@@ -153,15 +161,15 @@ function writeBoth(files: [string, string][]): void {
 }
 
 /** A refused config: every problem, the stale plan files removed; exit code 1. */
-function refused(t: Target, problems: string[]): number {
-  process.stderr.write(
+function refused(t: Target, problems: string[], io: CommandIo): number {
+  io.stderr.write(
     `stack ${q(t.stack)}: invalid configuration, no plan written${removeStale(t)}:\n${problems.map((p) => `- ${p}`).join("\n")}\n`,
   );
   return 1;
 }
 
 /** Plans one target; returns the exit code (0, or 1 for a refused config). */
-async function planTarget(t: Target, isolate: boolean): Promise<number> {
+async function planTarget(t: Target, isolate: boolean, io: CommandIo): Promise<number> {
   let config: StackFileConfig;
   try {
     config = readConfig(t);
@@ -169,13 +177,13 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
     // A stack file that is gone or unreadable leaves no plan that looks current either.
     if (err instanceof IoError) throw new IoError(`${err.message}; no plan written${removeStale(t)}`);
     if (!(err instanceof StackFileError)) throw err;
-    process.stderr.write(`stack ${q(t.stack)}: ${err.message}; no plan written${removeStale(t)}\n`);
+    io.stderr.write(`stack ${q(t.stack)}: ${err.message}; no plan written${removeStale(t)}\n`);
     return 1;
   }
   // Every config rule is checked before the program and the SDK load: a refusal answers at once.
   // The program checks the same config again (loadConfig), and planStack proves the two agree.
   const checked = validatePlanConfig(t.stack, planConfig({ stack: t.stack, config }));
-  if (!checked.ok) return refused(t, checked.problems);
+  if (!checked.ok) return refused(t, checked.problems, io);
   // The folders the files go to, before the plan is paid for: a path that cannot be made fails now.
   try {
     makeFolders(path.dirname(t.jsonFile));
@@ -189,52 +197,57 @@ async function planTarget(t: Target, isolate: boolean): Promise<number> {
   } catch (err) {
     // Not a config refusal: the program itself failed (a value the config let through broke a rule).
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(
+    io.stderr.write(
       `stack ${q(t.stack)}: the program failed, no plan written${removeStale(t)}: ${escapeText(message)}\n`,
     );
-    if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    if ((io.env ?? process.env).ENGRAM_DEBUG && err instanceof Error) io.stderr.write(`${err.stack}\n`);
     return 1;
   }
-  if (!result.ok) return refused(t, result.problems);
+  if (!result.ok) return refused(t, result.problems, io);
   const json = `${JSON.stringify(result.plan, null, 2)}\n`;
   const md = renderReport(result);
   writeBoth([
     [t.jsonFile, json],
     [mdOf(t.jsonFile), md],
   ]);
-  process.stdout.write(
+  io.stdout.write(
     `stack ${q(t.stack)} (${result.config.environment}): ${result.plan.steps.length} steps -> ${rel(t.jsonFile)}, ${rel(mdOf(t.jsonFile))}\n`,
   );
-  for (const d of result.plan.diagnostics) process.stdout.write(`${d.prefix}${d.message}`);
+  for (const d of result.plan.diagnostics) io.stdout.write(`${d.prefix}${d.message}`);
   return 0;
 }
 
-async function main(): Promise<number> {
-  const targets = parsePlanArgs(process.argv.slice(2));
-  targets.forEach(checkOutputs);
-  let code = 0;
-  // One plan runs in the process's own Pulumi state, as under the Pulumi CLI; several (--all) each
-  // get their own, one after another.
-  const isolate = targets.length > 1;
-  for (const t of targets) code = Math.max(code, await planTarget(t, isolate));
-  return code;
+/**
+ * The command in this process: plans what `argv` names, writes every message to `io` and returns the
+ * exit code (0, 1 a refused config, 2 a wrong command line, an I/O failure or an internal error);
+ * never throws. Run as a script (below), the process exits with that code.
+ */
+export async function main(argv: string[], io: CommandIo = process): Promise<number> {
+  try {
+    const targets = parsePlanArgs(argv);
+    targets.forEach(checkOutputs);
+    let code = 0;
+    // One plan runs in the process's own Pulumi state, as under the Pulumi CLI; several (--all) each
+    // get their own, one after another.
+    const isolate = targets.length > 1;
+    for (const t of targets) code = Math.max(code, await planTarget(t, isolate, io));
+    return code;
+  } catch (err) {
+    if (err instanceof HelpRequest) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (err instanceof UsageError) io.stderr.write(`${err.message}\n${USAGE}\n`);
+    else if (err instanceof IoError) io.stderr.write(`${err.message}\n`);
+    // A bug of ours: one line, the stack only on request.
+    else return internalError(err, io);
+    return 2;
+  }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof HelpRequest) {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
-    else if (err instanceof IoError) process.stderr.write(`${err.message}\n`);
-    else {
-      // A bug of ours: one line, the stack only on request.
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
-      if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    }
-    process.exit(2);
-  },
-);
+// run-ts.js loads the file with require (so require.main is run-ts.js) and sets argv[1] to it.
+if (require.main === module || process.argv[1] === __filename)
+  void main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => process.exit(internalError(err, process)),
+  );

@@ -1,4 +1,4 @@
-import { escapeText } from "../lib/text";
+import { CommandIo, internalError } from "./offline/plan-args";
 import { HelpRequest, parseValidateArgs, USAGE, UsageError } from "./validate/args";
 import { helpText } from "./validate/report";
 import { SetupError, validate } from "./validate/run";
@@ -13,26 +13,30 @@ import { SetupError, validate } from "./validate/run";
  * Exit codes: 0 nothing failed; 1 a check failed (with --strict also a skip); 2 a wrong command line,
  * outputs or a stack file that cannot be read, or a report that cannot be written. `--help` lists
  * every check with the SOP line it proves.
+ *
+ * `main` is the command in this process: it writes to `io`, returns the exit code and never throws;
+ * run as a script (below), the process exits with that code.
  */
-async function main(): Promise<number> {
-  const args = parseValidateArgs(process.argv.slice(2));
-  return validate(args, process.env, (line) => process.stdout.write(`${line}\n`));
+export async function main(argv: string[], io: CommandIo = process): Promise<number> {
+  const env = io.env ?? process.env;
+  try {
+    const args = parseValidateArgs(argv, env);
+    return await validate(args, env, (line) => io.stdout.write(`${line}\n`));
+  } catch (err) {
+    if (err instanceof HelpRequest) {
+      io.stdout.write(`${helpText(USAGE)}\n`);
+      return 0;
+    }
+    if (err instanceof UsageError) io.stderr.write(`${err.message}\n${USAGE}\n`);
+    else if (err instanceof SetupError) io.stderr.write(`${err.message}\n`);
+    else return internalError(err, io);
+    return 2;
+  }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof HelpRequest) {
-      process.stdout.write(`${helpText(USAGE)}\n`);
-      process.exit(0);
-    }
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
-    else if (err instanceof SetupError) process.stderr.write(`${err.message}\n`);
-    else {
-      const message = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
-      if (process.env.ENGRAM_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    }
-    process.exit(2);
-  },
-);
+// run-ts.js loads the file with require (so require.main is run-ts.js) and sets argv[1] to it.
+if (require.main === module || process.argv[1] === __filename)
+  void main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => process.exit(internalError(err, process)),
+  );

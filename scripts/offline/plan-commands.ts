@@ -1,4 +1,5 @@
 import { escapeText } from "../../lib/text";
+import { CommandIo, internalError } from "./plan-args";
 import { PlanFileError } from "./policy-check";
 
 /**
@@ -11,9 +12,9 @@ import { PlanFileError } from "./policy-check";
 export class UsageError extends Error {}
 
 /** The files the command line names; undefined when `--help` or `-h` asked for the usage (printed on stdout). */
-export function planFileArgs(argv: string[], usage: string): string[] | undefined {
+export function planFileArgs(argv: string[], usage: string, io: CommandIo = process): string[] | undefined {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${usage}\n`);
+    io.stdout.write(`${usage}\n`);
     return undefined;
   }
   const flag = argv.find((a) => a.startsWith("-"));
@@ -21,15 +22,11 @@ export function planFileArgs(argv: string[], usage: string): string[] | undefine
   return argv;
 }
 
-/** Ends the command after a failure: its one line (the usage after a wrong command line), exit code 2. */
-export function exitOnFailure(e: unknown, usage: string): never {
-  if (e instanceof UsageError) process.stderr.write(`${e.message}\n${usage}\n`);
-  else if (e instanceof PlanFileError) process.stderr.write(`${e.message}\n`);
-  else {
-    // A bug of ours: one line, the stack only on request (as npm run plan).
-    const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
-    if (process.env.ENGRAM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  }
-  process.exit(2);
+/** A failure of the command: its one line (the usage after a wrong command line); exit code 2. */
+export function failureCode(e: unknown, usage: string, io: CommandIo = process): number {
+  if (e instanceof UsageError) io.stderr.write(`${e.message}\n${usage}\n`);
+  else if (e instanceof PlanFileError) io.stderr.write(`${e.message}\n`);
+  // A bug of ours: one line, the stack only on request (as npm run plan).
+  else return internalError(e, io);
+  return 2;
 }

@@ -1,104 +1,92 @@
-import { execFileSync, spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/matrix";
+import { askPlanServer, serverStatus } from "./helpers/plan-client";
+import { PlanServerAddress, planServers, ROOT } from "./helpers/plan-files";
+import type { ServerConditions } from "./helpers/plan-protocol";
 import { plan, report } from "./helpers/plan";
 
 /**
- * One stack, the same plan bytes on any machine: the plan command is run as a user runs it from
- * another checkout path under another collation (Estonian sorts "z" between "s" and "t"), another
- * time zone and another language, and its JSON and report must be byte-identical, for every
- * committed stack, to the plans this jest run made in its global setup.
+ * One stack, the same plan bytes on any machine. The global setup's two plan servers plan under
+ * different conditions (tests/global-setup.ts): "here" from this checkout, "elsewhere" from a copy
+ * at another path under another collation (Estonian sorts "z" between "s" and "t"), another
+ * language and another time zone. Each planned some of the committed stacks for this run; here each
+ * plans the other's, and for every committed stack the JSON (as `npm run plan` writes it) and the
+ * report must be byte-identical. The servers' own conditions are checked first, so the comparison
+ * cannot pass because both planned alike.
  */
 
-const ROOT = path.resolve(__dirname, "..");
-let tmp: string;
+type Place = "here" | "elsewhere";
+const serverAt = (place: Place): PlanServerAddress => {
+  const server = planServers().find((s) => s.place === place);
+  if (!server) throw new Error(`no "${place}" plan server: tests/global-setup.ts starts one of each`);
+  return server;
+};
 
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-determinism-"));
-});
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const conditions: Partial<Record<Place, ServerConditions>> = {};
+const outputs: Record<Place, Record<string, string>> = { here: {}, elsewhere: {} };
 
-/** A copy of the committed tree at another path, sharing node_modules (as a second clone would). */
-function otherCheckout(): string {
-  const dir = path.join(tmp, "elsewhere", "engram infra ü");
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((f) => f !== "" && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  return dir;
-}
-
-function planAll(cwd: string, outDir: string, env: NodeJS.ProcessEnv): void {
-  const r = spawnSync(
-    process.execPath,
-    // A larger young generation, as the test plan servers use: GC tuning only, about a sixth faster.
-    ["--max-semi-space-size=64", "scripts/run-ts.js", "scripts/plan.ts", "--all", "--out-dir", outDir],
-    { cwd, encoding: "utf8", timeout: 170_000, env },
-  );
-  expect(r.stderr).toBe("");
-  expect(r.status).toBe(0);
-}
-
-describe("plans under another locale, time zone and checkout path", () => {
-  const outputs: Record<"ordinary" | "other", Record<string, string>> = { ordinary: {}, other: {} };
-
-  beforeAll(async () => {
-    // The ordinary side: the plans this jest run made in its global setup (the committed checkout,
-    // the machine's own locale and time zone), written as `npm run plan` writes them.
+beforeAll(async () => {
+  for (const place of ["here", "elsewhere"] as const)
+    conditions[place] = (await serverStatus(serverAt(place), null))?.conditions;
+  for (const place of ["here", "elsewhere"] as const) {
+    const server = serverAt(place);
     for (const stack of ENVIRONMENTS) {
-      const r = await plan(stack);
-      if (!r.ok) throw new Error(`stack ${stack} was refused: ${r.problems.join("; ")}`);
-      outputs.ordinary[`${stack}.json`] = `${JSON.stringify(r.plan, null, 2)}\n`;
-      outputs.ordinary[`${stack}.md`] = await report(stack);
+      // The run's committed plan when this server made it; else this server plans the stack now.
+      const { plan: result, report: md } = server.stacks?.includes(stack)
+        ? { plan: await plan(stack), report: await report(stack) }
+        : await askPlanServer(
+            [server],
+            { op: "planStack", options: { stack } },
+            `planning ${stack} ${place}`,
+          );
+      if (!result.ok) throw new Error(`stack ${stack} was refused ${place}: ${result.problems.join("; ")}`);
+      if (md === undefined) throw new Error(`no report of ${stack} ${place}`);
+      outputs[place][`${stack}.json`] = `${JSON.stringify(result.plan, null, 2)}\n`;
+      outputs[place][`${stack}.md`] = md;
     }
-    // The other side: the plan command, from another checkout path, under another collation,
-    // language and time zone.
-    const other = path.join(tmp, "other");
-    planAll(otherCheckout(), other, {
-      ...process.env,
-      LANG: "et_EE.UTF-8",
-      LC_ALL: "et_EE.UTF-8",
-      LANGUAGE: "et",
-      TZ: "Pacific/Chatham",
-      // Another transpile cache, so the other checkout transpiles its own copy.
-      ENGRAM_TS_CACHE_DIR: path.join(tmp, "ts-cache-other"),
-    });
-    for (const f of fs.readdirSync(other)) outputs.other[f] = fs.readFileSync(path.join(other, f), "utf8");
-  }, 340_000);
+  }
+}, 300_000);
 
-  it("GIVEN the Estonian collation THEN localeCompare would order differently (the test can fail)", () => {
-    const r = spawnSync(
-      process.execPath,
-      ["-e", 'console.log(["t","z","s"].sort((a,b)=>a.localeCompare(b)).join(""))'],
-      {
-        encoding: "utf8",
-        env: { ...process.env, LANG: "et_EE.UTF-8", LC_ALL: "et_EE.UTF-8" },
-      },
-    );
-    expect(r.stdout.trim()).toBe("szt");
+describe("the two plan servers", () => {
+  it("GIVEN the setup's servers THEN one plans here and one elsewhere, and together they planned every committed stack once", () => {
+    expect(
+      planServers()
+        .map((s) => s.place)
+        .sort(),
+    ).toEqual(["elsewhere", "here"]);
+    expect(
+      planServers()
+        .flatMap((s) => s.stacks ?? [])
+        .sort(),
+    ).toEqual([...ENVIRONMENTS].sort());
   });
 
-  it("GIVEN both runs THEN each wrote the JSON and the report of every committed stack", () => {
+  it("GIVEN here THEN it plans from this checkout", () => {
+    expect(conditions.here?.cwd).toBe(ROOT);
+  });
+
+  it("GIVEN elsewhere THEN another checkout path (a space, a non-ASCII letter), the Estonian collation and a time zone 12¾ h from UTC", () => {
+    expect(conditions.elsewhere?.cwd).not.toBe(ROOT);
+    expect(path.basename(conditions.elsewhere?.cwd ?? "")).toBe("engram infra ü");
+    // Under this collation a localeCompare would order differently: the comparison below can fail.
+    expect(conditions.elsewhere?.collation).toBe("szt");
+    expect(conditions.here?.collation).not.toBe("szt");
+    expect(conditions.elsewhere?.timeZone).toBe("Pacific/Chatham");
+    expect(conditions.here?.timeZone).not.toBe("Pacific/Chatham");
+  });
+});
+
+describe("plans under another locale, time zone and checkout path", () => {
+  it("GIVEN both servers THEN each has the JSON and the report of every committed stack", () => {
     const expected = ENVIRONMENTS.flatMap((e) => [`${e}.json`, `${e}.md`]).sort();
-    expect(Object.keys(outputs.ordinary).sort()).toEqual(expected);
-    expect(Object.keys(outputs.other).sort()).toEqual(expected);
+    expect(Object.keys(outputs.here).sort()).toEqual(expected);
+    expect(Object.keys(outputs.elsewhere).sort()).toEqual(expected);
   });
 
   it.each(ENVIRONMENTS.flatMap((e) => [`${e}.json`, `${e}.md`]))(
     "GIVEN %s THEN the bytes are identical",
     (file) => {
-      expect(outputs.other[file]).toBe(outputs.ordinary[file]);
+      expect(outputs.elsewhere[file]).toBe(outputs.here[file]);
     },
   );
 });

@@ -26,7 +26,8 @@ function stop(server: PlanServerProcess): Promise<void> {
 export default async function globalTeardown(): Promise<void> {
   const servers = ((globalThis as Record<string, unknown>)[SERVERS_GLOBAL] ?? []) as PlanServerProcess[];
   await Promise.all(servers.map(stop));
-  for (const s of servers) if (s.socketDir) fs.rmSync(s.socketDir, { recursive: true, force: true });
+  for (const s of servers)
+    for (const d of [s.socketDir, s.checkoutDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   delete process.env[PLAN_SERVERS_ENV];
   const dir = process.env[PLANS_DIR_ENV];
   if (!dir) return;

@@ -68,7 +68,10 @@ function logTail(server: PlanServerAddress): string {
 }
 
 /** A server's status, or undefined when it does not answer at once (then it is not picked). */
-function status(server: PlanServerAddress, key: string | null): Promise<ServerStatus | undefined> {
+export function serverStatus(
+  server: PlanServerAddress,
+  key: string | null,
+): Promise<ServerStatus | undefined> {
   const id = nextId++;
   return new Promise((resolve) => {
     let buffer = "";
@@ -101,7 +104,7 @@ function status(server: PlanServerAddress, key: string | null): Promise<ServerSt
 async function pick(servers: PlanServerAddress[], body: RequestBody): Promise<number> {
   const preferred = serverFor(body, servers.length);
   if (servers.length === 1) return preferred;
-  const statuses = await Promise.all(servers.map((s) => status(s, requestKey(body))));
+  const statuses = await Promise.all(servers.map((s) => serverStatus(s, requestKey(body))));
   const order = servers.map((_, i) => (preferred + i) % servers.length);
   const live = order.filter((i) => statuses[i] !== undefined);
   // None answers: the hash's, whose request then fails naming it.

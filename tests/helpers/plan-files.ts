@@ -32,6 +32,13 @@ export interface PlanServerAddress {
   /** Its stderr and stdout, named in the error when it crashed. */
   log: string;
   pid: number;
+  /**
+   * Set by the global setup: "here" plans from this checkout as it is; "elsewhere" from a copy at
+   * another path under another collation, language and time zone (tests/determinism.test.ts).
+   */
+  place?: "here" | "elsewhere";
+  /** Set by the global setup: the committed stacks it planned for this run. */
+  stacks?: string[];
 }
 
 /** The plan servers the global setup announced, or [] when none was (jest started another way). */

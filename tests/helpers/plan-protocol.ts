@@ -56,6 +56,16 @@ export interface StatusRequest {
 export interface ServerStatus {
   queued: number;
   has: boolean;
+  /** Where and under what the server plans (the real servers send it; tests/determinism.test.ts reads it). */
+  conditions?: ServerConditions;
+}
+
+/** A plan server's working directory, collation, and time zone. */
+export interface ServerConditions {
+  cwd: string;
+  /** "t", "z", "s" sorted with localeCompare: "stz" under most collations, "szt" under Estonian. */
+  collation: string;
+  timeZone: string;
 }
 
 export type PlanMessage =

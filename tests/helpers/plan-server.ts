@@ -160,7 +160,17 @@ function handle(conn: net.Socket, line: string): void {
   }
   const id = req.id;
   if (req.op === "status") {
-    const status: ServerStatus = { queued: pending, has: req.key !== null && taken.has(req.key) };
+    const status: ServerStatus = {
+      queued: pending,
+      has: req.key !== null && taken.has(req.key),
+      conditions: {
+        cwd: process.cwd(),
+        // The machine's collation, on purpose: what this server's plans were made under.
+        // eslint-disable-next-line no-restricted-properties
+        collation: ["t", "z", "s"].sort((a, b) => a.localeCompare(b)).join(""),
+        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      },
+    };
     send(conn, JSON.stringify({ id, status } satisfies PlanMessage));
     return;
   }

@@ -1,6 +1,8 @@
 // table
 import type { RoleName } from "../lib/roles";
-import { SERVICE_NAMES, ServiceName } from "./services";
+import type { SecretSettingKey } from "./config/secret-settings";
+import type { Decisions } from "./matrix";
+import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, vaultSecretsFor, VaultSecretSpec } from "./services";
 
 /**
  * DESIGN.md §4 as data: every role assignment this program makes is a row here (who, which role,
@@ -114,4 +116,34 @@ export function accessOn(on: ScopeKind, table: readonly AccessRow[] = ACCESS): A
 /** A grantee's role on the Key Vault secrets that name it a reader (its `kv-secret` row); none without one. */
 export function secretReadRole(who: Grantee, table: readonly AccessRow[] = ACCESS): RoleName | undefined {
   return accessOn("kv-secret", table).find((g) => g.who === who)?.role;
+}
+
+/**
+ * Where VAULT_SECRETS (src/services.ts) and this table disagree for one environment: a secret's
+ * reader that is not a service with its own identity, or that has no `kv-secret` row. The program
+ * checks this before it registers anything (src/program.ts), so an edit that breaks it stops every
+ * plan and `pulumi up` at the start, never halfway through; the plan command checks it before the
+ * program loads. Each problem names the secret, the reader and the table to fix.
+ */
+export function secretReaderProblems(
+  cfg: { decisions: Decisions; secretsPresent: readonly SecretSettingKey[] },
+  table: readonly AccessRow[] = ACCESS,
+  secrets: Record<string, VaultSecretSpec> = VAULT_SECRETS,
+): string[] {
+  const services: readonly string[] = SERVICE_NAMES;
+  return vaultSecretsFor(cfg.secretsPresent, secrets).flatMap((name) =>
+    secrets[name]
+      .readers(cfg.decisions)
+      .flatMap((reader) =>
+        !services.includes(reader)
+          ? [
+              `vault secret ${name}: ${reader} reads it but is not a service with its own identity in src/services.ts`,
+            ]
+          : secretReadRole(reader, table) === undefined
+            ? [
+                `vault secret ${name}: ${reader} reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)`,
+              ]
+            : [],
+      ),
+  );
 }

@@ -1,5 +1,6 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
+import { secretReaderProblems } from "./access";
 import { loadConfig } from "./load-config";
 import { createContext, Platform } from "./context";
 import { buildAccess } from "./layers/access";
@@ -22,6 +23,9 @@ import { buildWeb } from "./layers/web";
  */
 export async function engram(): Promise<Record<string, unknown>> {
   const cfg = loadConfig();
+  // The tables agree for this environment, or nothing is registered (src/access.ts).
+  const broken = secretReaderProblems(cfg);
+  if (broken.length > 0) throw new Error(broken.join("; "));
   const ctx = createContext(cfg);
 
   const client = authorization.getClientConfigOutput();

@@ -130,9 +130,18 @@ export type VaultSecretName = keyof typeof VAULT_SECRETS;
 export const VAULT_SECRET_NAMES = Object.keys(VAULT_SECRETS) as VaultSecretName[];
 
 /** The vault secrets that exist in an environment, given which optional config secrets are set. */
-export function vaultSecretsFor(present: readonly SecretSettingKey[]): VaultSecretName[] {
-  return VAULT_SECRET_NAMES.filter((n) => {
-    const spec: VaultSecretSpec = VAULT_SECRETS[n];
+export function vaultSecretsFor(present: readonly SecretSettingKey[]): VaultSecretName[];
+/** The same of another secrets table (a test's edited copy). */
+export function vaultSecretsFor(
+  present: readonly SecretSettingKey[],
+  secrets: Record<string, VaultSecretSpec>,
+): string[];
+export function vaultSecretsFor(
+  present: readonly SecretSettingKey[],
+  secrets: Record<string, VaultSecretSpec> = VAULT_SECRETS,
+): string[] {
+  return Object.keys(secrets).filter((n) => {
+    const spec = secrets[n];
     return !spec.optional || (spec.source.kind === "config" && present.includes(spec.source.key));
   });
 }

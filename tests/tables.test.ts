@@ -1,7 +1,12 @@
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ACCESS, secretReaderProblems } from "../src/access";
+import { SECRET_SETTING_KEYS } from "../src/config";
+import { decide, ENVIRONMENTS } from "../src/matrix";
+import { VAULT_SECRETS, VaultSecretSpec } from "../src/services";
+import { copyCheckout } from "./helpers/checkout";
 
 /**
  * "Adding a service" and "Granting a role" (README) are one row each: this test makes exactly those
@@ -22,20 +27,8 @@ function edit(dir: string, file: string, anchor: string, replacement: string): v
   fs.writeFileSync(p, text.replace(anchor, replacement));
 }
 
-/** A copy of the working tree sharing node_modules, as in tests/determinism.test.ts. */
-function copyCheckout(dir: string): void {
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((f) => f !== "" && !f.startsWith("tests/") && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-}
+/** A copy of the working tree without tests/, sharing node_modules (tests/helpers/checkout.ts). */
+const copyTree = (dir: string) => copyCheckout(ROOT, dir, (f) => !f.startsWith("tests/"));
 
 /** The rows of a new service `indexer` that reads zep-api-key, but none of ACCESS. */
 function addIndexer(dir: string): void {
@@ -76,7 +69,7 @@ let steps: Step[];
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-tables-"));
   const dir = path.join(tmp, "checkout");
-  copyCheckout(dir);
+  copyTree(dir);
   // Adding a service: its row, the secret it reads, its image (addIndexer), its rows of DESIGN.md §4.
   addIndexer(dir);
   edit(
@@ -167,7 +160,7 @@ describe("GIVEN a grant added as one row of the access table", () => {
 describe("GIVEN a service named a secret's reader but without its kv-secret row", () => {
   it("THEN the plan stops, naming the secret, the reader and the table", () => {
     const dir = path.join(tmp, "no-row");
-    copyCheckout(dir);
+    copyTree(dir);
     addIndexer(dir);
     const r = planDev(dir, path.join(tmp, "no-row.json"));
     expect(r.status).not.toBe(0);
@@ -175,4 +168,51 @@ describe("GIVEN a service named a secret's reader but without its kv-secret row"
       "vault secret zep-api-key: indexer reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
     );
   }, 120_000);
+});
+
+describe("secretReaderProblems: VAULT_SECRETS and ACCESS agree before anything is registered", () => {
+  const all = { secretsPresent: SECRET_SETTING_KEYS };
+
+  it.each(ENVIRONMENTS)(
+    "GIVEN the committed tables in %s, every optional secret set, either password mode THEN no problem",
+    (env) => {
+      for (const postgresPasswordAuth of [true, false]) {
+        const decisions = decide(env, env === "dev" || env === "test" ? { postgresPasswordAuth } : {});
+        expect(secretReaderProblems({ ...all, decisions })).toEqual([]);
+      }
+    },
+  );
+
+  const dev = { ...all, decisions: decide("dev", { postgresPasswordAuth: true }) };
+
+  it("GIVEN ACCESS without zep's kv-secret row THEN one problem per secret zep reads, naming the secret, zep and the table", () => {
+    const table = ACCESS.filter((r) => !(r.who === "zep" && r.on === "kv-secret"));
+    expect(secretReaderProblems(dev, table)).toEqual([
+      "vault secret zep-api-key: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+      "vault secret azure-ai-key: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+      "vault secret postgres-password: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+    ]);
+  });
+
+  it("GIVEN a reader that is not a service with its own identity THEN it is named, never silently left out", () => {
+    const secrets: Record<string, VaultSecretSpec> = {
+      ...VAULT_SECRETS,
+      "zep-api-key": { ...VAULT_SECRETS["zep-api-key"], readers: () => ["backend", "indexr" as "backend"] },
+    };
+    expect(secretReaderProblems(dev, ACCESS, secrets)).toEqual([
+      "vault secret zep-api-key: indexr reads it but is not a service with its own identity in src/services.ts",
+    ]);
+  });
+
+  it("GIVEN an optional secret that is not set THEN its readers are not checked; set, they are", () => {
+    const table = ACCESS.filter((r) => !(r.who === "backend" && r.on === "kv-secret"));
+    const problems = (present: typeof SECRET_SETTING_KEYS) =>
+      secretReaderProblems({ decisions: dev.decisions, secretsPresent: present }, table).filter((p) =>
+        p.startsWith("vault secret gemini-api-key:"),
+      );
+    expect(problems(["azureAiKey"])).toEqual([]);
+    expect(problems(["azureAiKey", "geminiApiKey"])).toEqual([
+      "vault secret gemini-api-key: backend reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+    ]);
+  });
 });

@@ -224,25 +224,32 @@ async function planTarget(t: Target, isolate: boolean, io: CommandIo): Promise<n
  */
 export async function main(argv: string[], io: CommandIo = process): Promise<number> {
   try {
-    const targets = parsePlanArgs(argv);
-    targets.forEach(checkOutputs);
-    let code = 0;
-    // One plan runs in the process's own Pulumi state, as under the Pulumi CLI; several (--all) each
-    // get their own, one after another.
-    const isolate = targets.length > 1;
-    for (const t of targets) code = Math.max(code, await planTarget(t, isolate, io));
-    return code;
+    return await run(argv, io);
   } catch (err) {
-    if (err instanceof HelpRequest) {
-      io.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     if (err instanceof UsageError) io.stderr.write(`${err.message}\n${USAGE}\n`);
     else if (err instanceof IoError) io.stderr.write(`${err.message}\n`);
     // A bug of ours: one line, the stack only on request.
     else return internalError(err, io);
     return 2;
   }
+}
+
+async function run(argv: string[], io: CommandIo): Promise<number> {
+  let targets: Target[];
+  try {
+    targets = parsePlanArgs(argv);
+  } catch (err) {
+    if (!(err instanceof HelpRequest)) throw err;
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  targets.forEach(checkOutputs);
+  let code = 0;
+  // One plan runs in the process's own Pulumi state, as under the Pulumi CLI; several (--all) each
+  // get their own, one after another.
+  const isolate = targets.length > 1;
+  for (const t of targets) code = Math.max(code, await planTarget(t, isolate, io));
+  return code;
 }
 
 // run-ts.js loads the file with require (so require.main is run-ts.js) and sets argv[1] to it.

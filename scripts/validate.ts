@@ -1,5 +1,5 @@
 import { CommandIo, internalError } from "./offline/plan-args";
-import { HelpRequest, parseValidateArgs, USAGE, UsageError } from "./validate/args";
+import { HelpRequest, parseValidateArgs, USAGE, UsageError, ValidateArgs } from "./validate/args";
 import { helpText } from "./validate/report";
 import { SetupError, validate } from "./validate/run";
 
@@ -20,15 +20,19 @@ import { SetupError, validate } from "./validate/run";
 export async function main(argv: string[], io: CommandIo = process): Promise<number> {
   const env = io.env ?? process.env;
   try {
-    const args = parseValidateArgs(argv, env);
-    return await validate(args, env, (line) => io.stdout.write(`${line}\n`));
-  } catch (err) {
-    if (err instanceof HelpRequest) {
+    let args: ValidateArgs;
+    try {
+      args = parseValidateArgs(argv, env);
+    } catch (err) {
+      if (!(err instanceof HelpRequest)) throw err;
       io.stdout.write(`${helpText(USAGE)}\n`);
       return 0;
     }
+    return await validate(args, env, (line) => io.stdout.write(`${line}\n`));
+  } catch (err) {
     if (err instanceof UsageError) io.stderr.write(`${err.message}\n${USAGE}\n`);
     else if (err instanceof SetupError) io.stderr.write(`${err.message}\n`);
+    // A bug of ours: one line, the stack only on request.
     else return internalError(err, io);
     return 2;
   }

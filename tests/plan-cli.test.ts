@@ -4,19 +4,30 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { defaultNameSuffix } from "../lib/naming";
-import type { PreviewJson } from "../scripts/offline/plan";
 import { parsePlanArgs, UsageError } from "../scripts/offline/plan-args";
-import { plan as committedPlan } from "./helpers/plan";
+import { readStackFile } from "../scripts/offline/stack-file";
+import { main } from "../scripts/plan";
+import { runMain, runMainFailingStdout } from "./helpers/cli";
+import { plan as committedPlan, planAfresh } from "./helpers/plan";
 
 /**
- * The real CLI (`npm run plan` is `node scripts/run-ts.js scripts/plan.ts`) as a child process:
- * what a user sees, exit codes and files included.
+ * `npm run plan` (`node scripts/run-ts.js scripts/plan.ts`): what a user sees, exit codes and files
+ * included. Most cases run the command's `main` in this process (planInProcess: the same messages,
+ * exit code and files; the process only exits with what main returns). Real processes (spawnPlan)
+ * remain once per kind of outcome, to prove that wiring end to end (exit code, which stream):
+ * - exit 0, a plan written: "GIVEN a committed stack" (the one whole plan in a process of its own);
+ * - exit 1, a refused config: "GIVEN refused config";
+ * - exit 2, a wrong command line: "GIVEN [\"--bogus\"] THEN the command exits 2 ...";
+ * - exit 2, an I/O failure: "GIVEN a stack without a stack file".
+ * An internal error has no trigger from outside; its one line is proved in process below. The
+ * run-ts.js and bench-sdk-mocks describes spawn by nature (they test the process itself).
  */
 
 const ROOT = path.resolve(__dirname, "..");
 let tmp: string;
 
-function plan(...args: (string | Record<string, string>)[]) {
+/** The command in its own process. */
+function spawnPlan(...args: (string | Record<string, string>)[]) {
   const env = args.find((a): a is Record<string, string> => typeof a !== "string");
   const argv = args.filter((a): a is string => typeof a === "string");
   const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/plan.ts", ...argv], {
@@ -26,6 +37,13 @@ function plan(...args: (string | Record<string, string>)[]) {
     env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The command's main in this process (tests/helpers/cli.ts): the same messages, exit code and files. */
+function plan(...args: (string | Record<string, string>)[]) {
+  const env = args.find((a): a is Record<string, string> => typeof a !== "string");
+  const argv = args.filter((a): a is string => typeof a === "string");
+  return runMain(main, argv, { ...process.env, ...env });
 }
 
 /** A stack file: the committed prod file with some config changed. */
@@ -49,7 +67,7 @@ afterAll(() => {
 describe("npm run plan", () => {
   it("GIVEN a committed stack THEN writes the JSON and the Markdown report and exits 0", () => {
     const out = path.join(tmp, "dev", "x.json");
-    const r = plan("--stack", "dev", "--out", out);
+    const r = spawnPlan("--stack", "dev", "--out", out);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(out, "utf8")) as { steps: { urn: string; op: string }[] };
@@ -63,12 +81,12 @@ describe("npm run plan", () => {
     );
   });
 
-  it("GIVEN --stack-file with --stack THEN the file is planned as the stack --stack names", () => {
+  it("GIVEN --stack-file with --stack THEN the file is planned as the stack --stack names", async () => {
     // A refused config shows the stack name without paying for a whole plan; the full plan of a
     // free stack name is the `--stack-file without --stack` test below.
     const file = writeStackFile("Pulumi.prod-weu.yaml", { "engram:waf": false });
     const out = path.join(tmp, "prod-neu.json");
-    const r = plan("--stack", "prod-neu", "--stack-file", file, "--out", out);
+    const r = await plan("--stack", "prod-neu", "--stack-file", file, "--out", out);
     expect(r.status).toBe(1);
     expect(r.stderr.split("\n")[0]).toBe("stack prod-neu: invalid configuration, no plan written:");
     expect(fs.existsSync(out)).toBe(false);
@@ -81,7 +99,7 @@ describe("npm run plan", () => {
       "engram:frontendOrigins": ["*"],
     });
     const out = path.join(tmp, "broken", "x.json");
-    const r = plan("--stack", "broken", "--stack-file", file, "--out", out);
+    const r = spawnPlan("--stack", "broken", "--stack-file", file, "--out", out);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
@@ -98,11 +116,11 @@ describe("npm run plan", () => {
     expect(fs.existsSync(path.join(tmp, "broken"))).toBe(false);
   });
 
-  it("GIVEN a stack file that is not YAML THEN exits 1 with the reason and writes no file", () => {
+  it("GIVEN a stack file that is not YAML THEN exits 1 with the reason and writes no file", async () => {
     const file = path.join(tmp, "Pulumi.garbled.yaml");
     fs.writeFileSync(file, "config:\n  engram:environment: [dev\n");
     const out = path.join(tmp, "garbled.json");
-    const r = plan("--stack", "garbled", "--stack-file", file, "--out", out);
+    const r = await plan("--stack", "garbled", "--stack-file", file, "--out", out);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       `stack garbled: ${path.relative(ROOT, file)} is not valid YAML at line 3, column 1: the indentation is wrong or a bracket is not closed; no plan written\n`,
@@ -113,7 +131,7 @@ describe("npm run plan", () => {
 
   it("GIVEN a stack without a stack file THEN exits 2 (an I/O failure) and writes no file", () => {
     const out = path.join(tmp, "none.json");
-    const r = plan("--stack", "no-such-stack", "--out", out);
+    const r = spawnPlan("--stack", "no-such-stack", "--out", out);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `no stack file ${path.relative(ROOT, path.join(ROOT, "Pulumi.no-such-stack.yaml"))}; no plan written\n`,
@@ -121,11 +139,11 @@ describe("npm run plan", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("GIVEN a stack whose stack file is gone THEN its previous plan files are removed too", () => {
+  it("GIVEN a stack whose stack file is gone THEN its previous plan files are removed too", async () => {
     const out = path.join(tmp, "gone", "gone.json");
     fs.mkdirSync(path.dirname(out));
     fs.writeFileSync(out, "{}");
-    const r = plan("--stack-file", path.join(tmp, "Pulumi.gone.yaml"), "--out", out);
+    const r = await plan("--stack-file", path.join(tmp, "Pulumi.gone.yaml"), "--out", out);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `no stack file ${path.relative(ROOT, path.join(tmp, "Pulumi.gone.yaml"))}; no plan written; removed the previous ${path.relative(ROOT, out)}\n`,
@@ -180,29 +198,48 @@ describe("npm run plan", () => {
       "--stack dev\\n- forged line\\u001b[2J is not a stack name: Pulumi stack names are 1-100 letters, digits, hyphens, underscores and periods",
     ],
     [["--all", "--stack", "dev"], "--all plans every committed stack; --stack cannot be combined with it"],
-  ])("GIVEN %j THEN the command exits 2 with one line and the usage, no stack trace", (args, message) => {
-    const r = plan(...args);
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toBe(`${message}\n${USAGE}\n`);
+  ])(
+    "GIVEN %j THEN the command exits 2 with one line and the usage, no stack trace",
+    async (args, message) => {
+      const r = await plan(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`${message}\n${USAGE}\n`);
+    },
+  );
+
+  it('GIVEN ["--bogus"] THEN the command exits 2 with one line and the usage, no stack trace (its own process)', () => {
+    expect(spawnPlan("--bogus")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `unknown argument --bogus\n${USAGE}\n`,
+    });
   });
 
-  it("GIVEN --help THEN the usage on stdout and exit 0", () => {
-    const r = plan("--help");
+  it("GIVEN --help THEN the usage on stdout and exit 0", async () => {
+    const r = await plan("--help");
     expect(r).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
   });
 
-  it("GIVEN an output folder that cannot be created THEN exits 2 with one line, nothing written", () => {
-    const r = plan("--stack", "dev", "--out", "/proc/engram-plan-test/x.json");
+  it("GIVEN an internal error (here: stdout throws) THEN exits 2 with one line, the stack only with ENGRAM_DEBUG", async () => {
+    const r = await runMainFailingStdout(main, ["--help"], {});
+    expect(r).toEqual({ status: 2, stdout: "", stderr: "internal error: stdout broke\n" });
+    const debug = await runMainFailingStdout(main, ["--help"], { ENGRAM_DEBUG: "1" });
+    expect(debug.status).toBe(2);
+    expect(debug.stderr).toMatch(/^internal error: stdout broke\nError: stdout broke\nsecond line\n {4}at /);
+  });
+
+  it("GIVEN an output folder that cannot be created THEN exits 2 with one line, nothing written", async () => {
+    const r = await plan("--stack", "dev", "--out", "/proc/engram-plan-test/x.json");
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^cannot write \S+x\.json: [^\n]+; no plan written\n$/);
     expect(r.stdout).toBe("");
   });
 
-  it("GIVEN --out naming a directory THEN exits 2 before planning, writes nothing, no stack trace", () => {
+  it("GIVEN --out naming a directory THEN exits 2 before planning, writes nothing, no stack trace", async () => {
     const dir = path.join(tmp, "a-directory.json");
     fs.mkdirSync(dir);
-    const r = plan("--stack", "dev", "--out", dir);
+    const r = await plan("--stack", "dev", "--out", dir);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `${path.relative(ROOT, dir)} is a directory or another non-file; name a .json file to write\n${USAGE}\n`,
@@ -210,20 +247,20 @@ describe("npm run plan", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it("GIVEN a report path that cannot be written THEN exits 2 and the JSON is not written either", () => {
+  it("GIVEN a report path that cannot be written THEN exits 2 and the JSON is not written either", async () => {
     const out = path.join(tmp, "half", "x.json");
     fs.mkdirSync(path.join(tmp, "half", "x.md"), { recursive: true });
-    const r = plan("--stack", "dev", "--out", out);
+    const r = await plan("--stack", "dev", "--out", out);
     expect(r.status).toBe(2);
     expect(r.stderr.split("\n")).toHaveLength(3);
     expect(r.stderr).not.toContain("    at ");
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it("GIVEN an output path inside a file THEN exits 2 before planning, one line, no stack trace, nothing written", () => {
+  it("GIVEN an output path inside a file THEN exits 2 before planning, one line, no stack trace, nothing written", async () => {
     const file = path.join(tmp, "a-file");
     fs.writeFileSync(file, "");
-    const r = plan("--stack", "dev", "--out", path.join(file, "deeper", "x.json"));
+    const r = await plan("--stack", "dev", "--out", path.join(file, "deeper", "x.json"));
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
       `${path.relative(ROOT, file)} is a file, so ${path.relative(ROOT, path.join(file, "deeper", "x.json"))} cannot be written inside it\n${USAGE}\n`,
@@ -232,14 +269,14 @@ describe("npm run plan", () => {
     expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("GIVEN a refused stack whose previous plan files exist THEN they are removed and the message says so", () => {
+  it("GIVEN a refused stack whose previous plan files exist THEN they are removed and the message says so", async () => {
     const dir = path.join(tmp, "stale");
     fs.mkdirSync(dir);
     const out = path.join(dir, "stale.json");
     fs.writeFileSync(out, "{}");
     fs.writeFileSync(path.join(dir, "stale.md"), "# old");
     const file = writeStackFile("Pulumi.stale.yaml", { "engram:waf": false });
-    const r = plan("--stack-file", file, "--out", out);
+    const r = await plan("--stack-file", file, "--out", out);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       [
@@ -251,26 +288,41 @@ describe("npm run plan", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it("GIVEN --stack-file without --stack THEN the stack name comes from the file name, never the default dev", () => {
+  it("GIVEN --stack-file without --stack THEN the stack name comes from the file name, never the default dev", async () => {
+    // Three proofs instead of a whole plan in a process of its own (about 2 s of CPU): the parser
+    // names the stack and both files after the file; the command runs with that name (a refused
+    // copy of the file shows it, before anything is planned); planStack with that name and the
+    // file's config (what the command calls with them) plans under it.
     const file = writeStackFile("Pulumi.uat-weu.yaml", {}, "uat");
     const outDir = path.join(tmp, "from-file-name");
-    const r = plan("--stack-file", file, "--out-dir", outDir);
-    expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
-    expect(fs.readdirSync(outDir).sort()).toEqual(["uat-weu.json", "uat-weu.md"]);
-    const json = JSON.parse(fs.readFileSync(path.join(outDir, "uat-weu.json"), "utf8")) as {
-      steps: { urn: string }[];
-    };
-    expect(json.steps[0].urn).toBe(
-      "urn:pulumi:uat-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-uat-weu",
+    expect(parsePlanArgs(["--stack-file", file, "--out-dir", outDir])).toEqual([
+      { stack: "uat-weu", stackFile: file, jsonFile: path.join(outDir, "uat-weu.json") },
+    ]);
+    fs.mkdirSync(path.join(tmp, "refused-uat-weu"));
+    const refusedFile = writeStackFile(
+      path.join("refused-uat-weu", "Pulumi.uat-weu.yaml"),
+      { "engram:authRequired": false },
+      "uat",
     );
-    expect(fs.readFileSync(path.join(outDir, "uat-weu.md"), "utf8")).toContain(
-      "# Offline plan: stack `uat-weu` (environment `uat`)",
-    );
+    const r = await plan("--stack-file", refusedFile, "--out-dir", outDir);
+    expect(r).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: [
+        "stack uat-weu: invalid configuration, no plan written:",
+        "- engram:authRequired=false is not allowed in uat: AUTH_REQUIRED may be false only in dev (SOP 001 POC mode)",
+        "",
+      ].join("\n"),
+    });
+    expect(fs.existsSync(outDir)).toBe(false);
+
+    const { result, report } = await planAfresh({ stack: "uat-weu", config: readStackFile(file) });
+    if (!result.ok) throw new Error(result.problems.join("; "));
+    const steps = result.plan.steps;
+    expect(steps[0].urn).toBe("urn:pulumi:uat-weu::engram-infra::pulumi:pulumi:Stack::engram-infra-uat-weu");
+    expect(report).toContain("# Offline plan: stack `uat-weu` (environment `uat`)");
     // A free stack name with uat's config: every URN under that stack, uat's resource group
     // (protected), and the globally unique names suffixed from project and stack name.
-    const steps = (JSON.parse(fs.readFileSync(path.join(outDir, "uat-weu.json"), "utf8")) as PreviewJson)
-      .steps;
     expect(steps.filter((s) => !s.urn.startsWith("urn:pulumi:uat-weu::engram-infra::"))).toEqual([]);
     const rg = steps.find((s) => s.newState.type === "azure-native:resources:ResourceGroup");
     expect([rg?.newState.inputs.resourceGroupName, rg?.newState.protect]).toEqual(["rg-engram-uat", true]);
@@ -280,13 +332,13 @@ describe("npm run plan", () => {
     );
   });
 
-  it("GIVEN a YAML error on a line that holds a secret THEN exits 1 with the position only, never the secret", () => {
+  it("GIVEN a YAML error on a line that holds a secret THEN exits 1 with the position only, never the secret", async () => {
     const file = path.join(tmp, "Pulumi.leaky.yaml");
     fs.writeFileSync(
       file,
       "config:\n  engram:environment: prod\n  engram:azureAiKey: [sk-live-NEVER-PRINT\n  engram:waf: true\n",
     );
-    const r = plan("--stack-file", file, "--out", path.join(tmp, "leaky.json"));
+    const r = await plan("--stack-file", file, "--out", path.join(tmp, "leaky.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).not.toContain("sk-live");
     expect(r.stderr).toBe(
@@ -294,13 +346,13 @@ describe("npm run plan", () => {
     );
   });
 
-  it("GIVEN keys the program would silently ignore and a plain provider secret THEN exits 1 naming each, never the secret", () => {
+  it("GIVEN keys the program would silently ignore and a plain provider secret THEN exits 1 naming each, never the secret", async () => {
     const file = writeStackFile("Pulumi.ignored.yaml", {
       "engram-infra:allowDevTokens": false,
       "engrm:waf": true,
       "azure-native:clientSecret": "plain-SECRET-value-123",
     });
-    const r = plan("--stack-file", file, "--out", path.join(tmp, "ignored.json"));
+    const r = await plan("--stack-file", file, "--out", path.join(tmp, "ignored.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).not.toContain("plain-SECRET-value-123");
     expect(r.stderr).toBe(
@@ -314,9 +366,9 @@ describe("npm run plan", () => {
     );
   });
 
-  it("GIVEN a value with a newline and escape sequences THEN the message escapes them (no forged line)", () => {
+  it("GIVEN a value with a newline and escape sequences THEN the message escapes them (no forged line)", async () => {
     const file = writeStackFile("Pulumi.ctrl.yaml", { "engram:location": "westeurope\n- forged\u001b[31m" });
-    const r = plan("--stack-file", file, "--out", path.join(tmp, "ctrl.json"));
+    const r = await plan("--stack-file", file, "--out", path.join(tmp, "ctrl.json"));
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       [

@@ -5,6 +5,8 @@ import * as path from "path";
 import { parseValidateArgs, UsageError } from "../scripts/validate/args";
 import { CHECKS } from "../scripts/validate/checks";
 import { summaryMarkdown } from "../scripts/validate/report";
+import { main } from "../scripts/validate";
+import { runMain, runMainFailingStdout } from "./helpers/cli";
 import { ISSUER, REPO } from "./helpers/fake-estate";
 import { roleTokenEnv } from "./helpers/validate-harness";
 import { harness } from "./helpers/validate-harness";
@@ -16,6 +18,13 @@ import { fakeEnv } from "./helpers/fake-estate";
  * local fake (tests/helpers/fake-azure.ts), tokens given in the environment. Here tokens.jwt runs
  * with jose for real (ESM, which jest cannot load in-process): PASS on a good token, FAIL on a
  * foreign signature and on another audience.
+ *
+ * Real processes remain once per kind of outcome, to prove the wiring (exit code, which stream) end
+ * to end, and where only a process can run the check (jose): exit 0, the whole run of dev; exit 1, a
+ * token of a foreign key, and one for another audience (jose both); exit 2, a wrong command line;
+ * exit 2, outputs that cannot be used. The other cases run the command's `main` in this process
+ * (validateInProcess: the same lines, exit code and report); an internal error has no trigger from
+ * outside and is proved in process.
  */
 const h = harness();
 const ROOT = path.resolve(__dirname, "..");
@@ -32,14 +41,24 @@ interface Run {
   stderr: string;
 }
 
+/** This process's environment without what would steer validate (endpoints, tokens, the repository). */
+const cleanEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith("ENGRAM_VALIDATE_") && !k.startsWith("GITHUB_"),
+    ),
+  );
+
+/** The command's main in this process (tests/helpers/cli.ts), with the environment a spawn would get. */
+async function validateInProcess(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await runMain(main, args, { ...cleanEnv(), ...env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** The command in its own process; async, so the fake in this process can answer it. */
 function validate(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([k]) => !k.startsWith("ENGRAM_VALIDATE_") && !k.startsWith("GITHUB_"),
-      ),
-    );
+    const clean = cleanEnv();
     const child = spawn(
       process.execPath,
       [path.join(ROOT, "scripts", "run-ts.js"), path.join(ROOT, "scripts", "validate.ts"), ...args],
@@ -68,7 +87,8 @@ function tokenEnv(api: string): Record<string, string> {
 
 describe("npm run validate: the command line", () => {
   it("--help names every check and the SOP line it proves; exit 0", async () => {
-    const r = await validate(["--help"]);
+    const r = await validateInProcess(["--help"]);
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     for (const c of CHECKS)
       expect(r.stdout).toContain(`  ${c.id}\n      ${c.title}\n      proves: ${c.sop}\n`);
@@ -95,6 +115,12 @@ describe("npm run validate: the command line", () => {
     [["--stack", "dev", "extra"], "unknown argument extra"],
   ])("refuses %j: %s", (argv, message) => {
     expect(() => parseValidateArgs(argv, {})).toThrow(new UsageError(message));
+  });
+  it("an internal error (here: stdout throws): one line, exit 2, the stack only with ENGRAM_DEBUG", async () => {
+    const r = await runMainFailingStdout(main, ["--help"], {});
+    expect(r).toEqual({ status: 2, stdout: "", stderr: "internal error: stdout broke\n" });
+    const debug = await runMainFailingStdout(main, ["--help"], { ENGRAM_DEBUG: "1" });
+    expect(debug.stderr).toMatch(/^internal error: stdout broke\nError: stdout broke\nsecond line\n {4}at /);
   });
   it("outputs without what validate needs: one line, exit 2, no report", async () => {
     const file = path.join(dir, "bad-outputs.json");
@@ -136,7 +162,7 @@ describe("npm run validate: outputs of another environment than the stack file",
     await h.stack("test");
     const file = path.join(dir, "test-outputs.json");
     fs.writeFileSync(file, JSON.stringify(h.outputs));
-    const r = await validate(
+    const r = await validateInProcess(
       ["--stack", "dev", "--outputs", file, "--only", "data.storage"],
       tokenEnv(h.tokens.tokens.api),
     );
@@ -221,7 +247,7 @@ describe("npm run validate: a whole run against the fake estate of dev", () => {
     expect(other.stdout).toContain(
       'FAIL tokens.jwt: a token of ENGRAM_VALIDATE_API_TOKEN does not validate (ERR_JWT_CLAIM_VALIDATION_FAILED: unexpected "aud" claim value)',
     );
-    const strict = await validate(
+    const strict = await validateInProcess(
       [...only.slice(0, 4), "--only", "api.roles", "--strict", "--report", path.join(dir, "strict.json")],
       tokenEnv(h.tokens.tokens.api),
     );

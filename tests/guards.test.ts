@@ -7,13 +7,19 @@ import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
 import { PostgresServer, PostgresServerArgs } from "../components/postgres";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
-import * as configModule from "../src/load-config";
-import { SecretReader, addExtraSecret } from "../src/layers/data";
-import * as networkLayer from "../src/layers/network";
-import * as observabilityLayer from "../src/layers/observability";
+import type { EngramConfig } from "../src/config";
+import { Context, createContext, Platform } from "../src/context";
+import { loadConfig } from "../src/load-config";
+import { SecretReader, addExtraSecret, DataLayer } from "../src/layers/data";
+import { buildVaultSecrets } from "../src/layers/data/secrets";
+import { buildEntra } from "../src/layers/entra";
+import { buildPlatformIdentities, buildServiceIdentities } from "../src/layers/identities";
+import { NetworkLayer } from "../src/layers/network";
+import { buildAlertsAndDiagnostics, buildObservability } from "../src/layers/observability";
 import * as runtimeLayer from "../src/layers/runtime";
+import { buildWafFront } from "../src/layers/runtime/waf";
 import { registrationsInProcess } from "./helpers/data";
-import { runUnit } from "./helpers/plan";
+import { changedConfig, ConfigChange, runUnit } from "./helpers/plan";
 import { prodSpa } from "./helpers/spa";
 
 /**
@@ -316,7 +322,7 @@ describe("component arguments that config validation never lets through", () => 
   });
 });
 
-describe("layer guards, reached by running the real program with one layer's input changed", () => {
+describe("layer guards: each layer on its own on a committed stack's config, one input changed (addExtraSecret: the program up to the runtime layer)", () => {
   const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
   afterEach(() => jest.restoreAllMocks());
 
@@ -380,67 +386,132 @@ describe("layer guards, reached by running the real program with one layer's inp
     });
   });
 
+  /**
+   * One layer on its own, on a committed stack's config as the program reads it (loadConfig), with
+   * `adjust` applied to that config: the layer's guard without the rest of the program run.
+   */
+  async function layerRun(
+    stack: string,
+    change: ConfigChange,
+    adjust: (cfg: EngramConfig) => EngramConfig,
+    layer: (ctx: Context, platform: Platform) => void,
+  ): Promise<{ types: string[]; urns: string[]; error: unknown }> {
+    const { values, secretKeys } = changedConfig(stack, change);
+    const run = await runProgram({
+      project: PROJECT,
+      stack,
+      config: values,
+      secretKeys,
+      program: async () => {
+        const platform: Platform = {
+          resourceGroupName: pulumi.output(`rg-engram-${stack}`),
+          resourceGroupId: pulumi.output(`/subscriptions/${SUB}/resourceGroups/rg-engram-${stack}`),
+          location: "westeurope",
+          subscriptionId: pulumi.output(SUB),
+          tenantId: pulumi.output(TENANT),
+        };
+        layer(createContext(adjust(loadConfig())), platform);
+        return {};
+      },
+    });
+    return { types: typesOf(run), urns: run.resources.map((r) => r.urn), error: run.error };
+  }
+  const SUB = "5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59";
+  const TENANT = "0b7e3a1c-2d4f-4e6a-8b9c-1d2e3f4a5b6c";
+
   it("the data layer refuses a provided secret whose config value is empty", async () => {
-    const load = configModule.loadConfig;
-    jest.spyOn(configModule, "loadConfig").mockImplementation(() => {
-      const cfg = load();
-      return {
+    const { urns, error } = await layerRun(
+      "dev",
+      { secrets: AI_KEY },
+      (cfg) => ({
         ...cfg,
         secrets: { ...cfg.secrets, azureAiKey: undefined as unknown as pulumi.Output<string> },
-      };
-    });
-    const { types, error } = await registrationsInProcess("dev", { secrets: AI_KEY });
+      }),
+      (ctx, platform) => {
+        const identities = buildServiceIdentities(ctx, platform);
+        const vault = {
+          name: pulumi.output("kv-engram-dev"),
+          vaultUri: pulumi.output("https://kv-engram-dev.vault.azure.net/"),
+        };
+        buildVaultSecrets(ctx, platform, { vault, after: [], identities });
+      },
+    );
     expect(messageOf(error)).toBe("vault secret azure-ai-key: engram:azureAiKey has no value");
-    expect(types).not.toContain(CONTAINER_APP);
+    // The generated secret before it is written (the layer ran), the provided one is not.
+    expect(urns.filter((u) => u.endsWith("::secret-zep-api-key"))).toHaveLength(1);
+    expect(urns.filter((u) => u.includes("azure-ai-key"))).toEqual([]);
   });
 
   it.each(["uat", "staging", "prod"] as const)(
     "the Entra layer wires localhost off in %s: a localhost origin that got past config is refused by the SPA registration",
     async (env) => {
-      const load = configModule.loadConfig;
-      jest
-        .spyOn(configModule, "loadConfig")
-        .mockImplementation(() => ({ ...load(), devOrigins: ["http://localhost:3000"] }));
-      const { types, error } = await registrationsInProcess(env, { secrets: AI_KEY });
+      const { types, error } = await layerRun(
+        env,
+        { secrets: AI_KEY },
+        (cfg) => ({ ...cfg, devOrigins: ["http://localhost:3000"] }),
+        (ctx, platform) => void buildEntra(ctx, platform, { extraSpaOrigins: [] }),
+      );
       expect(messageOf(error)).toBe(
         `engram-web-${env}: redirect URI http://localhost:3000 is refused: SPA redirect URIs are https; localhost is allowed only in dev and test (SOP 001 CORS)`,
       );
       // The API registration only: the SPA's is never made.
       expect(types.filter((t) => t === "azuread:index/application:Application")).toHaveLength(1);
-      expect(types).not.toContain(CONTAINER_APP);
     },
   );
 
+  it("GIVEN the same layer in dev THEN the localhost origin is wired (the control: the refusal above is the environment's)", async () => {
+    const { types, error } = await layerRun(
+      "dev",
+      { secrets: AI_KEY },
+      (cfg) => ({ ...cfg, devOrigins: ["http://localhost:3000"] }),
+      (ctx, platform) => void buildEntra(ctx, platform, { extraSpaOrigins: [] }),
+    );
+    expect(error).toBeUndefined();
+    expect(types.filter((t) => t === "azuread:index/application:Application")).toHaveLength(2);
+  });
+
   it("the runtime layer refuses a WAF without the network layer's appgw subnet", async () => {
-    const build = networkLayer.buildNetwork;
-    jest.spyOn(networkLayer, "buildNetwork").mockImplementation((ctx, platform) => {
-      const network = build(ctx, platform);
-      return { ...network, subnets: { ...network.subnets, appgw: undefined } };
-    });
-    // uat with the WAF turned on: the same guard as prod's, on a smaller program run.
-    const { types, error } = await registrationsInProcess("uat", {
-      set: { "engram:waf": "true" },
-      secrets: AI_KEY,
-    });
+    const { types, error } = await layerRun(
+      "uat",
+      { set: { "engram:waf": "true" }, secrets: AI_KEY },
+      (cfg) => cfg,
+      (ctx, platform) => {
+        const network = { subnets: {} } as unknown as NetworkLayer;
+        const platformIdentities = buildPlatformIdentities(ctx, platform);
+        expect(platformIdentities.appgw).toBeDefined();
+        buildWafFront(
+          ctx,
+          platform,
+          { network, data: {} as DataLayer, platformIdentities },
+          { fqdn: "ca-engram-uat-backend.internal" },
+        );
+      },
+    );
     expect(messageOf(error)).toBe("the WAF is on but the network layer has no appgw subnet");
     expect(types).not.toContain("azure-native:network:ApplicationGateway");
   });
 
   it("the observability layer refuses the Entra sign-in alert without the API's client id", async () => {
-    const build = observabilityLayer.buildAlertsAndDiagnostics;
-    jest
-      .spyOn(observabilityLayer, "buildAlertsAndDiagnostics")
-      .mockImplementation((ctx, platform, inputs) =>
-        build(ctx, platform, { ...inputs, apiClientId: undefined }),
+    const run = (apiClientId: string | undefined) =>
+      layerRun(
+        "uat",
+        { set: { "engram:signInAlerts": "true" }, secrets: AI_KEY },
+        (cfg) => cfg,
+        (ctx, platform) =>
+          void buildAlertsAndDiagnostics(ctx, platform, {
+            monitoring: buildObservability(ctx, platform),
+            apiClientId,
+          }),
       );
-    const { types, error } = await registrationsInProcess("uat", {
-      set: { "engram:signInAlerts": "true" },
-      secrets: AI_KEY,
-    });
+    const { types, error } = await run(undefined);
     expect(messageOf(error)).toBe(
       "the Entra sign-in alert (engram:signInAlerts) needs the API registration's client id",
     );
     expect(types).not.toContain("azure-native:monitor:ScheduledQueryRule");
+    // The control: with the client id the same layer makes its log alerts.
+    const control = await run("00000000-0000-4000-8000-000000000001");
+    expect(control.error).toBeUndefined();
+    expect(control.types).toContain("azure-native:monitor:ScheduledQueryRule");
   });
 });
 

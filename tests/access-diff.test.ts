@@ -6,6 +6,8 @@ import { accessDiff, KindDiff, renderAccessDiff } from "../scripts/offline/acces
 import { accessModel } from "../scripts/offline/access-model";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import type { PreviewJson } from "../scripts/offline/plan";
+import { main } from "../scripts/access-diff";
+import { runMain, runMainFailingStdout } from "./helpers/cli";
 import { committed, inputs, Json, Step, step } from "./helpers/plan-copies";
 
 /**
@@ -352,6 +354,12 @@ describe("the access diff of two prod plans (AKS)", () => {
 });
 
 describe("npm run access-diff", () => {
+  // A real process (accessDiffCli) once per kind of outcome, to prove the wiring (exit code, which
+  // stream) end to end: exit 0 with the staging diff, exit 2 on a wrong command line (--bogus), exit
+  // 2 on a file that cannot be read (no-such.json). The other cases run the command's main in this
+  // process (accessDiffInProcess: the same output and exit code); an internal error has no trigger
+  // from outside and is proved in process.
+  const accessDiffInProcess = (...args: string[]) => runMain(main, args);
   function accessDiffCli(...args: string[]) {
     const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/access-diff.ts", ...args], {
       cwd: ROOT,
@@ -375,7 +383,7 @@ describe("npm run access-diff", () => {
     const head = path.join(tmp, "prod-head.json");
     fs.writeFileSync(base, JSON.stringify(await committed("prod")));
     fs.writeFileSync(head, JSON.stringify(await changedProd()));
-    expect(accessDiffCli(base, head)).toEqual({ status: 0, stdout: PROD_DIFF, stderr: "" });
+    expect(await accessDiffInProcess(base, head)).toEqual({ status: 0, stdout: PROD_DIFF, stderr: "" });
   });
 
   it("GIVEN plans of two stacks THEN exit 2 with one line and the usage", async () => {
@@ -383,7 +391,7 @@ describe("npm run access-diff", () => {
     const prod = path.join(tmp, "prod.json");
     fs.writeFileSync(uat, JSON.stringify(await committed("uat")));
     fs.writeFileSync(prod, JSON.stringify(await committed("prod")));
-    expect(accessDiffCli(uat, prod)).toEqual({
+    expect(await accessDiffInProcess(uat, prod)).toEqual({
       status: 2,
       stdout: "",
       stderr: `the plans are of two stacks (uat, prod); compare two plans of one stack\n${USAGE}\n`,
@@ -394,7 +402,25 @@ describe("npm run access-diff", () => {
     [["one.json"], `expected two plan files (base, head), got 1\n${USAGE}\n`],
     [["--bogus"], `unknown argument --bogus\n${USAGE}\n`],
     [["no-such.json", "package.json"], "no-such.json does not exist\n"],
-  ])("GIVEN %j THEN exit 2 with one line, no stack trace", (args, stderr) => {
+  ])("GIVEN %j THEN exit 2 with one line, no stack trace", async (args, stderr) => {
+    expect(await accessDiffInProcess(...args)).toEqual({ status: 2, stdout: "", stderr });
+  });
+
+  it.each([
+    [["--bogus"], `unknown argument --bogus\n${USAGE}\n`],
+    [["no-such.json", "package.json"], "no-such.json does not exist\n"],
+  ])("GIVEN %j THEN its own process exits 2 with one line, no stack trace", (args, stderr) => {
     expect(accessDiffCli(...args)).toEqual({ status: 2, stdout: "", stderr });
+  });
+
+  it("GIVEN --help THEN the usage on stdout and exit 0", async () => {
+    expect(await accessDiffInProcess("--help")).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
+  });
+
+  it("GIVEN an internal error (here: stdout throws) THEN exits 2 with one line, the stack only with ENGRAM_DEBUG", async () => {
+    const r = await runMainFailingStdout(main, ["--help"], {});
+    expect(r).toEqual({ status: 2, stdout: "", stderr: "internal error: stdout broke\n" });
+    const debug = await runMainFailingStdout(main, ["--help"], { ENGRAM_DEBUG: "1" });
+    expect(debug.stderr).toMatch(/^internal error: stdout broke\nError: stdout broke\nsecond line\n {4}at /);
   });
 });

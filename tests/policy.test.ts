@@ -7,13 +7,19 @@ import type { PreviewJson } from "../scripts/offline/plan";
 import { checkPlan } from "../scripts/offline/policy-check";
 import { engramPolicies, environmentFromConfig, PRIVILEGED_ROLES } from "../policy/policies";
 import { BUILT_IN_ROLES, FORBIDDEN_ROLES } from "../lib/roles";
+import { main } from "../scripts/policy";
+import { runMain, runMainFailingStdout } from "./helpers/cli";
 import { ENVIRONMENTS } from "./helpers/plan";
 import { committed, inputs, Json, Step, step } from "./helpers/plan-copies";
 
 /**
  * The policy pack (policy/) on the offline plans: every committed plan passes, and each policy,
  * given a committed staging or prod plan broken in one way, fires alone and names the resource.
- * The runner (`npm run policy`) is run as a child process for what a user sees.
+ * The runner (`npm run policy`): its `main` in this process for what a user sees (policyInProcess,
+ * the same lines and exit code); a real process (policyCli) once per kind of outcome, to prove the
+ * wiring (exit code, which stream) end to end: exit 0 on committed plans, exit 1 on violations,
+ * exit 2 on a wrong command line ([]), exit 2 on a file that cannot be read (no-such-plan.json).
+ * An internal error has no trigger from outside and is proved in process.
  */
 
 const ROOT = path.resolve(__dirname, "..");
@@ -41,6 +47,9 @@ function policyCli(...args: string[]) {
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The runner's main in this process (tests/helpers/cli.ts). */
+const policyInProcess = (...args: string[]) => runMain(main, args);
 
 const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 
@@ -945,9 +954,22 @@ describe("npm run policy", () => {
     [["no-such-plan.json"], "no-such-plan.json does not exist\n"],
     [["package.json"], "package.json has no steps; give a plan written by npm run plan\n"],
     [["README.md"], "README.md is not JSON; give a plan written by npm run plan\n"],
-  ])("GIVEN %j THEN exits 2 with one line, no stack trace", (args, stderr) => {
-    const r = policyCli(...args);
-    expect(r).toEqual({ status: 2, stdout: "", stderr });
+  ])("GIVEN %j THEN exits 2 with one line, no stack trace", async (args, stderr) => {
+    expect(await policyInProcess(...args)).toEqual({ status: 2, stdout: "", stderr });
+  });
+
+  it.each([
+    [[], `name at least one plan file\n${USAGE}\n`],
+    [["no-such-plan.json"], "no-such-plan.json does not exist\n"],
+  ])("GIVEN %j THEN its own process exits 2 with one line, no stack trace", (args, stderr) => {
+    expect(policyCli(...args)).toEqual({ status: 2, stdout: "", stderr });
+  });
+
+  it("GIVEN an internal error (here: stdout throws) THEN exits 2 with one line, the stack only with ENGRAM_DEBUG", async () => {
+    const r = await runMainFailingStdout(main, ["--help"], {});
+    expect(r).toEqual({ status: 2, stdout: "", stderr: "internal error: stdout broke\n" });
+    const debug = await runMainFailingStdout(main, ["--help"], { ENGRAM_DEBUG: "1" });
+    expect(debug.stderr).toMatch(/^internal error: stdout broke\nError: stdout broke\nsecond line\n {4}at /);
   });
 
   it("GIVEN a plan without engram:environment THEN exits 2 naming it", async () => {
@@ -955,7 +977,7 @@ describe("npm run policy", () => {
     delete plan.config["engram:environment"];
     const file = path.join(tmp, "no-env.json");
     fs.writeFileSync(file, JSON.stringify(plan));
-    const r = policyCli(file);
+    const r = await policyInProcess(file);
     expect(r).toEqual({
       status: 2,
       stdout: "",
@@ -963,8 +985,8 @@ describe("npm run policy", () => {
     });
   });
 
-  it("GIVEN --help THEN the usage on stdout and exit 0", () => {
-    expect(policyCli("--help")).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
+  it("GIVEN --help THEN the usage on stdout and exit 0", async () => {
+    expect(await policyInProcess("--help")).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: "" });
   });
 });
 

@@ -16,9 +16,7 @@ import { buildEntra } from "../src/layers/entra";
 import { buildPlatformIdentities, buildServiceIdentities } from "../src/layers/identities";
 import { NetworkLayer } from "../src/layers/network";
 import { buildAlertsAndDiagnostics, buildObservability } from "../src/layers/observability";
-import * as runtimeLayer from "../src/layers/runtime";
 import { buildWafFront } from "../src/layers/runtime/waf";
-import { registrationsInProcess } from "./helpers/data";
 import { changedConfig, ConfigChange, runUnit } from "./helpers/plan";
 import { prodSpa } from "./helpers/spa";
 
@@ -322,70 +320,8 @@ describe("component arguments that config validation never lets through", () => 
   });
 });
 
-describe("layer guards: each layer on its own on a committed stack's config, one input changed (addExtraSecret: the program up to the runtime layer)", () => {
+describe("layer guards: each layer on its own on a committed stack's config, one input changed", () => {
   const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
-  afterEach(() => jest.restoreAllMocks());
-
-  describe("addExtraSecret (the runtime layer's way to add the Temporal mTLS secrets)", () => {
-    const backend = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
-    const attempts: Record<string, { name: string; readers: SecretReader[] }> = {
-      "an invalid name": { name: "bad name!", readers: ["backend"] },
-      "a name the vault already holds": { name: "zep-api-key", readers: ["backend"] },
-      "a reader listed twice": { name: "extra-secret-1", readers: ["worker", "worker"] },
-      "an extra reader labelled as a service": {
-        name: "extra-secret-2",
-        readers: [{ label: "backend", principal: backend }],
-      },
-      "a new valid secret for one service": { name: "extra-secret-3", readers: ["backend"] },
-    };
-    /** What each attempt threw ("accepted" when nothing), from one run of the dev program. */
-    const outcomes: Record<string, string> = {};
-    let types: string[] = [];
-
-    beforeAll(async () => {
-      // In place of the runtime layer, each attempt adds one secret to the vault the data layer hands forward.
-      const spy = jest.spyOn(runtimeLayer, "buildRuntime").mockImplementation((ctx, platform, deps) => {
-        for (const [label, a] of Object.entries(attempts)) {
-          try {
-            addExtraSecret(ctx, platform, deps.data.secretTarget, a.name, {
-              value: pulumi.secret("value"),
-              contentType: "text/plain",
-              readers: a.readers,
-            });
-            outcomes[label] = "accepted";
-          } catch (err) {
-            outcomes[label] = messageOf(err);
-          }
-        }
-        throw new Error("the runtime layer stops here");
-      });
-      const run = await registrationsInProcess("dev", { secrets: AI_KEY });
-      spy.mockRestore();
-      expect(messageOf(run.error)).toBe("the runtime layer stops here");
-      types = run.types;
-    });
-
-    it.each([
-      ["an invalid name", 'vault secret name "bad name!" is not valid: 1-127 letters, digits and hyphens'],
-      [
-        "a name the vault already holds",
-        "vault secret zep-api-key already exists in the dev vault (DESIGN.md §3)",
-      ],
-      ["a reader listed twice", "vault secret extra-secret-1: a reader is listed twice (worker, worker)"],
-      [
-        "an extra reader labelled as a service",
-        'vault secret extra-secret-2: extra reader "backend" needs its own label (its principal\'s, not a service name)',
-      ],
-    ])("GIVEN %s THEN it is refused", (label, message) => {
-      expect(outcomes[label]).toBe(message);
-    });
-
-    it("GIVEN a new valid secret for one service THEN it is accepted, and only that secret is added", () => {
-      expect(outcomes["a new valid secret for one service"]).toBe("accepted");
-      expect(types.filter((t) => t === "engram:security:VaultSecret")).toHaveLength(4);
-    });
-  });
-
   /**
    * One layer on its own, on a committed stack's config as the program reads it (loadConfig), with
    * `adjust` applied to that config: the layer's guard without the rest of the program run.
@@ -419,6 +355,80 @@ describe("layer guards: each layer on its own on a committed stack's config, one
   const SUB = "5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59";
   const TENANT = "0b7e3a1c-2d4f-4e6a-8b9c-1d2e3f4a5b6c";
 
+  /** The target the data layer writes its secrets to: the service identities and a vault by name. */
+  const vaultTarget = (ctx: Context, platform: Platform) => ({
+    vault: {
+      name: pulumi.output(`kv-engram-${ctx.cfg.environment}`),
+      vaultUri: pulumi.output(`https://kv-engram-${ctx.cfg.environment}.vault.azure.net/`),
+    },
+    after: [],
+    identities: buildServiceIdentities(ctx, platform),
+  });
+
+  describe("addExtraSecret (the runtime layer's way to add the Temporal mTLS secrets)", () => {
+    const backend = { principalId: "p", principalType: "ServicePrincipal" as const, label: "backend" };
+    const attempts: Record<string, { name: string; readers: SecretReader[] }> = {
+      "an invalid name": { name: "bad name!", readers: ["backend"] },
+      "a name the vault already holds": { name: "zep-api-key", readers: ["backend"] },
+      "a reader listed twice": { name: "extra-secret-1", readers: ["worker", "worker"] },
+      "an extra reader labelled as a service": {
+        name: "extra-secret-2",
+        readers: [{ label: "backend", principal: backend }],
+      },
+      "a new valid secret for one service": { name: "extra-secret-3", readers: ["backend"] },
+    };
+    /** What each attempt threw ("accepted" when nothing), from one run of the dev program. */
+    const outcomes: Record<string, string> = {};
+    let types: string[] = [];
+
+    beforeAll(async () => {
+      // The data layer's vault secrets, then each attempt adds one secret to the same vault.
+      const run = await layerRun(
+        "dev",
+        { secrets: AI_KEY },
+        (cfg) => cfg,
+        (ctx, platform) => {
+          const target = vaultTarget(ctx, platform);
+          buildVaultSecrets(ctx, platform, target);
+          for (const [label, a] of Object.entries(attempts)) {
+            try {
+              addExtraSecret(ctx, platform, target, a.name, {
+                value: pulumi.secret("value"),
+                contentType: "text/plain",
+                readers: a.readers,
+              });
+              outcomes[label] = "accepted";
+            } catch (err) {
+              outcomes[label] = messageOf(err);
+            }
+          }
+        },
+      );
+      expect(run.error).toBeUndefined();
+      types = run.types;
+    });
+
+    it.each([
+      ["an invalid name", 'vault secret name "bad name!" is not valid: 1-127 letters, digits and hyphens'],
+      [
+        "a name the vault already holds",
+        "vault secret zep-api-key already exists in the dev vault (DESIGN.md §3)",
+      ],
+      ["a reader listed twice", "vault secret extra-secret-1: a reader is listed twice (worker, worker)"],
+      [
+        "an extra reader labelled as a service",
+        'vault secret extra-secret-2: extra reader "backend" needs its own label (its principal\'s, not a service name)',
+      ],
+    ])("GIVEN %s THEN it is refused", (label, message) => {
+      expect(outcomes[label]).toBe(message);
+    });
+
+    it("GIVEN a new valid secret for one service THEN it is accepted, and only that secret is added", () => {
+      expect(outcomes["a new valid secret for one service"]).toBe("accepted");
+      expect(types.filter((t) => t === "engram:security:VaultSecret")).toHaveLength(4);
+    });
+  });
+
   it("the data layer refuses a provided secret whose config value is empty", async () => {
     const { urns, error } = await layerRun(
       "dev",
@@ -427,14 +437,7 @@ describe("layer guards: each layer on its own on a committed stack's config, one
         ...cfg,
         secrets: { ...cfg.secrets, azureAiKey: undefined as unknown as pulumi.Output<string> },
       }),
-      (ctx, platform) => {
-        const identities = buildServiceIdentities(ctx, platform);
-        const vault = {
-          name: pulumi.output("kv-engram-dev"),
-          vaultUri: pulumi.output("https://kv-engram-dev.vault.azure.net/"),
-        };
-        buildVaultSecrets(ctx, platform, { vault, after: [], identities });
-      },
+      (ctx, platform) => void buildVaultSecrets(ctx, platform, vaultTarget(ctx, platform)),
     );
     expect(messageOf(error)).toBe("vault secret azure-ai-key: engram:azureAiKey has no value");
     // The generated secret before it is written (the layer ran), the provided one is not.

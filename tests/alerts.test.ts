@@ -22,10 +22,10 @@ const REQUIRED = ["api-auth-failures", "kv-secret-reads", "kv-access-denied", "m
 const DEFAULTS = { authFailures: 50, secretReads: 100, accessDenied: 1, missingSecretExits: 1 };
 
 /**
- * prod with the optional observability settings, one variant for the tests of each (independent:
- * the sign-in alert rule, the workspace's retention).
+ * Prod's shared variant with the sign-in alert and 400 days of logs (and other independent options,
+ * every secret fed among them): one variant for the tests of each (the sign-in alert rule, the
+ * workspace's retention).
  */
-/** Prod's shared variant with the sign-in alert and 400 days of logs (and other independent options). */
 const PROD_OPTIONAL = PROD_OPTIONS;
 
 const actionGroupId = (env: string) =>
@@ -153,7 +153,7 @@ describe("alert thresholds and switches", () => {
     expect(index.ofType(ACTIVITY)).toHaveLength(0);
   });
 
-  it.each(["dev", "test"])(
+  it.each(["dev", "test"] as const)(
     "has the same Key Vault expiry alerts in %s with engram:alerts=true, to this environment's action group",
     async (env) => {
       // The fed-secrets variant of dev and test turns the alerts on (tests/helpers/variants.ts).

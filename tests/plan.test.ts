@@ -2,6 +2,7 @@ import { checkName, ResourceKind } from "../lib/naming";
 import type { PlanResult } from "../scripts/offline/plan";
 import { PlanIndex } from "../scripts/offline/plan-index";
 import { ENVIRONMENTS, planOk } from "./helpers/plan";
+import { STAGING_FED } from "./helpers/variants";
 
 /**
  * The offline plan has the shape of `pulumi preview --json`, captures what the mocks alone would
@@ -230,7 +231,9 @@ describe("stack names are free", () => {
 
   // engram:nameSuffix: the per-type limits and rules are tests/naming.test.ts.
   it("GIVEN the staging stack with a 6-character suffix THEN every name the program builds fits (plan)", async () => {
-    const { index } = await planOk("staging", { set: { "engram:nameSuffix": "zz9zz9" } });
+    // staging's shared variant (every secret fed, which names nothing these checks read).
+    expect(STAGING_FED.set["engram:nameSuffix"]).toBe("zz9zz9");
+    const { index } = await planOk("staging", STAGING_FED);
     const nameInputs: Record<string, [input: string, kind: ResourceKind]> = {
       "azure-native:resources:ResourceGroup": ["resourceGroupName", "resourceGroup"],
       "azure-native:keyvault:Vault": ["vaultName", "keyVault"],

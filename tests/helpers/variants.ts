@@ -36,8 +36,11 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
   },
 };
 
-/** The one fed-secrets variant of an environment. */
-export const fedSecretsVariant = (env: string) => ({ secrets: FED, set: LOWER_OVERRIDES[env] ?? {} });
+/**
+ * staging's shared variant: FED and a 6-character name suffix (tests/plan.test.ts "stack names are
+ * free": every name still fits).
+ */
+export const STAGING_FED = { secrets: FED, set: { "engram:nameSuffix": "zz9zz9" } };
 
 /**
  * The CI/CD hub prod's stack file names (the bootstrap's `cicdHub` output): runtime aks requires it
@@ -78,13 +81,15 @@ export const DDOS_PLAN_ID =
   "/subscriptions/5f2c3b1a-8d4e-4c7a-9b6f-0e1d2c3b4a59/resourceGroups/rg-network-shared/providers/Microsoft.Network/ddosProtectionPlans/ddos-engram";
 
 /**
- * Prod with its optional settings turned on, one plan for the files that read them (each asserts
- * only its own setting; they are independent): the Entra sign-in alert and 400 days of logs
- * (tests/alerts.test.ts), the Azure CLI pre-authorized (tests/identity.test.ts), the VNet linked to
- * a DDoS protection plan (tests/baseline.test.ts), and images from a registry that is not an ACR
- * (tests/container-apps.test.ts: no AcrPull). A prod plan is the dearest variant.
+ * Prod's shared variant: FED (tests/secrets.test.ts, tests/aks-workloads.test.ts) and its optional
+ * settings turned on (each asserts only its own setting; they are independent): the Entra sign-in
+ * alert and 400 days of logs (tests/alerts.test.ts), the Azure CLI pre-authorized
+ * (tests/identity.test.ts), the VNet linked to a DDoS protection plan (tests/baseline.test.ts), and
+ * images from a registry that is not an ACR (tests/container-apps.test.ts: no AcrPull). A prod plan
+ * is the dearest variant.
  */
 export const PROD_OPTIONS = {
+  secrets: FED,
   set: {
     "engram:registry": "ghcr.io",
     "engram:signInAlerts": "true",
@@ -120,3 +125,11 @@ export const UAT_OPTIONS = {
 export const DEV_OPTIONS = {
   set: { "engram:availability": "true", "engram:privateEndpoints": "true", "engram:registry": "ghcr.io" },
 };
+
+/** The one fed-secrets (shared) variant of an environment. */
+export const fedSecretsVariant = (env: string) =>
+  env === "prod"
+    ? PROD_OPTIONS
+    : env === "staging"
+      ? STAGING_FED
+      : { secrets: FED, set: LOWER_OVERRIDES[env] ?? {} };

@@ -2,7 +2,7 @@ import * as path from "path";
 import { escapeText } from "../lib/text";
 import { renderAccessDiff, stackOf } from "./offline/access-diff";
 import type { PreviewJson } from "./offline/plan";
-import type { CommandIo } from "./offline/plan-args";
+import type { CommandIo } from "./offline/command-io";
 import { failureCode, planFileArgs, UsageError } from "./offline/plan-commands";
 import { readPlan } from "./offline/policy-check";
 

@@ -3,15 +3,8 @@ import * as path from "path";
 import { escapeText } from "../lib/text";
 import type { planStack as PlanStack } from "./offline/plan";
 import type { renderReport as RenderReport } from "./offline/report";
-import {
-  CommandIo,
-  HelpRequest,
-  internalError,
-  parsePlanArgs,
-  Target,
-  USAGE,
-  UsageError,
-} from "./offline/plan-args";
+import { CommandIo, internalError } from "./offline/command-io";
+import { HelpRequest, parsePlanArgs, Target, USAGE, UsageError } from "./offline/plan-args";
 import { planConfig, validatePlanConfig } from "./offline/plan-config";
 import { readStackFile, StackFileConfig, StackFileError } from "./offline/stack-file";
 

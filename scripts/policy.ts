@@ -1,5 +1,5 @@
 import * as path from "path";
-import type { CommandIo } from "./offline/plan-args";
+import type { CommandIo } from "./offline/command-io";
 import { failureCode, planFileArgs, UsageError } from "./offline/plan-commands";
 import { checkPlan, formatViolation, readPlan } from "./offline/policy-check";
 import { escapeText } from "../lib/text";

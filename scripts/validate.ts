@@ -1,4 +1,4 @@
-import { CommandIo, internalError } from "./offline/plan-args";
+import { CommandIo, internalError } from "./offline/command-io";
 import { HelpRequest, parseValidateArgs, USAGE, UsageError, ValidateArgs } from "./validate/args";
 import { helpText } from "./validate/report";
 import { SetupError, validate } from "./validate/run";

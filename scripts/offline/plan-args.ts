@@ -11,28 +11,6 @@ export const USAGE =
 /** Pulumi's own rule for a stack name (its backends refuse anything else). */
 const STACK_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
-/**
- * Where a command writes and the environment it reads: the process's own (`process` is one), or a
- * test's, which runs the command's `main` in its own process and reads what it wrote.
- */
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  /** Absent: process.env. */
-  env?: NodeJS.ProcessEnv;
-}
-
-/**
- * A failure that is a bug of ours (no message written for it): one line on stderr, the stack only
- * with ENGRAM_DEBUG set; exit code 2. Shared by every command (plan, validate, policy, access-diff).
- */
-export function internalError(err: unknown, io: CommandIo): number {
-  const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`internal error: ${escapeText(message.split("\n")[0])}\n`);
-  if ((io.env ?? process.env).ENGRAM_DEBUG && err instanceof Error) io.stderr.write(`${err.stack}\n`);
-  return 2;
-}
-
 /** A wrong command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 /** `--help`: the usage on stdout, exit code 0. */

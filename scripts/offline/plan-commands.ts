@@ -1,5 +1,5 @@
 import { escapeText } from "../../lib/text";
-import { CommandIo, internalError } from "./plan-args";
+import { CommandIo, internalError } from "./command-io";
 import { PlanFileError } from "./policy-check";
 
 /**

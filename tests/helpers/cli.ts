@@ -1,5 +1,5 @@
 import * as path from "path";
-import type { CommandIo } from "../../scripts/offline/plan-args";
+import type { CommandIo } from "../../scripts/offline/command-io";
 
 /**
  * A command (scripts/plan.ts, validate.ts, policy.ts, access-diff.ts) run through its exported

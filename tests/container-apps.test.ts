@@ -4,13 +4,7 @@ import { PlanIndex } from "../scripts/offline/plan-index";
 import { PLACEHOLDER_TENANT, placeholderUuid } from "../scripts/offline/placeholders";
 import { isHigher } from "../src/matrix";
 import { Environment, planOk, planRefused } from "./helpers/plan";
-import {
-  ACA_STACKS,
-  DEV_OPTIONS,
-  PROD_LIKE_ACA,
-  PROD_LIKE_ACA_STACK,
-  PROD_OPTIONS,
-} from "./helpers/variants";
+import { ACA_STACKS, DEV_OPTIONS, PROD_OPTIONS, TEST_FED, UAT_OPTIONS } from "./helpers/variants";
 import { appWorkload } from "./helpers/workloads";
 
 /**
@@ -302,8 +296,9 @@ describe("images are pinned by digest in higher environments", () => {
 });
 
 /**
- * engram:registry other than the committed ACR (the registry variants of the suite are all planned
- * here): a login server such as ghcr.io (public images), or none.
+ * engram:registry other than the committed ACR (the shared variants that change it are read here:
+ * dev's DEV_OPTIONS, uat's UAT_OPTIONS, prod's PROD_OPTIONS with ghcr.io, test's TEST_FED with
+ * none): a login server such as ghcr.io (public images), or none.
  */
 describe("registry", () => {
   const GHCR = { set: { "engram:registry": "ghcr.io" } };
@@ -337,7 +332,10 @@ describe("registry", () => {
   });
 
   it("grants no AcrPull when no registry is configured", async () => {
-    const { index } = await planOk("uat", { unset: ["engram:registry"] });
+    // test's shared variant configures no registry; the committed test stack (an ACR) grants AcrPull.
+    expect(TEST_FED.unset).toContain("engram:registry");
+    expect(acrPulls((await planOk("test")).index).length).toBeGreaterThan(0);
+    const { index } = await planOk("test", TEST_FED);
     expect(acrPulls(index)).toEqual([]);
     for (const a of APP_NAMES) expect(inputs(appStep(index, a)).configuration.registries).toEqual([]);
   });
@@ -351,10 +349,13 @@ describe("registry", () => {
       (u) => index.get(u)?.newState.type === "azure-native:authorization:RoleAssignment",
     );
 
-  it("with Temporal mTLS (prod's settings on Container Apps) the Temporal UI still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
-    const { index } = await planOk(PROD_LIKE_ACA_STACK, {
-      set: { ...PROD_LIKE_ACA.set, "engram:registry": "ghcr.io" },
-    });
+  it("with Temporal mTLS on Container Apps the Temporal UI still has its own identity, the three secrets and exactly their grants, and no registry", async () => {
+    // uat's shared variant: Temporal mTLS on and its registry ghcr.io (GHCR), not an ACR; the
+    // committed uat stack (an ACR, no mTLS) grants AcrPull.
+    expect(UAT_OPTIONS.set["engram:temporalMtls"]).toBe("true");
+    expect(UAT_OPTIONS.set["engram:registry"]).toBe(GHCR.set["engram:registry"]);
+    expect(acrPulls((await planOk("uat")).index).length).toBeGreaterThan(0);
+    const { index } = await planOk("uat", UAT_OPTIONS);
     const ui = appStep(index, "temporal-ui");
     expect(inputs(ui).identity).toEqual({
       type: "UserAssigned",

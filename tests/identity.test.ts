@@ -10,7 +10,7 @@ import { SERVICE_NAMES } from "../src/services";
 import { expectedPermissionId } from "./helpers/ids";
 import { ENVIRONMENTS, Environment, planOk, stackConfig } from "./helpers/plan";
 import { appWorkload, runtimeOf } from "./helpers/workloads";
-import { PROD_OPTIONS } from "./helpers/variants";
+import { PROD_OPTIONS, TEST_FED } from "./helpers/variants";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -306,10 +306,13 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   });
 
   it("step 2: a removed role is absent, the others keep their ids, and its group is not assigned", async () => {
-    const { index, config } = await planOk(env, { set: { "engram:removedAppRoles": ["PM"] } });
+    // test's shared variant removes PM (its other settings assign no app role).
+    const stack: Environment = "test";
+    expect(TEST_FED.set["engram:removedAppRoles"]).toEqual(["PM"]);
+    const { index, config } = await planOk(stack, TEST_FED);
     const roles = appRoles(index);
     expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "Viewer"]);
-    for (const r of roles) expect(r.id).toBe(expectedPermissionId(env, "role", r.value));
+    for (const r of roles) expect(r.id).toBe(expectedPermissionId(stack, "role", r.value));
     const assigned = index.ofType(APP_ROLE_ASSIGNMENT).map((s) => s.newState.inputs);
     expect(assigned.map((a) => a.principalObjectId)).not.toContain(config.groups.pm);
     expect(assigned).toHaveLength(3);

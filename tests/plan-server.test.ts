@@ -7,7 +7,7 @@ import { askPlanServer } from "./helpers/plan-client";
 import { PLAN_SERVERS_ENV, PlanServerAddress, planServers, ROOT } from "./helpers/plan-files";
 import { decodeExact, encodeExact, jsonDifference, ServerStatus } from "./helpers/plan-protocol";
 import { plan, planOk, planRefused, programRun, stackConfig } from "./helpers/plan";
-import { fedSecretsVariant } from "./helpers/variants";
+import { fedSecretsVariant, TEST_FED } from "./helpers/variants";
 
 /**
  * The plan servers (tests/helpers/plan-server.ts): test files plan variants on them without loading
@@ -65,7 +65,9 @@ describe("variants in a test file", () => {
 
   it("GIVEN a plan with an undefined setting THEN it arrives as planStack returned it, key included", async () => {
     // planStack's config has `registry: undefined` when the stack sets none; plain JSON would drop it.
-    const { config } = await planOk("uat", { unset: ["engram:registry"] });
+    // test's shared variant configures no registry (tests/helpers/variants.ts).
+    expect(TEST_FED.unset).toContain("engram:registry");
+    const { config } = await planOk("test", TEST_FED);
     expect(Object.keys(config)).toContain("registry");
     expect(config.registry).toBeUndefined();
   });

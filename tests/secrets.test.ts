@@ -7,7 +7,7 @@ import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { assignments, days, idOf, inputs, principalIdOf, registrations, ROLE_IDS, T } from "./helpers/data";
 import { ENVIRONMENTS, Environment, planOk, planRefused, report } from "./helpers/plan";
-import { FED, fedSecretsVariant } from "./helpers/variants";
+import { FED, fedSecretsVariant, UAT_OPTIONS } from "./helpers/variants";
 
 /**
  * Secrets of DESIGN.md §3 (SOP 002, SOP 000 Secrets & Key Management, Rotation): which secrets
@@ -30,8 +30,13 @@ const OPTIONAL = {
   "engram:geminiApiKey": "gemini-api-key",
 } as const;
 
-/** The one variant of each environment these tests plan (tests/helpers/variants.ts). */
+/**
+ * The one variant of each environment these tests plan: its shared variant, which feeds every secret
+ * (tests/helpers/variants.ts; its other settings decide nothing these tests check).
+ */
 const variant = fedSecretsVariant;
+/** The secret values the variant of an environment feeds (uat's anthropicApiKey: FED_UAT). */
+const fedValues = (env: Environment): string[] => Object.values(variant(env).secrets ?? {});
 
 const secretsOf = (index: PlanIndex) => index.ofType(T.secret);
 const secretNamed = (index: PlanIndex, name: string) => index.one(T.secret, `secret-${name}-secret`);
@@ -154,7 +159,8 @@ describe.each(ENVIRONMENTS)("secrets in %s", (env) => {
       expect(inputs(secret).properties.attributes.expires).toBe(days(expiryDays));
     }
     const json = JSON.stringify(plan);
-    for (const value of Object.values(FED)) expect(json).not.toContain(value);
+    expect(fedValues(env)).toHaveLength(Object.keys(FED).length);
+    for (const value of fedValues(env)) expect(json).not.toContain(value);
     // Nor any generated value: recompute the placeholder results the engine gave the passwords.
     for (const p of index.ofType(T.password)) {
       const result = placeholderResource(p.newState.type, "x", p.urn, inputs(p)).state.result as string;
@@ -208,9 +214,13 @@ describe("secrets never reach the plan", () => {
   });
 
   it("GIVEN an encrypted secret in a stack file THEN the plan shows no ciphertext or placeholder", async () => {
-    const encrypted = { "engram:anthropicApiKey": encryptedPlaceholder("engram:anthropicApiKey") };
-    const r = await planOk("uat", { secrets: encrypted });
-    const text = JSON.stringify(r.plan) + (await report("uat", { secrets: encrypted }));
+    // uat's shared variant feeds anthropicApiKey as what a `secure:` value of a stack file reads as.
+    const encrypted = encryptedPlaceholder("engram:anthropicApiKey");
+    expect(UAT_OPTIONS.secrets["engram:anthropicApiKey"]).toBe(encrypted);
+    expect(forbidden).toContain(encrypted);
+    const r = await planOk("uat", UAT_OPTIONS);
+    expect(r.plan.config["engram:anthropicApiKey"]).toBe("[secret]");
+    const text = JSON.stringify(r.plan) + (await report("uat", UAT_OPTIONS));
     for (const f of forbidden) expect(text).not.toContain(f);
   });
 });

@@ -24,32 +24,38 @@ interface Case {
   title: string;
   change?: Change;
   mtls: boolean;
+  /** The registry is an ACR (the UI's identity then also holds AcrPull). */
+  acr: boolean;
 }
 
 /**
  * prod: mTLS by default (on AKS); uat, staging: off by default, and on when configured (staging with
- * all of prod's settings, the shared PROD_LIKE_ACA variant); dev, test: off.
+ * all of prod's settings, the shared PROD_LIKE_ACA variant, its committed ACR; uat's shared variant,
+ * whose registry ghcr.io is not an ACR); dev, test: off.
  */
 const casesFor = (env: Environment): Case[] =>
   env === "prod"
-    ? [{ title: "by default", mtls: true }]
+    ? [{ title: "by default", mtls: true, acr: true }]
     : env === "uat" || env === "staging"
       ? [
-          { title: "by default", mtls: false },
+          { title: "by default", mtls: false, acr: true },
           env === "staging"
             ? {
                 title: "with prod's settings (engram:temporalMtls=true, engram:waf=true)",
                 change: PROD_LIKE_ACA,
                 mtls: true,
+                acr: true,
               }
             : {
-                // uat's shared variant of optional settings (engram:temporalMtls=true among them).
-                title: "with engram:temporalMtls=true",
+                // uat's shared variant of optional settings (engram:temporalMtls=true and
+                // engram:registry=ghcr.io among them).
+                title: "with engram:temporalMtls=true (and engram:registry=ghcr.io)",
                 change: UAT_OPTIONS,
                 mtls: true,
+                acr: false,
               },
         ]
-      : [{ title: "by default", mtls: false }];
+      : [{ title: "by default", mtls: false, acr: true }];
 
 const UI_SECRETS = ["temporal-tls-ca", "temporal-tls-ui-cert", "temporal-tls-ui-key"];
 const MOUNT = "/etc/temporal-ui/tls";
@@ -115,7 +121,7 @@ function principals(index: PlanIndex): Map<string, string> {
 }
 
 describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Environment) => {
-  describe.each(casesFor(env))("$title", ({ change, mtls }: Case) => {
+  describe.each(casesFor(env))("$title", ({ change, mtls, acr }: Case) => {
     it(`Temporal mTLS is ${mtls ? "on" : "off"}`, async () => {
       const { config } = await planOk(env, change);
       expect(config.decisions.temporalMtls.value).toBe(mtls);
@@ -253,9 +259,10 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
       expect(serverCsr.newState.inputs.dnsNames).toContain(serverName);
     });
 
-    it("it depends on exactly its three Key Vault grants and its AcrPull", async () => {
+    it("it depends on exactly its three Key Vault grants and its AcrPull (when the registry is an ACR; else none)", async () => {
       const r = await planOk(env, change);
       const { index, config } = r;
+      expect(config.registry?.acrId !== undefined).toBe(acr);
       const own = principalIdOf(index, "temporal-ui");
       // The Container App, or the Deployment (its pods start only once they can read their secrets).
       const deps = uiWorkload(index, runtimeOf(r)).step.newState.dependencies.filter(
@@ -274,7 +281,7 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
       expect(held.sort()).toEqual(
         [
           ...UI_SECRETS.map((n) => [ROLE_IDS["Key Vault Secrets User"], secretId(n)]),
-          [ACR_PULL, config.registry?.acrId],
+          ...(acr ? [[ACR_PULL, config.registry?.acrId]] : []),
         ].sort(),
       );
     });
@@ -391,7 +398,8 @@ describe.each(ENVIRONMENTS)("the Temporal UI and Temporal mTLS in %s", (env: Env
   });
 });
 
-// Without an ACR (engram:registry=ghcr.io): tests/container-apps.test.ts "registry", which plans those variants.
+// Without an ACR (engram:registry=ghcr.io, uat's case above): tests/container-apps.test.ts "registry"
+// too, on the same shared variants.
 
 describe("the Temporal mTLS vault secrets say where they come from", () => {
   it("every temporal-tls-* secret in prod is tagged source generated:temporal-mtls, the other secrets keep their own", async () => {

@@ -1,11 +1,15 @@
-import { ENVIRONMENTS, SETTINGS } from "../../src/matrix";
-import { stackConfig } from "./plan";
+import { encryptedPlaceholder } from "../../scripts/offline/stack-file";
+import { Environment, ENVIRONMENTS, SETTINGS } from "../../src/matrix";
+import { PlanChange, stackConfig } from "./plan";
 
 /**
  * Variant plans that several test files read. A plan server answers the same request once per run
- * (tests/helpers/plan.ts), so files that need the same kind of variant share one plan by asking for
- * exactly the same change. Each test asserts only what its own setting decides; the settings below
- * are independent of each other.
+ * (tests/helpers/plan.ts), so files that need a variant share one plan by asking for exactly the
+ * same change (the same object below). Each environment has one shared "rich" variant
+ * (`fedSecretsVariant(env)`: every secret fed, plus that environment's optional settings), dev and
+ * staging more (DEV_OPTIONS; PROD_LIKE_ACA, and staging's AKS_CHANGE). Each test asserts
+ * only what its own setting decides; the settings of one variant are independent of each other, and
+ * a setting is put only where no other setting of the same variant decides what its tests check.
  */
 
 /** Values fed as secrets: none of them may appear anywhere in a plan (tests/secrets.test.ts). */
@@ -17,9 +21,20 @@ export const FED = {
 };
 
 /**
- * The overrides of dev and test in the fed-secrets variant: Postgres password auth off (who reads
- * postgres-password; groups.dba then required), the vault's purge protection and retention, the
- * security alerts turned on (tests/alerts.test.ts), and in dev AUTH_REQUIRED=false (POC mode,
+ * The secrets uat's shared variant feeds: FED, but anthropicApiKey as what an encrypted (`secure:`)
+ * value of a stack file reads as offline (tests/secrets.test.ts "an encrypted secret in a stack
+ * file": neither the ciphertext's placeholder nor any other value reaches the plan).
+ */
+export const FED_UAT = {
+  ...FED,
+  "engram:anthropicApiKey": encryptedPlaceholder("engram:anthropicApiKey"),
+};
+
+/**
+ * The overrides of dev and test in their fed-secrets variants: Postgres password auth off (who reads
+ * postgres-password, tests/secrets.test.ts; groups.dba then required, tests/config.test.ts), the
+ * vault's purge protection and retention (tests/secrets.test.ts), the security alerts turned on
+ * (tests/alerts.test.ts, tests/plan-server.test.ts), and in dev AUTH_REQUIRED=false (POC mode,
  * tests/config.test.ts).
  */
 export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
@@ -34,6 +49,20 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
     "engram:keyVaultRetentionDays": "30",
     "engram:alerts": "true",
   },
+};
+
+/** dev's fed-secrets variant: FED and LOWER_OVERRIDES.dev. */
+export const DEV_FED = { secrets: FED, set: LOWER_OVERRIDES.dev };
+
+/**
+ * test's shared variant: FED, LOWER_OVERRIDES.test, no registry configured
+ * (tests/container-apps.test.ts: no AcrPull; tests/plan-server.test.ts: `registry: undefined` kept)
+ * and the app role PM removed (tests/identity.test.ts "retiring an app role", step 2).
+ */
+export const TEST_FED = {
+  secrets: FED,
+  set: { ...LOWER_OVERRIDES.test, "engram:removedAppRoles": ["PM"] },
+  unset: ["engram:registry"],
 };
 
 /**
@@ -51,6 +80,8 @@ export const CICD_HUB: string = stackConfig("prod").values["engram:cicdHub"];
 /**
  * Prod (and staging rehearsing it) on AKS: the change every AKS test plans with, so they share one
  * plan per stack. Empty for prod once prod defaults to `aks` (then the committed plan is read).
+ * Nothing else in staging's: tests/aks-workloads.test.ts compares it with the committed staging
+ * plan (its Container Apps peer).
  */
 export const AKS_CHANGE: Record<"prod" | "staging", { set: Record<string, string> }> = {
   prod: { set: {} },
@@ -66,9 +97,11 @@ export const AKS_STACKS = ENVIRONMENTS.filter((e) => SETTINGS.runtime.defaults[e
  * PROD_LIKE_ACA_STACK (staging) on Container Apps with what only prod had turned on, where the
  * matrix allows it: the WAF (already on in Pulumi.staging.yaml, set here so the variant does not
  * depend on it) and Temporal mTLS. The ACA coverage of the rules prod's Container Apps plan used to
- * prove. One variant for every file, so the plan servers plan it once. What the matrix cannot
- * switch on in staging (prod's replicas 2-10, the Temporal UI without allowlist) is a FIXED row of
- * prod only and is asserted on prod's AKS plan instead.
+ * prove. One variant for every file (tests/waf.test.ts, tests/runtime.test.ts,
+ * tests/temporal-ui-mtls.test.ts: the UI's AcrPull under mTLS on ACA, tests/aks-workloads.test.ts:
+ * the Container Apps peer of prod's AKS plan, hence nothing else in it), so the plan servers plan it
+ * once. What the matrix cannot switch on in staging (prod's replicas 2-10, the Temporal UI without
+ * allowlist) is a FIXED row of prod only and is asserted on prod's AKS plan instead.
  */
 export const PROD_LIKE_ACA: { set: Record<string, string> } = {
   set: { "engram:waf": "true", "engram:temporalMtls": "true" },
@@ -103,16 +136,20 @@ export const PROD_OPTIONS = {
 export const CUSTOM_THRESHOLDS = { authFailures: 7, secretReads: 33, accessDenied: 2, missingSecretExits: 3 };
 
 /**
- * uat with the settings it may turn on beyond its defaults, one plan for the files that read them
- * (each asserts only its own setting; they are independent): Temporal mTLS
- * (tests/temporal-ui-mtls.test.ts), availability (tests/availability.test.ts) and custom alert
- * thresholds (tests/alerts.test.ts).
+ * uat's shared variant: FED_UAT (tests/secrets.test.ts) and the settings uat may turn on beyond its
+ * defaults (each asserts only its own setting; they are independent): Temporal mTLS
+ * (tests/temporal-ui-mtls.test.ts), availability (tests/availability.test.ts), custom alert
+ * thresholds (tests/alerts.test.ts), and images from a registry that is not an ACR
+ * (tests/container-apps.test.ts: the Temporal UI under mTLS without an ACR). The ACA case of the
+ * UI's AcrPull under mTLS is PROD_LIKE_ACA's.
  */
 export const UAT_OPTIONS = {
+  secrets: FED_UAT,
   set: {
     "engram:temporalMtls": "true",
     "engram:availability": "true",
     "engram:alertThresholds": CUSTOM_THRESHOLDS,
+    "engram:registry": "ghcr.io",
   },
 };
 
@@ -126,10 +163,14 @@ export const DEV_OPTIONS = {
   set: { "engram:availability": "true", "engram:privateEndpoints": "true", "engram:registry": "ghcr.io" },
 };
 
+/** The shared variant of each environment, every secret fed (tests/secrets.test.ts plans each). */
+const FED_VARIANTS = {
+  dev: DEV_FED,
+  test: TEST_FED,
+  uat: UAT_OPTIONS,
+  staging: STAGING_FED,
+  prod: PROD_OPTIONS,
+} satisfies Record<Environment, PlanChange>;
+
 /** The one fed-secrets (shared) variant of an environment. */
-export const fedSecretsVariant = (env: string) =>
-  env === "prod"
-    ? PROD_OPTIONS
-    : env === "staging"
-      ? STAGING_FED
-      : { secrets: FED, set: LOWER_OVERRIDES[env] ?? {} };
+export const fedSecretsVariant = (env: Environment): PlanChange => FED_VARIANTS[env];

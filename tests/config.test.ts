@@ -507,8 +507,9 @@ describe.each(LOWER)("groups.dba follows the Postgres decision in %s", (env) => 
     expect(dba).toBeDefined();
     const change = { set: { "engram:postgresPasswordAuth": "false", "engram:groups": groups } };
     expect(await planRefused(env, change)).toEqual([message]);
-    // With the committed groups (dba included) the same decision plans (the variant the secrets
-    // tests plan too sets it, tests/helpers/variants.ts).
+    // With groups.dba set the same decision plans (the shared variant the secrets tests plan too
+    // sets it, and keeps groups.dba in dev where it configures no other group;
+    // tests/helpers/variants.ts).
     const { config } = await planOk(env, fedSecretsVariant(env));
     expect(config.decisions.postgresPasswordAuth).toEqual({ value: false, source: "override" });
   });

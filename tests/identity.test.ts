@@ -8,9 +8,9 @@ import { renderReport } from "../scripts/offline/report";
 import { isHigher } from "../src/matrix";
 import { SERVICE_NAMES } from "../src/services";
 import { expectedPermissionId } from "./helpers/ids";
-import { ENVIRONMENTS, Environment, planOk, stackConfig } from "./helpers/plan";
+import { ENVIRONMENTS, Environment, planOk } from "./helpers/plan";
 import { appWorkload, runtimeOf } from "./helpers/workloads";
-import { PROD_OPTIONS, TEST_FED } from "./helpers/variants";
+import { DEV_FED, DEV_OPTIONS, PROD_OPTIONS, TEST_FED } from "./helpers/variants";
 
 /**
  * The identity layer of DESIGN.md §2 and §5 (SOP 000 Token & Audience, Workload Identity; SOP 001):
@@ -46,12 +46,11 @@ interface Scope {
 }
 
 /**
- * dev with PM retired and the Azure CLI not pre-authorized, one variant for the tests of each
- * (independent: the API's app roles and their assignments, its pre-authorized clients).
+ * dev with PM retired and the Azure CLI not pre-authorized: dev's shared DEV_OPTIONS variant, for the
+ * tests of each (independent of each other and of its other settings, availability, private
+ * endpoints and the registry: the API's app roles and their assignments, its pre-authorized clients).
  */
-const DEV_RETIRED = {
-  set: { "engram:retiredAppRoles": ["PM"], "engram:azureCliPreAuthorized": "false" },
-};
+const DEV_RETIRED = DEV_OPTIONS;
 
 const apiApp = (index: PlanIndex) => index.one(APPLICATION, "entra-api-app");
 const spaApp = (index: PlanIndex) => index.one(APPLICATION, "entra-spa-app");
@@ -277,6 +276,7 @@ describe("Azure CLI pre-authorization override", () => {
 
   it("drops the Azure CLI in dev with engram:azureCliPreAuthorized=false", async () => {
     // The dev variant of "retiring an app role" (step 1), which also turns the Azure CLI off.
+    expect(DEV_RETIRED.set["engram:azureCliPreAuthorized"]).toBe("false");
     const { index } = await planOk("dev", DEV_RETIRED);
     expect(preAuthorizations(index).map((p) => p.authorizedClientId)).not.toContain(AZURE_CLI);
     expect(preAuthorizations(index)).toHaveLength(1);
@@ -285,12 +285,13 @@ describe("Azure CLI pre-authorization override", () => {
 
 describe("retiring an app role (README: Retiring an app role)", () => {
   const env: Environment = "dev";
-  // Only the DBA group (the Postgres Entra admin, which the config may require) stays.
-  const ONLY_DBA = {
-    set: { "engram:groups": { dba: JSON.parse(stackConfig(env).values["engram:groups"]).dba as string } },
-  };
+  // Only the DBA group (the Postgres Entra admin, which the config may require) stays: dev's shared
+  // variant (every secret fed, LOWER_OVERRIDES.dev; none of them assigns an app role or an Azure role
+  // to a group).
+  const ONLY_DBA = DEV_FED;
 
   it("step 1: a retired role stays defined with the same id but disabled, and its group loses the assignment", async () => {
+    expect(DEV_RETIRED.set["engram:retiredAppRoles"]).toEqual(["PM"]);
     const { index, config } = await planOk(env, DEV_RETIRED);
     const roles = appRoles(index);
     expect(roles.map((r) => r.value)).toEqual(["Admin", "Analyst", "PM", "Viewer"]);
@@ -319,17 +320,20 @@ describe("retiring an app role (README: Retiring an app role)", () => {
   });
 
   it("makes no app-role assignment when no app-role group is configured", async () => {
+    expect(Object.keys(ONLY_DBA.set["engram:groups"])).toEqual(["dba"]);
+    expect((await planOk(env)).index.ofType(APP_ROLE_ASSIGNMENT).length).toBeGreaterThan(0);
     const { index } = await planOk(env, ONLY_DBA);
     expect(index.ofType(APP_ROLE_ASSIGNMENT)).toEqual([]);
   });
 
   it("no group configured but groups.dba: no group holds any Azure role (the platform groups' grants follow config)", async () => {
-    const { index } = await planOk(env, ONLY_DBA);
-    expect(
+    const groupGrants = (index: PlanIndex) =>
       index
         .ofType("azure-native:authorization:RoleAssignment")
-        .filter((s) => s.newState.inputs.principalType === "Group"),
-    ).toEqual([]);
+        .filter((s) => s.newState.inputs.principalType === "Group");
+    expect(groupGrants((await planOk(env)).index).length).toBeGreaterThan(0);
+    const { index } = await planOk(env, ONLY_DBA);
+    expect(groupGrants(index)).toEqual([]);
   });
 });
 

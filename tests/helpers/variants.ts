@@ -6,10 +6,10 @@ import { PlanChange, stackConfig } from "./plan";
  * Variant plans that several test files read. A plan server answers the same request once per run
  * (tests/helpers/plan.ts), so files that need a variant share one plan by asking for exactly the
  * same change (the same object below). Each environment has one shared "rich" variant
- * (`fedSecretsVariant(env)`: every secret fed, plus that environment's optional settings), dev and
- * staging more (DEV_OPTIONS; PROD_LIKE_ACA, and staging's AKS_CHANGE). Each test asserts
- * only what its own setting decides; the settings of one variant are independent of each other, and
- * a setting is put only where no other setting of the same variant decides what its tests check.
+ * (`fedSecretsVariant(env)`: every secret fed, plus that environment's optional settings); dev has
+ * one more (DEV_OPTIONS), staging two (PROD_LIKE_ACA, AKS_CHANGE.staging). Each test asserts only
+ * what its own setting decides; the settings of one variant are independent of each other, and a
+ * setting is put only where no other setting of the same variant decides what its tests check.
  */
 
 /** Values fed as secrets: none of them may appear anywhere in a plan (tests/secrets.test.ts). */
@@ -51,8 +51,19 @@ export const LOWER_OVERRIDES: Record<string, Record<string, string>> = {
   },
 };
 
-/** dev's fed-secrets variant: FED and LOWER_OVERRIDES.dev. */
-export const DEV_FED = { secrets: FED, set: LOWER_OVERRIDES.dev };
+/**
+ * dev's shared variant: FED, LOWER_OVERRIDES.dev, and only the DBA group configured (the Postgres
+ * Entra admin, which postgresPasswordAuth=false requires): no app-role group and no other platform
+ * group (tests/identity.test.ts "retiring an app role": no app-role assignment, no group holds an
+ * Azure role).
+ */
+export const DEV_FED = {
+  secrets: FED,
+  set: {
+    ...LOWER_OVERRIDES.dev,
+    "engram:groups": { dba: JSON.parse(stackConfig("dev").values["engram:groups"]).dba as string },
+  },
+};
 
 /**
  * test's shared variant: FED, LOWER_OVERRIDES.test, no registry configured
@@ -156,11 +167,19 @@ export const UAT_OPTIONS = {
 /**
  * dev with settings beyond its defaults, one plan for the files that read them (each asserts only
  * its own setting; they are independent): availability (tests/availability.test.ts), private
- * endpoints (tests/network.test.ts) and images from a registry that is not an ACR
- * (tests/container-apps.test.ts).
+ * endpoints (tests/network.test.ts), images from a registry that is not an ACR
+ * (tests/container-apps.test.ts), the app role PM retired and the Azure CLI not pre-authorized
+ * (tests/identity.test.ts). Not in DEV_FED: its postgresPasswordAuth=false adds a platform Postgres
+ * server, which availability and private endpoints count.
  */
 export const DEV_OPTIONS = {
-  set: { "engram:availability": "true", "engram:privateEndpoints": "true", "engram:registry": "ghcr.io" },
+  set: {
+    "engram:availability": "true",
+    "engram:privateEndpoints": "true",
+    "engram:registry": "ghcr.io",
+    "engram:retiredAppRoles": ["PM"],
+    "engram:azureCliPreAuthorized": "false",
+  },
 };
 
 /** The shared variant of each environment, every secret fed (tests/secrets.test.ts plans each). */

@@ -12,12 +12,12 @@ import { plan as committedPlan, planAfresh } from "./helpers/plan";
 
 /**
  * `npm run plan` (`node scripts/run-ts.js scripts/plan.ts`): what a user sees, exit codes and files
- * included. Most cases run the command's `main` in this process (planInProcess: the same messages,
+ * included. Most cases run the command's `main` in this process (`plan`: the same messages,
  * exit code and files; the process only exits with what main returns). Real processes (spawnPlan)
  * remain once per kind of outcome, to prove that wiring end to end (exit code, which stream):
  * - exit 0, a plan written: "GIVEN a committed stack" (the one whole plan in a process of its own);
  * - exit 1, a refused config: "GIVEN refused config";
- * - exit 2, a wrong command line: "GIVEN [\"--bogus\"] THEN the command exits 2 ...";
+ * - exit 2, a wrong command line: --bogus ("... (its own process)");
  * - exit 2, an I/O failure: "GIVEN a stack without a stack file".
  * An internal error has no trigger from outside; its one line is proved in process below. The
  * run-ts.js and bench-sdk-mocks describes spawn by nature (they test the process itself).

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { escapeText } from "../lib/text";
+import { secretReaderProblems } from "../src/access";
 import type { planStack as PlanStack } from "./offline/plan";
 import type { renderReport as RenderReport } from "./offline/report";
 import { CommandIo, internalError } from "./offline/command-io";
@@ -161,6 +162,16 @@ function refused(t: Target, problems: string[], io: CommandIo): number {
   return 1;
 }
 
+/** The program failed (not a config refusal): its message, the stale plan files removed; exit code 1. */
+function programFailed(t: Target, err: unknown, io: CommandIo): number {
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(
+    `stack ${q(t.stack)}: the program failed, no plan written${removeStale(t)}: ${escapeText(message)}\n`,
+  );
+  if ((io.env ?? process.env).ENGRAM_DEBUG && err instanceof Error) io.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
 /** Plans one target; returns the exit code (0, or 1 for a refused config). */
 async function planTarget(t: Target, isolate: boolean, io: CommandIo): Promise<number> {
   let config: StackFileConfig;
@@ -177,6 +188,10 @@ async function planTarget(t: Target, isolate: boolean, io: CommandIo): Promise<n
   // The program checks the same config again (loadConfig), and planStack proves the two agree.
   const checked = validatePlanConfig(t.stack, planConfig({ stack: t.stack, config }));
   if (!checked.ok) return refused(t, checked.problems, io);
+  // The program's tables agree for this environment (src/access.ts), checked as the program checks
+  // them before it registers anything: a broken edit answers at once too, in the program's words.
+  const broken = secretReaderProblems(checked.config);
+  if (broken.length > 0) return programFailed(t, new Error(broken.join("; ")), io);
   // The folders the files go to, before the plan is paid for: a path that cannot be made fails now.
   try {
     makeFolders(path.dirname(t.jsonFile));
@@ -189,12 +204,7 @@ async function planTarget(t: Target, isolate: boolean, io: CommandIo): Promise<n
     result = await planStack({ stack: t.stack, config, isolate });
   } catch (err) {
     // Not a config refusal: the program itself failed (a value the config let through broke a rule).
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(
-      `stack ${q(t.stack)}: the program failed, no plan written${removeStale(t)}: ${escapeText(message)}\n`,
-    );
-    if ((io.env ?? process.env).ENGRAM_DEBUG && err instanceof Error) io.stderr.write(`${err.stack}\n`);
-    return 1;
+    return programFailed(t, err, io);
   }
   if (!result.ok) return refused(t, result.problems, io);
   const json = `${JSON.stringify(result.plan, null, 2)}\n`;

@@ -1,5 +1,8 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ENVIRONMENTS } from "../src/matrix";
+import { copyCheckout } from "./helpers/checkout";
 import { askPlanServer, serverStatus } from "./helpers/plan-client";
 import { PlanServerAddress, planServers, ROOT } from "./helpers/plan-files";
 import type { ServerConditions } from "./helpers/plan-protocol";
@@ -89,4 +92,24 @@ describe("plans under another locale, time zone and checkout path", () => {
       expect(outputs.elsewhere[file]).toBe(outputs.here[file]);
     },
   );
+});
+
+describe("copyCheckout (how the elsewhere copy is made)", () => {
+  it("GIVEN a tree that is not a git checkout (an unpacked archive) THEN its files are copied, without .git, node_modules and build, and node_modules is linked", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engram-copy-"));
+    try {
+      const src = path.join(tmp, "src");
+      for (const f of ["a.txt", "sub/b.txt", ".git/HEAD", "node_modules/x/index.js", "build/plans/p.json"]) {
+        fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
+        fs.writeFileSync(path.join(src, f), f);
+      }
+      const dest = path.join(tmp, "dest");
+      copyCheckout(src, dest);
+      expect(fs.readdirSync(dest).sort()).toEqual(["a.txt", "node_modules", "sub"]);
+      expect(fs.readFileSync(path.join(dest, "sub", "b.txt"), "utf8")).toBe("sub/b.txt");
+      expect(fs.readlinkSync(path.join(dest, "node_modules"))).toBe(path.join(src, "node_modules"));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,7 +4,9 @@ import { AlertActionGroup } from "../components/action-group";
 import { ContainerApp, ContainerAppArgs } from "../components/container-app";
 import { ContainerAppsEnvironment } from "../components/container-apps-environment";
 import { EntraApiApp, EntraApiAppArgs } from "../components/entra-api-app";
+import { K8sWorkload, K8sWorkloadArgs } from "../components/k8s-workload";
 import { PostgresServer, PostgresServerArgs } from "../components/postgres";
+import { vnetOf } from "../components/vnet-peering";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
 import type { EngramConfig } from "../src/config";
@@ -16,6 +18,11 @@ import { buildEntra } from "../src/layers/entra";
 import { buildPlatformIdentities, buildServiceIdentities } from "../src/layers/identities";
 import { NetworkLayer } from "../src/layers/network";
 import { buildAlertsAndDiagnostics, buildObservability } from "../src/layers/observability";
+import { buildCluster, ClusterDeps } from "../src/layers/runtime/aks/cluster";
+import { backendIpOf, buildWorkloads, WorkloadDeps } from "../src/layers/runtime/aks/workloads";
+import { buildEnvironment } from "../src/layers/runtime/environment";
+import { APP_NAMES, AppPlans } from "../src/layers/runtime/plans";
+import { wireTemporalMtls } from "../src/layers/runtime/temporal-mtls";
 import { buildWafFront } from "../src/layers/runtime/waf";
 import { changedConfig, ConfigChange, runUnit } from "./helpers/plan";
 import { prodSpa } from "./helpers/spa";
@@ -320,6 +327,121 @@ describe("component arguments that config validation never lets through", () => 
   });
 });
 
+describe("K8sWorkload refuses what would leak or misplace a secret (the AKS counterpart of ContainerApp)", () => {
+  const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+  const base: K8sWorkloadArgs = {
+    app: "backend",
+    namespace: "engram",
+    labels: {},
+    image: "crengramshared.azurecr.io/engram/backend:1.4.0",
+    secretEnv: {},
+    secretFiles: {},
+    env: {},
+    replicas: { min: 1, max: 1 },
+    resources: { cpu: 0.5, memory: "1Gi" },
+    security: { runAsUser: 10001, readOnlyRootFilesystem: true },
+    zoneSpread: false,
+  };
+  const identity = {
+    clientId: "00000000-0000-4000-8000-0000000000b1",
+    identityName: "id-engram-prod-backend",
+    resourceGroupName: "rg-engram-prod",
+    issuer: "https://westeurope.oic.prod-aks.azure.com/tenant/issuer/",
+  };
+  const keyVault = { name: "kv-engram-prod-abc", tenantId: "11111111-1111-1111-1111-111111111111" };
+  const attempt = (args: Partial<K8sWorkloadArgs>) =>
+    runUnit(() => void new K8sWorkload("aks-backend", { ...base, ...args }, {}));
+
+  it.each([
+    ["no workload identity", { keyVault }],
+    ["no vault", { identity }],
+  ])("GIVEN Key Vault secrets but %s THEN it refuses before registering the Deployment", async (_, args) => {
+    const run = await attempt({
+      ...args,
+      secrets: ["zep-api-key"],
+      secretEnv: { ZEP_API_KEY: "zep-api-key" },
+    });
+    expect(messageOf(run.error)).toBe(
+      "backend: Key Vault secrets need the app's workload identity and the vault",
+    );
+    expect(typesOf(run)).not.toContain(DEPLOYMENT);
+  });
+
+  it.each([
+    ["an env var", { secretEnv: { ZEP_API_KEY: "zep-api-key" } }, "ZEP_API_KEY", "zep-api-key"],
+    [
+      "a secret file",
+      { secretFiles: { "/etc/temporal/tls/ca.pem": "temporal-tls-ca" } },
+      "/etc/temporal/tls/ca.pem",
+      "temporal-tls-ca",
+    ],
+  ])("GIVEN %s from a secret the app does not read THEN it refuses", async (_, args, what, secret) => {
+    const run = await attempt({ identity, keyVault, secrets: ["azure-ai-key"], ...args });
+    expect(messageOf(run.error)).toBe(
+      `backend: ${what} refers to secret ${secret}, which the app does not read`,
+    );
+    expect(typesOf(run)).not.toContain(DEPLOYMENT);
+  });
+
+  it("GIVEN an env var that is both plain and from a secret THEN it refuses", async () => {
+    const run = await attempt({
+      identity,
+      keyVault,
+      secrets: ["zep-api-key"],
+      secretEnv: { ZEP_API_KEY: "zep-api-key" },
+      env: { ZEP_API_KEY: "plain" },
+    });
+    expect(messageOf(run.error)).toBe("backend: env var ZEP_API_KEY is both plain and from a secret");
+    expect(typesOf(run)).not.toContain(DEPLOYMENT);
+  });
+
+  it.each(["AZURE_AI_KEY", "POSTGRES_PASSWORD", "CLIENT_SECRET"])(
+    "GIVEN the plain env var %s THEN it refuses: a secret-looking name is read from Key Vault (SOP 002)",
+    async (name) => {
+      const run = await attempt({ env: { [name]: "value" } });
+      expect(messageOf(run.error)).toBe(
+        `backend: env var ${name} looks like a secret; read it from Key Vault (SOP 002)`,
+      );
+      expect(typesOf(run)).not.toContain(DEPLOYMENT);
+    },
+  );
+
+  it("GIVEN the identity, the vault and a secret it reads THEN the Deployment takes it from the synced secret", async () => {
+    const run = await attempt({
+      identity,
+      keyVault,
+      secrets: ["zep-api-key"],
+      secretEnv: { ZEP_API_KEY: "zep-api-key" },
+      env: { LOG_LEVEL: "info" },
+    });
+    expect(run.error).toBeUndefined();
+    const deployment = run.resources.find((r) => r.type === DEPLOYMENT);
+    expect(
+      (deployment?.inputs as { spec: { template: { spec: { containers: { env: unknown[] }[] } } } }).spec
+        .template.spec.containers[0].env,
+    ).toEqual([
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "ZEP_API_KEY", valueFrom: { secretKeyRef: { name: "backend-kv-env", key: "zep-api-key" } } },
+    ]);
+  });
+});
+
+describe("vnetOf: the resource group and name of a peered VNet, from its ARM id", () => {
+  it.each([
+    "vnet-hub",
+    "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/networkSecurityGroups/nsg-hub",
+    "/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/s",
+  ])("GIVEN %s THEN it refuses (no peering is guessed from it)", (id) => {
+    expect(() => vnetOf(id)).toThrow(new Error(`"${id}" is not the resource id of a virtual network`));
+  });
+
+  it("GIVEN a VNet's ARM id THEN its resource group and name", () => {
+    expect(
+      vnetOf("/subscriptions/s/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"),
+    ).toEqual({ resourceGroupName: "rg-hub", vnetName: "vnet-hub" });
+  });
+});
+
 describe("layer guards: each layer on its own on a committed stack's config, one input changed", () => {
   const AI_KEY = { "engram:azureAiKey": "test-ai-key-guards-0001" };
   /**
@@ -515,6 +637,106 @@ describe("layer guards: each layer on its own on a committed stack's config, one
     const control = await run("00000000-0000-4000-8000-000000000001");
     expect(control.error).toBeUndefined();
     expect(control.types).toContain("azure-native:monitor:ScheduledQueryRule");
+  });
+
+  it("the runtime layer refuses a Container Apps environment without the network layer's aca subnet", async () => {
+    const run = (network: NetworkLayer) =>
+      layerRun(
+        "dev",
+        { secrets: AI_KEY },
+        (cfg) => cfg,
+        (ctx, platform) => void buildEnvironment(ctx, platform, network),
+      );
+    const { types, error } = await run({ subnets: {} } as unknown as NetworkLayer);
+    expect(messageOf(error)).toBe("the Container Apps environment needs the aca subnet (runtime aca)");
+    expect(types).not.toContain("azure-native:app:ManagedEnvironment");
+    // The control: with the aca subnet the same layer makes the environment on it.
+    const control = await run({
+      subnets: { aca: { id: pulumi.output("snet-engram-dev-aca-id") } },
+      vnetId: pulumi.output("vnet-engram-dev-id"),
+    } as unknown as NetworkLayer);
+    expect(control.error).toBeUndefined();
+    expect(control.types).toContain("azure-native:app:ManagedEnvironment");
+  });
+
+  it("the AKS runtime refuses its workloads without the network layer's aks subnet, before the Kubernetes provider is made", async () => {
+    const { types, error } = await layerRun(
+      "prod",
+      { secrets: AI_KEY },
+      (cfg) => cfg,
+      (ctx, platform) =>
+        void buildWorkloads(ctx, platform, {
+          network: { subnets: {} } as unknown as NetworkLayer,
+        } as unknown as WorkloadDeps),
+    );
+    expect(messageOf(error)).toBe("the AKS runtime needs the network layer's aks subnet");
+    expect(types).not.toContain("pulumi:providers:kubernetes");
+    expect(types).not.toContain("kubernetes:core/v1:Namespace");
+  });
+
+  it("the AKS runtime refuses its cluster without the network layer's aks subnet, before the API server's private DNS zone", async () => {
+    const { types, error } = await layerRun(
+      "prod",
+      { secrets: AI_KEY },
+      (cfg) => cfg,
+      (ctx, platform) =>
+        void buildCluster(ctx, platform, {
+          network: { subnets: {} } as unknown as NetworkLayer,
+          identities: {},
+        } as unknown as ClusterDeps),
+    );
+    expect(messageOf(error)).toBe("the AKS cluster needs the aks subnet (runtime aks)");
+    expect(types).not.toContain("azure-native:privatedns:PrivateZone");
+    expect(types).not.toContain("azure-native:containerservice:ManagedCluster");
+  });
+
+  it("Temporal mTLS refuses to write its secrets when the Temporal UI has no identity", async () => {
+    const run = (withUiIdentity: boolean) =>
+      layerRun(
+        "prod",
+        { secrets: AI_KEY },
+        (cfg) => cfg,
+        (ctx, platform) => {
+          const ui = withUiIdentity ? buildPlatformIdentities(ctx, platform)["temporal-ui"] : undefined;
+          const plans = Object.fromEntries(
+            APP_NAMES.map((a) => [
+              a,
+              { keyVaultSecrets: {}, secretEnv: {}, env: {}, secretVolumes: {}, grants: [], rotations: {} },
+            ]),
+          ) as unknown as AppPlans;
+          wireTemporalMtls(
+            ctx,
+            platform,
+            { name: "ca-engram-prod-temporal", dnsNames: [] },
+            { secretTarget: vaultTarget(ctx, platform) },
+            ui,
+            plans,
+          );
+        },
+      );
+    const { types, error } = await run(false);
+    expect(messageOf(error)).toBe("Temporal mTLS is on but the temporal-ui has no identity");
+    expect(types.filter((t) => t === "engram:security:VaultSecret")).toEqual([]);
+    // The control: with the UI's identity the seven temporal-tls-* secrets are written.
+    const control = await run(true);
+    expect(control.error).toBeUndefined();
+    expect(control.types.filter((t) => t === "engram:security:VaultSecret")).toHaveLength(7);
+  });
+});
+
+describe("backendIpOf: the backend's internal load balancer address, the last usable address of the AKS subnet", () => {
+  it.each(["10.50.0.0/29", "10.50.0.0/32", "not-a-cidr"])(
+    "GIVEN the AKS subnet %s (smaller than a /28, or no CIDR) THEN it refuses",
+    (aksSubnet) => {
+      expect(() => backendIpOf(aksSubnet)).toThrow(
+        new Error(`the AKS subnet ${aksSubnet} cannot hold the backend's load balancer`),
+      );
+    },
+  );
+
+  it("GIVEN a /28 and prod's /23 THEN the last address before the broadcast address", () => {
+    expect(backendIpOf("10.50.0.0/28")).toBe("10.50.0.14");
+    expect(backendIpOf("10.50.0.0/23")).toBe("10.50.1.254");
   });
 });
 

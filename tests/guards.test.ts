@@ -9,6 +9,7 @@ import { PostgresServer, PostgresServerArgs } from "../components/postgres";
 import { vnetOf } from "../components/vnet-peering";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
+import { ACCESS, AccessRow, accessOn } from "../src/access";
 import type { EngramConfig } from "../src/config";
 import { Context, createContext, Platform } from "../src/context";
 import { loadConfig } from "../src/load-config";
@@ -18,6 +19,7 @@ import { buildEntra } from "../src/layers/entra";
 import { buildPlatformIdentities, buildServiceIdentities } from "../src/layers/identities";
 import { NetworkLayer } from "../src/layers/network";
 import { buildAlertsAndDiagnostics, buildObservability } from "../src/layers/observability";
+import { buildAksRuntime } from "../src/layers/runtime/aks";
 import { buildCluster, ClusterDeps } from "../src/layers/runtime/aks/cluster";
 import { backendIpOf, buildWorkloads, WorkloadDeps } from "../src/layers/runtime/aks/workloads";
 import { buildEnvironment } from "../src/layers/runtime/environment";
@@ -614,6 +616,71 @@ describe("layer guards: each layer on its own on a committed stack's config, one
     );
     expect(messageOf(error)).toBe("the WAF is on but the network layer has no appgw subnet");
     expect(types).not.toContain("azure-native:network:ApplicationGateway");
+  });
+
+  it.each([
+    ["no appgw row", 0],
+    ["two appgw rows", 2],
+  ] as const)(
+    "the runtime layer refuses a WAF when src/access.ts gives the appgw-cert scope %s",
+    async (_, rows) => {
+      const table = ACCESS as AccessRow[];
+      const row = table.findIndex((r) => r.who === "appgw" && r.on === "appgw-cert");
+      const original = table[row];
+      const edited = rows === 0 ? [] : [original, { ...original }];
+      table.splice(row, 1, ...edited);
+      try {
+        const { types, error } = await layerRun(
+          "uat",
+          { set: { "engram:waf": "true" }, secrets: AI_KEY },
+          (cfg) => cfg,
+          (ctx, platform) => {
+            const network = { subnets: { appgw: { id: pulumi.output("snet-engram-uat-appgw-id") } } };
+            buildWafFront(
+              ctx,
+              platform,
+              {
+                network: network as unknown as NetworkLayer,
+                data: {} as DataLayer,
+                platformIdentities: buildPlatformIdentities(ctx, platform),
+              },
+              { fqdn: "ca-engram-uat-backend.internal" },
+            );
+          },
+        );
+        expect(messageOf(error)).toBe(
+          `src/access.ts: the appgw-cert scope takes exactly one appgw row (found ${rows})`,
+        );
+        expect(types).not.toContain("azure-native:network:ApplicationGateway");
+      } finally {
+        table.splice(row, edited.length, original);
+      }
+      expect(accessOn("appgw-cert")).toEqual([{ who: "appgw", role: "Key Vault Secrets User" }]);
+    },
+  );
+
+  it("the AKS runtime refuses to build without the identities layer's AKS identities", async () => {
+    const { types, error } = await layerRun(
+      "prod",
+      { secrets: AI_KEY },
+      (cfg) => cfg,
+      (ctx, platform) =>
+        void buildAksRuntime(ctx, platform, {
+          identities: buildServiceIdentities(ctx, platform),
+          platformIdentities: {},
+          network: { subnets: {} } as unknown as NetworkLayer,
+          data: {
+            secretUrl: (name: string) =>
+              pulumi.output(`https://kv-engram-prod.vault.azure.net/secrets/${name}`),
+            secretRotations: {},
+          } as unknown as DataLayer,
+          apiClientId: "00000000-0000-4000-8000-000000000001",
+          webOrigin: "https://app.engram.example",
+          workspaceId: "log-engram-prod-id",
+        }),
+    );
+    expect(messageOf(error)).toBe("runtime aks: the identities layer made no AKS identities");
+    expect(types).not.toContain("azure-native:containerservice:ManagedCluster");
   });
 
   it("the observability layer refuses the Entra sign-in alert without the API's client id", async () => {

@@ -9,7 +9,7 @@ import { PostgresServer, PostgresServerArgs } from "../components/postgres";
 import { vnetOf } from "../components/vnet-peering";
 import { maskSecrets, runProgram } from "../scripts/offline/engine";
 import { PROJECT } from "../scripts/offline/plan";
-import { ACCESS, AccessRow, accessOn } from "../src/access";
+import { ACCESS, AccessRow, accessOn, secretReadRole } from "../src/access";
 import type { EngramConfig } from "../src/config";
 import { Context, createContext, Platform } from "../src/context";
 import { loadConfig } from "../src/load-config";
@@ -26,6 +26,7 @@ import { buildEnvironment } from "../src/layers/runtime/environment";
 import { APP_NAMES, AppPlans } from "../src/layers/runtime/plans";
 import { wireTemporalMtls } from "../src/layers/runtime/temporal-mtls";
 import { buildWafFront } from "../src/layers/runtime/waf";
+import { engram } from "../src/program";
 import { changedConfig, ConfigChange, runUnit } from "./helpers/plan";
 import { prodSpa } from "./helpers/spa";
 
@@ -499,6 +500,15 @@ describe("layer guards: each layer on its own on a committed stack's config, one
         name: "extra-secret-2",
         readers: [{ label: "backend", principal: backend }],
       },
+      "an extra reader without a kv-secret row": {
+        name: "extra-secret-4",
+        readers: [
+          {
+            label: "auditor",
+            principal: { principalId: "p", principalType: "ServicePrincipal", label: "auditor" },
+          },
+        ],
+      },
       "a new valid secret for one service": { name: "extra-secret-3", readers: ["backend"] },
     };
     /** What each attempt threw ("accepted" when nothing), from one run of the dev program. */
@@ -542,6 +552,10 @@ describe("layer guards: each layer on its own on a committed stack's config, one
       [
         "an extra reader labelled as a service",
         'vault secret extra-secret-2: extra reader "backend" needs its own label (its principal\'s, not a service name)',
+      ],
+      [
+        "an extra reader without a kv-secret row",
+        "vault secret extra-secret-4: auditor reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
       ],
     ])("GIVEN %s THEN it is refused", (label, message) => {
       expect(outcomes[label]).toBe(message);
@@ -595,6 +609,26 @@ describe("layer guards: each layer on its own on a committed stack's config, one
     );
     expect(error).toBeUndefined();
     expect(types.filter((t) => t === "azuread:index/application:Application")).toHaveLength(2);
+  });
+
+  it("the runtime layer refuses a WAF without the identities layer's gateway identity", async () => {
+    const { types, error } = await layerRun(
+      "uat",
+      { set: { "engram:waf": "true" }, secrets: AI_KEY },
+      (cfg) => cfg,
+      (ctx, platform) => {
+        const network = { subnets: { appgw: { id: pulumi.output("snet-engram-uat-appgw-id") } } };
+        buildWafFront(
+          ctx,
+          platform,
+          { network: network as unknown as NetworkLayer, data: {} as DataLayer, platformIdentities: {} },
+          { fqdn: "ca-engram-uat-backend.internal" },
+        );
+      },
+    );
+    expect(messageOf(error)).toBe("the WAF is on but the identities layer made no gateway identity");
+    expect(types).not.toContain("azure-native:network:ApplicationGateway");
+    expect(types).not.toContain("azure-native:network:WebApplicationFirewallPolicy");
   });
 
   it("the runtime layer refuses a WAF without the network layer's appgw subnet", async () => {
@@ -658,6 +692,28 @@ describe("layer guards: each layer on its own on a committed stack's config, one
       expect(accessOn("appgw-cert")).toEqual([{ who: "appgw", role: "Key Vault Secrets User" }]);
     },
   );
+
+  it("the program refuses tables that disagree (a reader without its kv-secret row) before it registers anything", async () => {
+    const table = ACCESS as AccessRow[];
+    const row = table.findIndex((r) => r.who === "zep" && r.on === "kv-secret");
+    const [removed] = table.splice(row, 1);
+    let run: Awaited<ReturnType<typeof runProgram>>;
+    try {
+      const { values, secretKeys } = changedConfig("dev", { secrets: AI_KEY });
+      run = await runProgram({ project: PROJECT, stack: "dev", config: values, secretKeys, program: engram });
+    } finally {
+      table.splice(row, 0, removed);
+    }
+    expect(messageOf(run.error)).toBe(
+      [
+        "vault secret zep-api-key: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+        "vault secret azure-ai-key: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+        "vault secret postgres-password: zep reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)",
+      ].join("; "),
+    );
+    expect(typesOf(run).filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(secretReadRole("zep")).toBe("Key Vault Secrets User");
+  });
 
   it("the AKS runtime refuses to build without the identities layer's AKS identities", async () => {
     const { types, error } = await layerRun(

@@ -790,11 +790,13 @@ describe("layer guards: each layer on its own on a committed stack's config, one
       (ctx, platform) =>
         void buildWorkloads(ctx, platform, {
           network: { subnets: {} } as unknown as NetworkLayer,
+          // A cluster, so that without the guard the provider would be made (the checks below can fail).
+          cluster: { kubeconfig: pulumi.secret("apiVersion: v1") },
         } as unknown as WorkloadDeps),
     );
-    expect(messageOf(error)).toBe("the AKS runtime needs the network layer's aks subnet");
     expect(types).not.toContain("pulumi:providers:kubernetes");
     expect(types).not.toContain("kubernetes:core/v1:Namespace");
+    expect(messageOf(error)).toBe("the AKS runtime needs the network layer's aks subnet");
   });
 
   it("the AKS runtime refuses its cluster without the network layer's aks subnet, before the API server's private DNS zone", async () => {
@@ -808,9 +810,9 @@ describe("layer guards: each layer on its own on a committed stack's config, one
           identities: {},
         } as unknown as ClusterDeps),
     );
-    expect(messageOf(error)).toBe("the AKS cluster needs the aks subnet (runtime aks)");
     expect(types).not.toContain("azure-native:privatedns:PrivateZone");
     expect(types).not.toContain("azure-native:containerservice:ManagedCluster");
+    expect(messageOf(error)).toBe("the AKS cluster needs the aks subnet (runtime aks)");
   });
 
   it("Temporal mTLS refuses to write its secrets when the Temporal UI has no identity", async () => {

@@ -118,6 +118,10 @@ export function secretReadRole(who: Grantee, table: readonly AccessRow[] = ACCES
   return accessOn("kv-secret", table).find((g) => g.who === who)?.role;
 }
 
+/** The refusal of a secret's reader without a `kv-secret` row (here, and for the secrets later layers add). */
+export const noSecretReadRow = (secret: string, reader: string): string =>
+  `vault secret ${secret}: ${reader} reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)`;
+
 /**
  * Where VAULT_SECRETS (src/services.ts) and this table disagree for one environment: a secret's
  * reader that is not a service with its own identity, or that has no `kv-secret` row. The program
@@ -140,9 +144,7 @@ export function secretReaderProblems(
               `vault secret ${name}: ${reader} reads it but is not a service with its own identity in src/services.ts`,
             ]
           : secretReadRole(reader, table) === undefined
-            ? [
-                `vault secret ${name}: ${reader} reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)`,
-              ]
+            ? [noSecretReadRow(name, reader)]
             : [],
       ),
   );

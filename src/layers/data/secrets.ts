@@ -3,7 +3,7 @@ import { KeyVault } from "../../../components/key-vault";
 import { Principal } from "../../../components/role-assignment";
 import { VaultSecret, VaultSecretValue } from "../../../components/vault-secret";
 import { RoleName } from "../../../lib/roles";
-import { Grantee, secretReadRole } from "../../access";
+import { Grantee, noSecretReadRow, secretReadRole } from "../../access";
 import { Context, Platform } from "../../context";
 import { SERVICE_NAMES, ServiceName, VAULT_SECRETS, VaultSecretSpec, vaultSecretsFor } from "../../services";
 import { ServiceIdentities } from "../identities";
@@ -91,10 +91,7 @@ function writeVaultSecret(
   const readerRoles: Record<string, RoleName> = {};
   for (const r of resolved) {
     const role = secretReadRole(r.label as Grantee);
-    if (role === undefined)
-      throw new Error(
-        `vault secret ${secret.name}: ${r.label} reads it but has no kv-secret row in src/access.ts (DESIGN.md §4)`,
-      );
+    if (role === undefined) throw new Error(noSecretReadRow(secret.name, r.label));
     readerRoles[r.label] = role;
   }
   return new VaultSecret(`secret-${secret.name}`, {
